@@ -1,0 +1,97 @@
+/**
+ * The selector contract: what every polling backend in `poll/` implements.
+ *
+ * It mirrors Python's `selectors` module. A selector watches file descriptors
+ * for readiness; `select(timeout)` blocks (in the kernel, on the calling
+ * thread) until at least one is ready or the timeout passes, and returns the
+ * ready keys with the events that fired. `selectAsync(timeout)` does the same
+ * wait on Deno's thread pool and returns a Promise, so the JS thread stays free
+ * for host work (timers, fetch, Workers) while it waits.
+ *
+ * Contract every backend keeps:
+ * - Bad input throws a clear error and changes nothing: registering an fd
+ *   twice, unknown fds, events of 0 or with unknown bits, negative or
+ *   non-integer fds, and any call on a closed selector.
+ * - A peer hang-up or an error condition on a watched fd is reported as the
+ *   events the fd was registered for (readable and/or writable), as Python
+ *   does, so the reader/writer sees EOF or the error on its next call.
+ * - `select()` allocates nothing per call beyond the array it returns.
+ *
+ * @module
+ */
+
+/** Readiness for reading: data, EOF, a pending connection, or an error. */
+export const EVENT_READ = 1;
+/** Readiness for writing: buffer space, a finished connect, or an error. */
+export const EVENT_WRITE = 2;
+
+/**
+ * Anything with a file descriptor, as in Python: an object whose `fileno()`
+ * returns it.
+ *
+ * @example Wrapping an fd
+ * ```ts
+ * import type { HasFileno } from "./types.ts";
+ * const obj: HasFileno = { fileno: () => 0 };
+ * ```
+ */
+export interface HasFileno {
+  /** The file descriptor this object owns. */
+  fileno(): number;
+}
+
+/** A file descriptor number, or an object with `fileno()`. */
+export type FileObject = number | HasFileno;
+
+/**
+ * What a selector remembers about one registered file descriptor.
+ *
+ * @typeParam T The type of the caller's `data`.
+ */
+export interface SelectorKey<T = unknown> {
+  /** The object that was registered (fd number or object with `fileno()`). */
+  readonly fileobj: FileObject;
+  /** Its file descriptor. */
+  readonly fd: number;
+  /** The events watched: a mask of `EVENT_READ` and `EVENT_WRITE`. */
+  readonly events: number;
+  /** The caller's data, given at `register()` or `modify()`. */
+  readonly data: T;
+}
+
+/** Ready keys with the events that fired for each. */
+export type SelectResult<T = unknown> = Array<[SelectorKey<T>, number]>;
+
+/**
+ * A readiness selector over file descriptors (Python's `selectors.BaseSelector`).
+ *
+ * @typeParam T The type of the per-fd `data`.
+ */
+export interface Selector<T = unknown> extends Disposable {
+  /**
+   * Start watching `fileobj` for `events`.
+   *
+   * @throws {TypeError} if fileobj is not an fd or object with `fileno()`.
+   * @throws {RangeError} on a bad fd or bad events mask.
+   * @throws {Error} if the fd is already registered or the selector is closed.
+   */
+  register(fileobj: FileObject, events: number, data?: T): SelectorKey<T>;
+  /** Stop watching `fileobj`; returns the key it had. */
+  unregister(fileobj: FileObject): SelectorKey<T>;
+  /** Change the events and data of a registered `fileobj`. */
+  modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T>;
+  /**
+   * Wait for readiness, blocking the calling thread.
+   *
+   * @param timeout Seconds; `undefined`/`null` waits forever, `<= 0` polls.
+   */
+  select(timeout?: number | null): SelectResult<T>;
+  /** As `select()`, but waits on Deno's thread pool and returns a Promise. */
+  selectAsync(timeout?: number | null): Promise<SelectResult<T>>;
+  /** The key of a registered `fileobj`; throws if it is not registered. */
+  getKey(fileobj: FileObject): SelectorKey<T>;
+  /** A read-only view: fd -> key. */
+  getMap(): ReadonlyMap<number, SelectorKey<T>>;
+  /** Release the kernel object; later calls throw. Idempotent. */
+  close(): void;
+}
