@@ -1,0 +1,115 @@
+/**
+ * The one seam between `futures/` and `loop/`: what a Future or Task needs
+ * from an event loop, and which loop is running. `loop/` implements
+ * {@linkcode LoopLike}; `futures/` never imports `loop/`.
+ *
+ * @module
+ */
+
+/** Context passed to a loop's exception handler, with asyncio's keys. */
+export interface ExceptionContext {
+  /** What went wrong, in words. */
+  message: string;
+  /** The error, if there was one. */
+  exception?: unknown;
+  /** The future concerned. */
+  future?: unknown;
+  /** The task concerned. */
+  task?: unknown;
+  /** The handle whose callback failed. */
+  handle?: unknown;
+  /** Where the failing callback or object was created (debug mode). */
+  sourceTraceback?: string;
+  /** Any other key a caller adds. */
+  [key: string]: unknown;
+}
+
+/** A scheduled callback that can be cancelled. */
+export interface HandleLike {
+  /** Prevent the callback from running, if it has not run yet. */
+  cancel(): void;
+  /** Whether `cancel()` was called. */
+  cancelled(): boolean;
+}
+
+/** What futures, tasks and primitives need from an event loop. */
+export interface LoopLike {
+  /** Schedule `callback(...args)` for the next iteration; FIFO. */
+  callSoon<A extends unknown[]>(
+    callback: (...args: A) => void,
+    ...args: A
+  ): HandleLike;
+  /** Schedule `callback(...args)` after `delay` seconds. */
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => void,
+    ...args: A
+  ): HandleLike;
+  /** Schedule `callback(...args)` at loop time `when` (seconds). */
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => void,
+    ...args: A
+  ): HandleLike;
+  /** The loop's monotonic clock, in seconds. */
+  time(): number;
+  /** Report an error that nobody can catch. */
+  callExceptionHandler(context: ExceptionContext): void;
+  /** Whether debug mode is on. */
+  getDebug(): boolean;
+  /** Whether the loop is closed. */
+  isClosed(): boolean;
+  /**
+   * Internal fast path: schedule `fn(arg)` without allocating a Handle.
+   * @internal
+   */
+  _callSoon1<A>(fn: (arg: A) => void, arg: A): void;
+  /**
+   * Count host-side work (an async-function task, an awaited host promise)
+   * that can only progress when the JS thread returns to Deno's event loop.
+   * While the count is above zero the loop waits without blocking the thread.
+   * @internal
+   */
+  _hostRef(delta: number): void;
+  /**
+   * Count live async-function tasks. While any lives, the loop never blocks
+   * the JS thread in a synchronous wait, since their continuations run there.
+   * @internal
+   */
+  _asyncTaskRef(delta: number): void;
+  /** Tasks registry: keeps a strong reference while a task runs. @internal */
+  _tasks: Set<unknown>;
+}
+
+let running: LoopLike | null = null;
+
+/**
+ * The loop running on this thread, or null.
+ * @internal
+ */
+export function _getRunningLoopOrNull(): LoopLike | null {
+  return running;
+}
+
+/**
+ * Mark `loop` as the running loop (null to clear); returns the previous one.
+ * @internal
+ */
+export function _setRunningLoop(loop: LoopLike | null): LoopLike | null {
+  const prev = running;
+  running = loop;
+  return prev;
+}
+
+/**
+ * The running loop; throws when none is running, as asyncio does.
+ * @internal
+ */
+export function _requireLoop(what: string): LoopLike {
+  if (running === null) {
+    throw new Error(
+      `Cannot ${what}: no running event loop, call it from a coroutine run by run() or loop.runUntilComplete()`,
+    );
+  }
+  return running;
+}

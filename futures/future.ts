@@ -1,0 +1,299 @@
+/**
+ * `Future`: a result that will exist later, with asyncio's semantics.
+ *
+ * A Future is a small state machine (pending, cancelled, finished). Its done
+ * callbacks always run through the loop's `callSoon`, never inline. It can be
+ * awaited both ways this module supports:
+ *
+ * - from a generator coroutine with `yield*` (it is iterable: it yields itself
+ *   while pending, then returns its result), so `const v = yield* fut` is `T`;
+ * - from an async function with `await` (it is a thenable).
+ *
+ * @module
+ */
+
+import type { ExceptionContext, LoopLike } from "./_loop.ts";
+import { _requireLoop } from "./_loop.ts";
+import { CancelledError, InvalidStateError } from "./errors.ts";
+import { _awaitHook } from "./_await.ts";
+
+const PENDING = 0;
+const CANCELLED = 1;
+const FINISHED = 2;
+
+/** A done callback: called (through `callSoon`) with the future. */
+export type DoneCallback<F> = (future: F) => void;
+
+// Callbacks are stored untyped: `this`-typed storage breaks subclass variance.
+// deno-lint-ignore no-explicit-any
+type AnyCallback = (future: any) => void;
+
+/**
+ * Reports an exception that was set on a future and never looked at, when
+ * the future is garbage collected (asyncio does this from `__del__`).
+ */
+const unretrieved = new FinalizationRegistry<{
+  loop: LoopLike;
+  exception: unknown;
+  kind: string;
+}>((held) => {
+  if (held.loop.isClosed()) return;
+  held.loop.callExceptionHandler({
+    message: `${held.kind} exception was never retrieved`,
+    exception: held.exception,
+  });
+});
+
+/**
+ * An eventual result, with asyncio's `Future` API.
+ *
+ * @typeParam T The type of the result.
+ *
+ * @example Setting and awaiting a result
+ * ```ts
+ * import { Future, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const value = await run(function* () {
+ *   const fut = new Future<number>();
+ *   fut.getLoop().callSoon(() => fut.setResult(42));
+ *   return yield* fut;
+ * });
+ * assert.equal(value, 42);
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @internal */ _state: number = PENDING;
+  /** @internal */ _result: T | undefined = undefined;
+  /** @internal */ _exception: unknown = undefined;
+  #loop: LoopLike;
+  // One callback is the common case; keep it out of an array.
+  #cb0: AnyCallback | null = null;
+  #cbs: AnyCallback[] | null = null;
+  #cancelMessage: string | undefined = undefined;
+  #token: object | null = null;
+
+  /**
+   * @param options.loop The loop; defaults to the running loop.
+   * @throws {Error} when no loop is given and none is running.
+   */
+  constructor(options?: { loop?: LoopLike }) {
+    this.#loop = options?.loop ?? _requireLoop("create a Future");
+  }
+
+  /** The loop this future belongs to. */
+  getLoop(): LoopLike {
+    return this.#loop;
+  }
+
+  /** Whether the future is done: it has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /** Whether the future was cancelled. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /**
+   * The result. Throws the future's exception if it has one, `CancelledError`
+   * if it was cancelled, `InvalidStateError` if it is not done yet.
+   */
+  result(): T {
+    if (this._state === FINISHED) {
+      if (this._exception !== undefined) {
+        this.#retrieved();
+        throw this._exception;
+      }
+      return this._result as T;
+    }
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Cannot get result: future is not done yet");
+  }
+
+  /**
+   * The exception set on the future, or `undefined` if it finished with a
+   * result. Throws `CancelledError` if cancelled, `InvalidStateError` if not done.
+   */
+  exception(): unknown {
+    if (this._state === FINISHED) {
+      this.#retrieved();
+      return this._exception;
+    }
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    throw new InvalidStateError("Cannot get exception: future is not done yet");
+  }
+
+  /**
+   * Mark the future done with `result` and schedule its callbacks.
+   * @throws {InvalidStateError} if it is already done.
+   */
+  setResult(result: T): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(
+        `Cannot set result: future is already ${this.#stateName()}`,
+      );
+    }
+    this._result = result;
+    this._state = FINISHED;
+    this.#scheduleCallbacks();
+  }
+
+  /**
+   * Mark the future done with an exception and schedule its callbacks. An
+   * exception nobody retrieves is reported to the loop's exception handler.
+   * @throws {InvalidStateError} if it is already done.
+   * @throws {TypeError} for `undefined` (it would read as "no exception").
+   */
+  setException(exception: unknown): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(
+        `Cannot set exception: future is already ${this.#stateName()}`,
+      );
+    }
+    if (exception === undefined) {
+      throw new TypeError(
+        "Cannot set exception: undefined is not an exception, pass an Error",
+      );
+    }
+    this._exception = exception;
+    this._state = FINISHED;
+    this.#token = {};
+    unretrieved.register(this, {
+      loop: this.#loop,
+      exception,
+      kind: this._kind(),
+    }, this.#token);
+    this.#scheduleCallbacks();
+  }
+
+  /**
+   * Cancel the future and schedule its callbacks. Returns false if it was
+   * already done.
+   * @param msg A message carried by the `CancelledError`.
+   */
+  cancel(msg?: string): boolean {
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this.#cancelMessage = msg;
+    this.#scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Call `callback(future)` when done, through `callSoon`; if the future is
+   * already done, it is scheduled at once.
+   */
+  addDoneCallback(callback: DoneCallback<this>): void {
+    const cb = callback as AnyCallback;
+    if (this._state !== PENDING) {
+      this.#loop._callSoon1(cb, this);
+    } else if (this.#cb0 === null && this.#cbs === null) {
+      this.#cb0 = cb;
+    } else {
+      (this.#cbs ??= []).push(cb);
+    }
+  }
+
+  /** Remove every registration of `callback`; returns how many were removed. */
+  removeDoneCallback(callback: DoneCallback<this>): number {
+    let n = 0;
+    if (this.#cb0 === callback) {
+      this.#cb0 = null;
+      n++;
+    }
+    if (this.#cbs !== null) {
+      const before = this.#cbs.length;
+      this.#cbs = this.#cbs.filter((cb) => cb !== callback);
+      n += before - this.#cbs.length;
+    }
+    return n;
+  }
+
+  /** Yields the future while pending, then returns its result (`yield*`). */
+  *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
+    if (this._state === PENDING) yield this;
+    return this.result();
+  }
+
+  /**
+   * Thenable: `await fut` in an async function. Inside a task, the task
+   * learns which future it waits on, so `task.cancel()` cancels it.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return _awaitHook(this, onfulfilled, onrejected);
+  }
+
+  /** The `CancelledError` this future throws (with its cancel message). @internal */
+  _makeCancelledError(): CancelledError {
+    return new CancelledError(this.#cancelMessage);
+  }
+
+  /** The cancel message given to `cancel(msg)`. @internal */
+  _cancelMessage(): string | undefined {
+    return this.#cancelMessage;
+  }
+
+  /** Word used in reports ("Future", "Task"). @internal */
+  _kind(): string {
+    return "Future";
+  }
+
+  /** Pending / cancelled / finished, for messages and `toString()`. */
+  toString(): string {
+    return `<${this._kind()} ${this.#stateName()}>`;
+  }
+
+  /** The context key naming this object in exception reports. @internal */
+  _context(context: ExceptionContext): ExceptionContext {
+    context.future = this;
+    return context;
+  }
+
+  #retrieved(): void {
+    if (this.#token !== null) {
+      unretrieved.unregister(this.#token);
+      this.#token = null;
+    }
+  }
+
+  #stateName(): string {
+    return this._state === PENDING
+      ? "pending"
+      : this._state === CANCELLED
+      ? "cancelled"
+      : "finished";
+  }
+
+  #scheduleCallbacks(): void {
+    const loop = this.#loop;
+    const cb0 = this.#cb0;
+    if (cb0 !== null) {
+      this.#cb0 = null;
+      loop._callSoon1(cb0, this);
+    }
+    const cbs = this.#cbs;
+    if (cbs !== null) {
+      this.#cbs = null;
+      for (let i = 0; i < cbs.length; i++) loop._callSoon1(cbs[i], this);
+    }
+  }
+}
+
+/**
+ * Whether `value` is one of this module's futures (a Future or Task).
+ *
+ * @example
+ * ```ts
+ * import { isFuture } from "./future.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isFuture(Promise.resolve(1)), false);
+ * ```
+ */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}

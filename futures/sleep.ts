@@ -1,0 +1,98 @@
+/**
+ * `sleep(delay, result?)`: suspend the current coroutine for `delay` seconds.
+ *
+ * @module
+ */
+
+import { _requireLoop } from "./_loop.ts";
+import { Future } from "./future.ts";
+import { _awaitHook } from "./_await.ts";
+
+/**
+ * What `sleep()` returns: await it with `yield*` in a generator coroutine or
+ * with `await` in an async function.
+ *
+ * @typeParam T The result the sleep resolves to.
+ */
+export interface Sleep<T> extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
+
+class SleepImpl<T> implements Sleep<T> {
+  readonly #delay: number;
+  readonly #result: T;
+  constructor(delay: number, result: T) {
+    this.#delay = delay;
+    this.#result = result;
+  }
+
+  *[Symbol.iterator](): Generator<unknown, T, unknown> {
+    if (this.#delay <= 0) {
+      // A bare yield: the task reschedules itself for the next iteration.
+      yield;
+      return this.#result;
+    }
+    const loop = _requireLoop("sleep");
+    const fut = new Future<T>({ loop });
+    const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
+    try {
+      return yield* fut;
+    } finally {
+      h.cancel();
+    }
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const loop = _requireLoop("sleep");
+    const fut = new Future<T>({ loop });
+    if (this.#delay <= 0) {
+      loop._callSoon1(setResultOf, [fut, this.#result] as const);
+    } else {
+      const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
+      fut.addDoneCallback(() => h.cancel());
+    }
+    return _awaitHook(fut, onfulfilled, onrejected);
+  }
+}
+
+function setUnlessDone<T>(fut: Future<T>, result: T): void {
+  if (!fut.done()) fut.setResult(result);
+}
+
+function setResultOf<T>(pair: readonly [Future<T>, T]): void {
+  if (!pair[0].done()) pair[0].setResult(pair[1]);
+}
+
+/**
+ * Suspend the current coroutine for `delay` seconds, then resume with
+ * `result`. `sleep(0)` gives up the loop for exactly one iteration, so other
+ * ready callbacks and tasks run. Cancelling the task while it sleeps throws
+ * `CancelledError` at the sleep.
+ *
+ * @param delay Seconds (a float); `<= 0` means one loop iteration.
+ * @param result The value the sleep resolves to.
+ * @returns An awaitable: `yield* sleep(1)` or `await sleep(1)`.
+ * @throws {TypeError} if `delay` is not a number (or is NaN).
+ *
+ * @example
+ * ```ts
+ * import { run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const v = await run(function* () {
+ *   return yield* sleep(0.01, "done");
+ * });
+ * assert.equal(v, "done");
+ * ```
+ */
+export function sleep(delay: number): Sleep<void>;
+export function sleep<T>(delay: number, result: T): Sleep<T>;
+export function sleep<T>(delay: number, result?: T): Sleep<T | undefined> {
+  if (typeof delay !== "number" || Number.isNaN(delay)) {
+    throw new TypeError(
+      `Cannot sleep: delay must be a number of seconds, got ${String(delay)}`,
+    );
+  }
+  return new SleepImpl(delay, result);
+}

@@ -1,0 +1,497 @@
+/**
+ * `Task`: runs a coroutine on the event loop, with asyncio's semantics.
+ *
+ * Two coroutine forms are first-class:
+ *
+ * - **Generator coroutines** (`function*`, awaiting with `yield*`): the task
+ *   steps the generator itself with `next()` / `throw()`. Cancellation throws
+ *   `CancelledError` into the generator at its `yield`, exactly like asyncio's
+ *   `coro.throw()`. This is the fastest form and has asyncio's exact semantics.
+ * - **Async functions** (`createTask(async () => …)`): the task runs the
+ *   function and learns which of our futures it awaits (through the async
+ *   context), so `cancel()` cancels that future and the `CancelledError`
+ *   surfaces at the `await`. The JS difference: a cancellation requested while
+ *   the function awaits a *host* promise (`fetch`, a timer) cannot interrupt
+ *   it; it is delivered at its next await of one of our futures, or when the
+ *   function returns (the task then ends cancelled).
+ *
+ * @module
+ */
+
+import type { LoopLike } from "./_loop.ts";
+import { _requireLoop } from "./_loop.ts";
+import { CancelledError } from "./errors.ts";
+import { Future } from "./future.ts";
+import { type AsyncAwaiter, type Cancellable, taskContext } from "./_await.ts";
+
+/**
+ * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
+ * await futures inside it with `yield*`.
+ */
+export type Coro<T = unknown> = Generator<unknown, T, unknown>;
+
+/**
+ * What `createTask` accepts: a generator object (a called `function*`), a
+ * generator function, or a function returning a Promise (an async function).
+ */
+export type CoroutineLike<T> =
+  | Coro<T>
+  | (() => Coro<T>)
+  | (() => PromiseLike<T>);
+
+/** Options of {@linkcode Task} and {@linkcode createTask}. */
+export interface TaskOptions {
+  /** The task's name; default `Task-<n>`. */
+  name?: string;
+  /** The loop; default the running loop. */
+  loop?: LoopLike;
+  /**
+   * Run the first step at once, synchronously, as Python 3.12's eager tasks
+   * do: a coroutine that finishes without waiting never touches the loop.
+   */
+  eagerStart?: boolean;
+}
+
+const NO_EXC: unique symbol = Symbol("no exception");
+let taskCounter = 0;
+let current: Task<unknown> | null = null;
+
+function isGenerator(x: unknown): x is Coro<unknown> {
+  return typeof x === "object" && x !== null &&
+    typeof (x as Coro<unknown>).next === "function" &&
+    typeof (x as Coro<unknown>).throw === "function" &&
+    typeof (x as Coro<unknown>)[Symbol.iterator] === "function";
+}
+
+function isGeneratorFunction(fn: unknown): boolean {
+  return typeof fn === "function" &&
+    Object.prototype.toString.call(fn) === "[object GeneratorFunction]";
+}
+
+/**
+ * A Future that runs a coroutine.
+ *
+ * @typeParam T The coroutine's result type.
+ *
+ * @example Cancelling a sleeping task
+ * ```ts
+ * import { CancelledError, createTask, run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const task = createTask(function* () {
+ *     yield* sleep(3600);
+ *   });
+ *   yield* sleep(0);
+ *   task.cancel("enough");
+ *   try {
+ *     yield* task;
+ *   } catch (err) {
+ *     assert.ok(err instanceof CancelledError);
+ *   }
+ *   assert.ok(task.cancelled());
+ * }, { clock: "virtual" });
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
+  #coro: Coro<T> | null = null;
+  #fn: (() => PromiseLike<T> | Coro<T>) | null = null;
+  #name: string;
+  #waitingOn: Cancellable | null = null;
+  #mustCancel = false;
+  #cancelRequests = 0;
+  #cancelMsg: string | undefined = undefined;
+  #suspendedAt: string[] = [];
+  // Async-function tasks only: parked = waiting on one of our futures, so
+  // the loop need not give the JS thread back to the host for it.
+  #parked = false;
+  readonly #loop: LoopLike;
+  // Bound once per task so stepping allocates nothing.
+  readonly #wakeup = (fut: Future<unknown>): void => {
+    if (fut._state === 2 && fut._exception !== undefined) {
+      this.#step(fut._exception);
+    } else if (fut._state === 1) {
+      this.#step(fut._makeCancelledError());
+    } else {
+      this.#step(NO_EXC);
+    }
+  };
+  readonly #stepSoon = (exc: unknown): void => {
+    this.#step(exc);
+  };
+
+  /**
+   * @param coro The coroutine: a generator object, a generator function or an
+   *   async function.
+   * @param options Name, loop, eager start.
+   * @throws {TypeError} if `coro` is none of these (a Promise is already
+   *   running and cannot be made a task: pass the async function itself, or
+   *   use `ensureFuture`).
+   */
+  constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
+    const loop = options?.loop ?? _requireLoop("create a Task");
+    super({ loop });
+    this.#loop = loop;
+    if (isGenerator(coro)) {
+      this.#coro = coro;
+    } else if (isGeneratorFunction(coro)) {
+      this.#coro = (coro as () => Coro<T>)();
+    } else if (typeof coro === "function") {
+      this.#fn = coro as () => PromiseLike<T>;
+    } else {
+      throw new TypeError(
+        `Cannot create a task from ${describe(coro)}: pass a generator (a called function*), a generator function or an async function`,
+      );
+    }
+    this.#name = options?.name ?? `Task-${++taskCounter}`;
+    loop._tasks.add(this);
+    if (options?.eagerStart && current === null) {
+      this.#step(NO_EXC);
+    } else {
+      loop._callSoon1(this.#stepSoon, NO_EXC);
+    }
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this.#name;
+  }
+
+  /** Rename the task. */
+  setName(name: string): void {
+    this.#name = String(name);
+  }
+
+  /** The generator this task steps, or the async function it runs. */
+  getCoro(): Coro<T> | (() => unknown) | null {
+    return this.#coro ?? this.#fn;
+  }
+
+  /**
+   * Where the task is suspended. In debug mode, the stack lines captured at
+   * its last suspension (generator tasks); otherwise an empty array. Also see
+   * {@linkcode Task.waitingOn}.
+   */
+  getStack(): string[] {
+    return this.#suspendedAt.slice();
+  }
+
+  /** The future this task is waiting on right now, if any. */
+  waitingOn(): Cancellable | null {
+    return this.#waitingOn;
+  }
+
+  /**
+   * Request cancellation: the coroutine gets a `CancelledError` at its
+   * current (or next) suspension point. Returns false if the task is done.
+   * Each call counts toward `cancelling()`.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    this.#cancelRequests++;
+    const waiting = this.#waitingOn;
+    if (waiting !== null && waiting.cancel(msg)) {
+      // The wake-up will deliver the CancelledError.
+      return true;
+    }
+    this.#mustCancel = true;
+    this.#cancelMsg = msg;
+    return true;
+  }
+
+  /** How many cancellation requests are pending (Python 3.11). */
+  cancelling(): number {
+    return this.#cancelRequests;
+  }
+
+  /**
+   * Decrement the pending cancellation requests; returns the new count. At
+   * zero, a cancellation not yet delivered is withdrawn (Python 3.13).
+   */
+  uncancel(): number {
+    if (this.#cancelRequests > 0) {
+      this.#cancelRequests--;
+      if (this.#cancelRequests === 0) this.#mustCancel = false;
+    }
+    return this.#cancelRequests;
+  }
+
+  /** @internal */
+  override _kind(): string {
+    return "Task";
+  }
+
+  /** @internal */
+  override toString(): string {
+    const state = this.done()
+      ? (this.cancelled() ? "cancelled" : "finished")
+      : "pending";
+    return `<Task ${state} name='${this.#name}'>`;
+  }
+
+  /** @internal */
+  override _context(
+    context: import("./_loop.ts").ExceptionContext,
+  ): import("./_loop.ts").ExceptionContext {
+    context.task = this;
+    return context;
+  }
+
+  /** @internal Called when its async function awaits one of our futures. */
+  _awaitStart(fut: Cancellable): void {
+    this.#waitingOn = fut;
+    if (!this.#parked) {
+      this.#parked = true;
+      this.#loop._hostRef(-1);
+    }
+    if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
+      this.#mustCancel = false;
+    }
+  }
+
+  /** @internal Called when that await ends; may owe a CancelledError. */
+  _awaitEnd(fut: Cancellable): CancelledError | null {
+    if (this.#waitingOn === fut) this.#waitingOn = null;
+    if (this.#parked) {
+      this.#parked = false;
+      this.#loop._hostRef(1);
+    }
+    if (!this.#mustCancel) return null;
+    this.#mustCancel = false;
+    return new CancelledError(this.#cancelMsg);
+  }
+
+  #step(exc: unknown): void {
+    if (this.done()) return;
+    if (this.#mustCancel) {
+      if (!(exc instanceof CancelledError)) {
+        exc = new CancelledError(this.#cancelMsg);
+      }
+      this.#mustCancel = false;
+    }
+    this.#waitingOn = null;
+    const coro = this.#coro;
+    if (coro === null) {
+      this.#startAsync(exc);
+      return;
+    }
+    const prev = current;
+    current = this as Task<unknown>;
+    let r: IteratorResult<unknown, T>;
+    try {
+      r = exc === NO_EXC ? coro.next() : coro.throw(exc);
+    } catch (err) {
+      current = prev;
+      this.#fail(err);
+      return;
+    }
+    current = prev;
+    if (r.done) {
+      this.#succeed(r.value);
+      return;
+    }
+    const y = r.value;
+    if (y === undefined) {
+      // A bare `yield`: give up the loop for one iteration (sleep(0)).
+      this.#loop._callSoon1(this.#stepSoon, NO_EXC);
+    } else if (y instanceof Future) {
+      this.#await(y);
+    } else {
+      this.#loop._callSoon1(
+        this.#stepSoon,
+        new TypeError(
+          `Task ${this.#name} got bad yield: ${
+            describe(y)
+          }; use yield* on a Future, Task or sleep()`,
+        ),
+      );
+    }
+  }
+
+  #await(fut: Future<unknown>): void {
+    if (fut === this) {
+      this.#loop._callSoon1(
+        this.#stepSoon,
+        new RuntimeError(`Task ${this.#name} cannot await itself`),
+      );
+      return;
+    }
+    if (fut.getLoop() !== this.#loop) {
+      this.#loop._callSoon1(
+        this.#stepSoon,
+        new RuntimeError(
+          `Task ${this.#name} got a Future attached to a different loop`,
+        ),
+      );
+      return;
+    }
+    if (this.#loop.getDebug()) {
+      this.#suspendedAt = (new Error().stack ?? "").split("\n").slice(1);
+    }
+    fut.addDoneCallback(this.#wakeup);
+    this.#waitingOn = fut;
+    if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
+      this.#mustCancel = false;
+    }
+  }
+
+  #startAsync(exc: unknown): void {
+    const fn = this.#fn!;
+    this.#fn = null;
+    if (exc !== NO_EXC) {
+      // Cancelled before it ever ran: the function never starts.
+      this.#fail(exc);
+      return;
+    }
+    const loop = this.#loop;
+    // Counted before the call: the function may await (park) synchronously.
+    loop._asyncTaskRef(1);
+    loop._hostRef(1);
+    const settle = (): void => {
+      loop._asyncTaskRef(-1);
+      if (!this.#parked) loop._hostRef(-1);
+      this.#parked = false;
+    };
+    const prev = current;
+    current = this as Task<unknown>;
+    let ret: PromiseLike<T> | Coro<T>;
+    try {
+      ret = taskContext.run(this, fn);
+    } catch (err) {
+      current = prev;
+      settle();
+      this.#fail(err);
+      return;
+    }
+    current = prev;
+    if (isGenerator(ret)) {
+      settle();
+      this.#coro = ret as Coro<T>;
+      this.#step(NO_EXC);
+      return;
+    }
+    this.#fn = fn;
+    Promise.resolve(ret).then(
+      (value) => {
+        settle();
+        this.#succeed(value);
+      },
+      (err) => {
+        settle();
+        this.#fail(err);
+      },
+    );
+  }
+
+  #succeed(value: T): void {
+    this.#loop._tasks.delete(this);
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      super.cancel(this.#cancelMsg);
+    } else {
+      super.setResult(value);
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#loop._tasks.delete(this);
+    if (err instanceof CancelledError) {
+      super.cancel(err.message || undefined);
+    } else {
+      super.setException(err);
+    }
+  }
+}
+
+/** A coroutine misused a task (awaiting itself, a foreign loop's future). */
+export class RuntimeError extends Error {
+  /** @param message What was wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}
+
+/**
+ * Schedule a coroutine as a task on the running loop and return the task.
+ *
+ * @param coro A generator object, generator function or async function.
+ * @param options The task's name, eager start.
+ * @returns The new task.
+ * @throws {Error} when no loop is running.
+ *
+ * @example Two ways to write the same task
+ * ```ts
+ * import { createTask, run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const a = createTask(function* () {
+ *     yield* sleep(0.1);
+ *     return "gen";
+ *   });
+ *   const b = createTask(async () => {
+ *     await sleep(0.1);
+ *     return "async";
+ *   });
+ *   assert.equal(yield* a, "gen");
+ *   assert.equal(yield* b, "async");
+ * });
+ * ```
+ */
+export function createTask<T>(
+  coro: CoroutineLike<T>,
+  options?: TaskOptions,
+): Task<T> {
+  return new Task(coro, options);
+}
+
+/**
+ * The task running now, or null outside any task.
+ *
+ * @example
+ * ```ts
+ * import { currentTask, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * await run(function* () {
+ *   assert.ok(currentTask() !== null);
+ * });
+ * assert.equal(currentTask(), null);
+ * ```
+ */
+export function currentTask(): Task<unknown> | null {
+  if (current !== null) return current;
+  const t = taskContext.getStore();
+  return t instanceof Task ? t : null;
+}
+
+/**
+ * The tasks of the running loop (or of `loop`) that are not done yet.
+ *
+ * @example
+ * ```ts
+ * import { allTasks, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * await run(function* () {
+ *   assert.equal(allTasks().size, 1); // the main task
+ * });
+ * ```
+ */
+export function allTasks(loop?: LoopLike): Set<Task<unknown>> {
+  const l = loop ?? _requireLoop("list tasks");
+  const out = new Set<Task<unknown>>();
+  for (const t of l._tasks) {
+    if (t instanceof Task && !t.done()) out.add(t);
+  }
+  return out;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x === "object") {
+    return typeof (x as PromiseLike<unknown>).then === "function"
+      ? "a Promise (it is already running)"
+      : `an object (${Object.prototype.toString.call(x)})`;
+  }
+  return `${typeof x} ${String(x)}`;
+}
