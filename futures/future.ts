@@ -21,6 +21,9 @@ const PENDING = 0;
 const CANCELLED = 1;
 const FINISHED = 2;
 
+/** Where the last coroutine suspended (debug mode), for `Task.getStack()`. @internal */
+export const _suspension: { stack: string | undefined } = { stack: undefined };
+
 /** A done callback: called (through `callSoon`) with the future. */
 export type DoneCallback<F> = (future: F) => void;
 
@@ -213,7 +216,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Yields the future while pending, then returns its result (`yield*`). */
   *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
-    if (this._state === PENDING) yield this;
+    if (this._state === PENDING) {
+      // In debug mode, remember where the coroutine suspends: only here are
+      // its generator frames on the stack.
+      if (this.#loop.getDebug()) _suspension.stack = new Error().stack;
+      yield this;
+    }
     return this.result();
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { CancelledError, InvalidStateError, TimeoutError } from "./errors.ts";
+export { CancelledError, InvalidStateError } from "./errors.ts";
 export { type DoneCallback, Future, isFuture } from "./future.ts";
 export {
   allTasks,

@@ -21,7 +21,7 @@
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
-import { Future } from "./future.ts";
+import { _suspension, Future } from "./future.ts";
 import { type AsyncAwaiter, type Cancellable, taskContext } from "./_await.ts";
 
 /**
@@ -145,7 +145,7 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
     }
     this.#name = options?.name ?? `Task-${++taskCounter}`;
     loop._tasks.add(this);
-    if (options?.eagerStart && current === null) {
+    if (options?.eagerStart) {
       this.#step(NO_EXC);
     } else {
       loop._callSoon1(this.#stepSoon, NO_EXC);
@@ -325,8 +325,9 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
       );
       return;
     }
-    if (this.#loop.getDebug()) {
-      this.#suspendedAt = (new Error().stack ?? "").split("\n").slice(1);
+    if (_suspension.stack !== undefined) {
+      this.#suspendedAt = _suspension.stack.split("\n").slice(1);
+      _suspension.stack = undefined;
     }
     fut.addDoneCallback(this.#wakeup);
     this.#waitingOn = fut;

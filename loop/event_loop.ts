@@ -378,22 +378,17 @@ export class EventLoop implements LoopLike, HandleOwner {
           this.#runOnce(true);
           continue;
         }
-        this.#runOnce(false);
-        if (this.#stopping) break;
-        if (this.#hostWork > 0 || this.#readyEmpty()) {
-          // Let async functions resumed by this iteration reach their next await.
-          for (
-            let i = 0;
-            i < MICROTASK_SPINS && this.#readyEmpty() && !this.#stopping;
-            i++
-          ) {
-            await null;
-            if (this.#hostWork === 0) break;
-          }
+        // Async functions resumed by the last iteration run now, up to their
+        // next await, as a task step runs to its next await in asyncio.
+        for (let i = 0; i < MICROTASK_SPINS && this.#hostWork > 0; i++) {
+          await null;
         }
-        if (this.#readyEmpty() && !this.#stopping && !this.#timerDue()) {
+        if (this.#stopping) break;
+        if (this.#readyEmpty() && !this.#timerDue()) {
+          if (this.#hostWork === 0 && this.#asyncTasks === 0) continue;
           await this.#waitHost();
         }
+        this.#runOnce(false);
       }
     } finally {
       this.#stopping = false;
@@ -574,13 +569,15 @@ export class EventLoop implements LoopLike, HandleOwner {
     }
   }
 
-  /** Wait for I/O or a wake-up on Deno's thread pool (host work pending). */
+  /**
+   * Wait for I/O or a wake-up on Deno's thread pool, so host work (async
+   * functions, host promises) can run meanwhile. A virtual loop with nothing
+   * outside to wait for jumps to its next timer instead.
+   */
   async #waitHost(): Promise<void> {
     const timeout = this.#timeout();
-    const virtualJump = this.#virtual && this.#hostWork === 0 &&
-      this.#ioCount === 0;
-    if (virtualJump) {
-      this.#runOnce(true);
+    if (this.#virtual && this.#hostWork === 0 && this.#ioCount === 0) {
+      this.#jumpToNextTimer(timeout);
       return;
     }
     this.#hostWaiting = true;
@@ -593,6 +590,15 @@ export class EventLoop implements LoopLike, HandleOwner {
     }
     if (this.#virtual) this.#vtime += (performance.now() - t0) / 1000;
     this.#processEvents(events);
+  }
+
+  #jumpToNextTimer(timeout: number | null): void {
+    if (timeout === null) {
+      throw new Error(
+        "Cannot advance virtual time: nothing is scheduled and no fd is watched, the program is deadlocked",
+      );
+    }
+    if (timeout > 0) this.#vtime = this.#timers.peek()!._when;
   }
 
   /** Seconds until the next timer; 0 if work is ready; null if none. */
@@ -649,17 +655,12 @@ export class EventLoop implements LoopLike, HandleOwner {
 
     let timeout = this.#timeout();
     if (!mayBlock) timeout = 0;
-    if (this.#virtual && this.#ioCount === 0 && this.#hostWork === 0) {
+    if (
+      this.#virtual && this.#ioCount === 0 && this.#hostWork === 0 &&
+      this.#asyncTasks === 0
+    ) {
       // Nothing outside can wake us: no need to ask the kernel.
-      if (timeout === null) {
-        if (this.#asyncTasks === 0) {
-          throw new Error(
-            "Cannot advance virtual time: nothing is scheduled and no fd is watched, the program is deadlocked",
-          );
-        }
-      } else if (timeout > 0) {
-        this.#vtime = timers.peek()!._when;
-      }
+      this.#jumpToNextTimer(timeout);
     } else if (timeout !== 0 || this.#sincePoll >= POLL_EVERY || this.#readyEmpty()) {
       this.#sincePoll = 0;
       this.#processEvents(this.#selector.select(timeout));

@@ -1,0 +1,153 @@
+/**
+ * The one table of libc symbols, loaded lazily once through `Deno.dlopen`.
+ * Everything else in `poll/` calls these typed wrappers, never raw symbols;
+ * this is the seam a Node (koffi) or Bun backend would replace.
+ *
+ * errno is read right after a failing call. On the JS thread the address of
+ * errno is fixed, so an `Int32Array` over `__errno_location()` (Linux) or
+ * `__error()` (macOS) reads it without a second FFI call.
+ *
+ * @module
+ */
+
+const OS = Deno.build.os;
+
+const SYMBOLS = {
+  close: { parameters: ["i32"], result: "i32" },
+  // ssize_t results are declared i32: counts fit, -1 stays -1, and a 32-bit
+  // result stays a JS number (64-bit integers would be bigint).
+  read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  pipe: { parameters: ["buffer"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  poll: { parameters: ["buffer", "u32", "i32"], result: "i32" },
+  poll_async: {
+    name: "poll",
+    parameters: ["buffer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  select: {
+    parameters: ["i32", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  select_async: {
+    name: "select",
+    parameters: ["i32", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  eventfd: { parameters: ["u32", "i32"], result: "i32", optional: true },
+  epoll_create1: { parameters: ["i32"], result: "i32", optional: true },
+  epoll_ctl: {
+    parameters: ["i32", "i32", "i32", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  epoll_wait: {
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  epoll_wait_async: {
+    name: "epoll_wait",
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+    optional: true,
+  },
+  kqueue: { parameters: [], result: "i32", optional: true },
+  kevent: {
+    parameters: ["i32", "buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  kevent_async: {
+    name: "kevent",
+    parameters: ["i32", "buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+    nonblocking: true,
+    optional: true,
+  },
+  __errno_location: { parameters: [], result: "pointer", optional: true },
+  __error: { parameters: [], result: "pointer", optional: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded symbols. @internal */
+export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
+let errnoView: Int32Array | null = null;
+
+function libraryNames(): string[] {
+  switch (OS) {
+    case "linux":
+    case "android":
+      // glibc first, then musl (Alpine), whose libc is plain libc.so.
+      return ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1"];
+    case "darwin":
+      return ["libSystem.B.dylib"];
+    case "freebsd":
+      return ["libc.so.7"];
+    case "netbsd":
+      return ["libc.so.12"];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The libc symbols, loaded on first use.
+ *
+ * @throws {Error} without FFI permission ("run with --allow-ffi") or on an
+ *   unsupported OS.
+ * @internal
+ */
+export function libc(): LibcSymbols {
+  if (lib !== null) return lib.symbols;
+  const names = libraryNames();
+  if (names.length === 0) {
+    throw new Error(
+      `Cannot load libc: ${OS} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
+    );
+  }
+  let lastErr: unknown;
+  for (const name of names) {
+    try {
+      lib = Deno.dlopen(name, SYMBOLS);
+      break;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+        throw new Error(
+          "Cannot load libc: FFI permission is missing, run with --allow-ffi",
+          { cause: err },
+        );
+      }
+      lastErr = err;
+    }
+  }
+  if (lib === null) {
+    throw new Error(
+      `Cannot load libc: none of ${names.join(", ")} could be opened`,
+      { cause: lastErr },
+    );
+  }
+  const loc = lib.symbols.__errno_location ?? lib.symbols.__error;
+  if (loc === null || loc === undefined) {
+    throw new Error("Cannot load libc: it has no errno accessor");
+  }
+  const ptr = loc();
+  if (ptr === null) throw new Error("Cannot load libc: errno address is null");
+  errnoView = new Int32Array(new Deno.UnsafePointerView(ptr).getArrayBuffer(4));
+  return lib.symbols;
+}
+
+/** errno of the JS thread, read right after a failing call. @internal */
+export function errno(): number {
+  return errnoView![0];
+}
+
+/** The OS this process runs on (for per-OS constants). @internal */
+export const os: typeof Deno.build.os = OS;

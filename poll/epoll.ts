@@ -1,0 +1,157 @@
+/**
+ * `EpollSelector`: Linux's epoll. Registration changes are one `epoll_ctl`
+ * each (O(1)); a wait costs O(ready fds), whatever the number watched.
+ *
+ * @module
+ */
+
+import { libc } from "./_libc.ts";
+import { BaseSelector, toMillis } from "./_base.ts";
+import { check, waitRetry } from "./_syscall.ts";
+import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
+
+// <sys/epoll.h>
+const EPOLL_CLOEXEC = 0x80000;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CTL_MOD = 3;
+const EPOLLIN = 0x001;
+const EPOLLOUT = 0x004;
+// EPOLLERR and EPOLLHUP are always reported, even if not asked for; Python
+// maps them to "ready" for whatever the fd was registered for, so the owner
+// sees the EOF or the error on its next read/write. EPOLLRDHUP (peer closed
+// its write side) is not requested: EPOLLIN already fires for that EOF.
+
+// struct epoll_event is __attribute__((packed)) on x86_64 only: 12 bytes
+// (u32 events, u64 data); 16 bytes elsewhere, data at offset 8 (epoll_ctl(2),
+// <sys/epoll.h>). We keep the fd in the low 32 bits of data.
+const PACKED = Deno.build.arch === "x86_64";
+const STRIDE_WORDS = PACKED ? 3 : 4;
+const DATA_WORD = PACKED ? 1 : 2;
+
+function toEpoll(events: number): number {
+  return ((events & EVENT_READ) ? EPOLLIN : 0) |
+    ((events & EVENT_WRITE) ? EPOLLOUT : 0);
+}
+
+/**
+ * A selector on Linux's epoll (Python's `selectors.EpollSelector`).
+ *
+ * @typeParam T The per-fd data type.
+ *
+ * @example Waiting for a pipe to become readable
+ * ```ts
+ * import { EpollSelector, EVENT_READ, pipe, write, close } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * if (Deno.build.os === "linux") {
+ *   using sel = new EpollSelector<string>();
+ *   const [r, w] = pipe();
+ *   sel.register(r, EVENT_READ, "pipe");
+ *   assert.deepEqual(sel.select(0), []);
+ *   write(w, new Uint8Array([1]));
+ *   const [[key, events]] = sel.select(1);
+ *   assert.equal(key.data, "pipe");
+ *   assert.equal(events, EVENT_READ);
+ *   close(r);
+ *   close(w);
+ * }
+ * ```
+ */
+export class EpollSelector<T = unknown> extends BaseSelector<T> {
+  protected readonly _name = "epoll";
+  readonly #epfd: number;
+  readonly #ctlBuf = new Uint32Array(4);
+  #buf = new Uint32Array(64 * STRIDE_WORDS);
+  #cap = 64;
+
+  /** @throws {OSError} if epoll_create1 fails (e.g. EMFILE). */
+  constructor() {
+    super();
+    this.#epfd = check(libc().epoll_create1!(EPOLL_CLOEXEC), "epoll_create1");
+  }
+
+  /** The epoll instance's own fd. */
+  fileno(): number {
+    return this.#epfd;
+  }
+
+  protected _add(fd: number, events: number): void {
+    this.#ctl(EPOLL_CTL_ADD, fd, events);
+  }
+
+  protected _modify(fd: number, events: number): void {
+    this.#ctl(EPOLL_CTL_MOD, fd, events);
+  }
+
+  protected _remove(fd: number, _events: number): void {
+    const b = this.#ctlBuf;
+    b[0] = 0;
+    // The fd may be closed already (the kernel then dropped it itself):
+    // like Python, unregistering still succeeds.
+    libc().epoll_ctl!(this.#epfd, EPOLL_CTL_DEL, fd, b);
+  }
+
+  #ctl(op: number, fd: number, events: number): void {
+    const b = this.#ctlBuf;
+    b[0] = toEpoll(events);
+    b[DATA_WORD] = fd;
+    check(libc().epoll_ctl!(this.#epfd, op, fd, b), "epoll_ctl", fd);
+  }
+
+  #ensureCapacity(): void {
+    // Grown before a wait, never during one: a pooled wait owns the buffer.
+    const want = Math.max(this._keys.size, 1);
+    if (want > this.#cap) {
+      this.#cap = Math.max(want, this.#cap * 2);
+      this.#buf = new Uint32Array(this.#cap * STRIDE_WORDS);
+    }
+  }
+
+  protected _wait(timeout: number | null): number {
+    this.#ensureCapacity();
+    const { epoll_wait } = libc();
+    const epfd = this.#epfd;
+    const buf = this.#buf;
+    const cap = this.#cap;
+    return waitRetry(
+      timeout,
+      (t) => epoll_wait!(epfd, buf, cap, toMillis(t)),
+      "epoll_wait",
+      epfd,
+    );
+  }
+
+  protected async _waitAsync(timeout: number | null): Promise<number> {
+    this.#ensureCapacity();
+    const n = await libc().epoll_wait_async!(
+      this.#epfd,
+      this.#buf,
+      this.#cap,
+      toMillis(timeout),
+    );
+    // errno of a pool thread is not ours to read: on failure (EINTR or a
+    // real error) ask again without waiting, which reports it properly.
+    return n < 0 ? this._wait(0) : n;
+  }
+
+  protected _collect(n: number, out: SelectResult<T>): void {
+    const buf = this.#buf;
+    const keys = this._keys;
+    for (let i = 0; i < n; i++) {
+      const base = i * STRIDE_WORDS;
+      const ev = buf[base];
+      const key = keys.get(buf[base + DATA_WORD]);
+      if (key === undefined) continue;
+      let ready = 0;
+      if (ev & ~EPOLLOUT) ready |= EVENT_READ;
+      if (ev & ~EPOLLIN) ready |= EVENT_WRITE;
+      ready &= key.events;
+      if (ready !== 0) out.push([key, ready]);
+    }
+  }
+
+  protected _close(): void {
+    libc().close(this.#epfd);
+  }
+}

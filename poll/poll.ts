@@ -1,0 +1,130 @@
+/**
+ * `PollSelector`: POSIX poll(2). No fd limit; each wait passes every watched
+ * fd to the kernel, so it costs O(watched fds).
+ *
+ * @module
+ */
+
+import { libc } from "./_libc.ts";
+import { BaseSelector, toMillis } from "./_base.ts";
+import { waitRetry } from "./_syscall.ts";
+import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
+
+// <poll.h>; same values on Linux, macOS and the BSDs.
+const POLLIN = 0x001;
+const POLLOUT = 0x004;
+// POLLERR, POLLHUP and POLLNVAL are reported whether asked for or not; as in
+// Python they count as ready for whatever the fd was registered for.
+
+/**
+ * A selector on poll(2) (Python's `selectors.PollSelector`).
+ *
+ * `struct pollfd` is `{ int fd; short events; short revents; }`: 8 bytes,
+ * kept in one reused buffer, viewed as Int32 (fd) and Int16 (events).
+ *
+ * @typeParam T The per-fd data type.
+ *
+ * @example
+ * ```ts
+ * import { PollSelector, EVENT_WRITE, pipe, close } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using sel = new PollSelector();
+ * const [r, w] = pipe();
+ * sel.register(w, EVENT_WRITE);
+ * assert.equal(sel.select(0)[0][1], EVENT_WRITE);
+ * close(r);
+ * close(w);
+ * ```
+ */
+export class PollSelector<T = unknown> extends BaseSelector<T> {
+  protected readonly _name = "poll";
+  #cap = 64;
+  #bytes = new Uint8Array(this.#cap * 8);
+  #i32 = new Int32Array(this.#bytes.buffer);
+  #i16 = new Int16Array(this.#bytes.buffer);
+  // Registration order = pollfd order; index of each fd in it.
+  #fds: number[] = [];
+  #index = new Map<number, number>();
+  #dirty = true;
+
+  protected _add(fd: number, _events: number): void {
+    this.#index.set(fd, this.#fds.length);
+    this.#fds.push(fd);
+    this.#dirty = true;
+  }
+
+  protected _modify(_fd: number, _events: number): void {
+    this.#dirty = true;
+  }
+
+  protected _remove(fd: number, _events: number): void {
+    const i = this.#index.get(fd)!;
+    const last = this.#fds.pop()!;
+    if (last !== fd) {
+      this.#fds[i] = last;
+      this.#index.set(last, i);
+    }
+    this.#index.delete(fd);
+    this.#dirty = true;
+  }
+
+  // Rebuilt only after a change, and only before a wait, so a pooled wait
+  // never sees its buffer change under it.
+  #sync(): void {
+    if (!this.#dirty) return;
+    const n = this.#fds.length;
+    if (n > this.#cap) {
+      this.#cap = Math.max(n, this.#cap * 2);
+      this.#bytes = new Uint8Array(this.#cap * 8);
+      this.#i32 = new Int32Array(this.#bytes.buffer);
+      this.#i16 = new Int16Array(this.#bytes.buffer);
+    }
+    for (let i = 0; i < n; i++) {
+      const fd = this.#fds[i];
+      const ev = this._keys.get(fd)!.events;
+      this.#i32[i * 2] = fd;
+      this.#i16[i * 4 + 2] = ((ev & EVENT_READ) ? POLLIN : 0) |
+        ((ev & EVENT_WRITE) ? POLLOUT : 0);
+    }
+    this.#dirty = false;
+  }
+
+  protected _wait(timeout: number | null): number {
+    this.#sync();
+    const { poll } = libc();
+    const bytes = this.#bytes;
+    const n = this.#fds.length;
+    const ret = waitRetry(timeout, (t) => poll(bytes, n, toMillis(t)), "poll");
+    return ret > 0 ? n : 0;
+  }
+
+  protected async _waitAsync(timeout: number | null): Promise<number> {
+    this.#sync();
+    const n = this.#fds.length;
+    const ret = await libc().poll_async(this.#bytes, n, toMillis(timeout));
+    if (ret < 0 || this.#dirty) return this._wait(0);
+    return ret > 0 ? n : 0;
+  }
+
+  protected _collect(n: number, out: SelectResult<T>): void {
+    const i32 = this.#i32;
+    const i16 = this.#i16;
+    for (let i = 0; i < n; i++) {
+      const rev = i16[i * 4 + 3];
+      if (rev === 0) continue;
+      const key = this._keys.get(i32[i * 2]);
+      if (key === undefined) continue;
+      let ready = 0;
+      if (rev & ~POLLOUT) ready |= EVENT_READ;
+      if (rev & ~POLLIN) ready |= EVENT_WRITE;
+      ready &= key.events;
+      if (ready !== 0) out.push([key, ready]);
+    }
+  }
+
+  protected _close(): void {
+    this.#fds = [];
+    this.#index.clear();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `SelectSelector`: POSIX select(2), the oldest readiness call. It watches
+ * only fds below FD_SETSIZE (1024) and scans bitmaps up to the highest fd on
+ * every wait. Here for portability and to show why poll and epoll exist.
+ *
+ * @module
+ */
+
+import { libc } from "./_libc.ts";
+import { BaseSelector } from "./_base.ts";
+import { waitRetry } from "./_syscall.ts";
+import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
+
+/** The size of an fd_set in bits on Linux, macOS and the BSDs. */
+export const FD_SETSIZE = 1024;
+const SET_BYTES = FD_SETSIZE / 8;
+
+/**
+ * A selector on select(2) (Python's `selectors.SelectSelector`).
+ *
+ * @typeParam T The per-fd data type.
+ *
+ * @example
+ * ```ts
+ * import { SelectSelector, EVENT_READ, pipe, write, close } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using sel = new SelectSelector();
+ * const [r, w] = pipe();
+ * sel.register(r, EVENT_READ);
+ * write(w, new Uint8Array([7]));
+ * assert.equal(sel.select(1).length, 1);
+ * close(r);
+ * close(w);
+ * ```
+ */
+export class SelectSelector<T = unknown> extends BaseSelector<T> {
+  protected readonly _name = "select";
+  // Master sets, and the working copies the kernel overwrites. fd_set is an
+  // array of longs with fd n at bit n%64 of long n/64; on little-endian
+  // machines that is byte n>>3, bit n&7.
+  readonly #readSet = new Uint8Array(SET_BYTES);
+  readonly #writeSet = new Uint8Array(SET_BYTES);
+  readonly #r = new Uint8Array(SET_BYTES);
+  readonly #w = new Uint8Array(SET_BYTES);
+  // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two 64-bit fields.
+  readonly #tv = new BigInt64Array(2);
+  #maxFd = -1;
+
+  protected override _check(fd: number): void {
+    if (fd >= FD_SETSIZE) {
+      throw new RangeError(
+        `Cannot register fd ${fd}: select() supports fds below FD_SETSIZE (${FD_SETSIZE}), use PollSelector or EpollSelector`,
+      );
+    }
+  }
+
+  protected _add(fd: number, events: number): void {
+    this.#set(fd, events);
+    if (fd > this.#maxFd) this.#maxFd = fd;
+  }
+
+  protected _modify(fd: number, events: number): void {
+    this.#set(fd, events);
+  }
+
+  protected _remove(fd: number, _events: number): void {
+    this.#set(fd, 0);
+    if (fd === this.#maxFd) {
+      let m = -1;
+      for (const k of this._keys.keys()) if (k > m) m = k;
+      this.#maxFd = m;
+    }
+  }
+
+  #set(fd: number, events: number): void {
+    const byte = fd >> 3;
+    const bit = 1 << (fd & 7);
+    if (events & EVENT_READ) this.#readSet[byte] |= bit;
+    else this.#readSet[byte] &= ~bit;
+    if (events & EVENT_WRITE) this.#writeSet[byte] |= bit;
+    else this.#writeSet[byte] &= ~bit;
+  }
+
+  #prepare(timeout: number | null): BigInt64Array | null {
+    this.#r.set(this.#readSet);
+    this.#w.set(this.#writeSet);
+    if (timeout === null) return null;
+    const us = Math.ceil(timeout * 1e6);
+    this.#tv[0] = BigInt(Math.floor(us / 1e6));
+    this.#tv[1] = BigInt(us % 1e6);
+    return this.#tv;
+  }
+
+  protected _wait(timeout: number | null): number {
+    const { select } = libc();
+    const nfds = this.#maxFd + 1;
+    return waitRetry(timeout, (t) => {
+      const tv = this.#prepare(t);
+      return select(nfds, this.#r, this.#w, null, tv);
+    }, "select");
+  }
+
+  protected async _waitAsync(timeout: number | null): Promise<number> {
+    const tv = this.#prepare(timeout);
+    const n = await libc().select_async(
+      this.#maxFd + 1,
+      this.#r,
+      this.#w,
+      null,
+      tv,
+    );
+    return n < 0 ? this._wait(0) : n;
+  }
+
+  protected _collect(_n: number, out: SelectResult<T>): void {
+    const r = this.#r;
+    const w = this.#w;
+    // Hang-ups and errors show as readable/writable in select's sets; the
+    // exceptional set means out-of-band data, which we do not watch.
+    for (const key of this._keys.values()) {
+      const byte = key.fd >> 3;
+      const bit = 1 << (key.fd & 7);
+      let ready = 0;
+      if (r[byte] & bit) ready |= EVENT_READ;
+      if (w[byte] & bit) ready |= EVENT_WRITE;
+      ready &= key.events;
+      if (ready !== 0) out.push([key, ready]);
+    }
+  }
+
+  protected _close(): void {
+    this.#readSet.fill(0);
+    this.#writeSet.fill(0);
+  }
+}

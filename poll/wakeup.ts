@@ -1,0 +1,96 @@
+/**
+ * `Wakeup`: the fd an event loop watches so that other code can interrupt
+ * its wait — an eventfd on Linux, a non-blocking pipe elsewhere.
+ *
+ * @module
+ */
+
+import { os } from "./_libc.ts";
+import { close, eventfd, pipe, read, write } from "./fd.ts";
+import { BlockingIOError } from "./errors.ts";
+
+const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
+
+/**
+ * A wake-up channel: watch `fd` for reading; `signal()` makes it readable,
+ * `drain()` makes it quiet again.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_READ, PollSelector, Wakeup } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using w = new Wakeup();
+ * using sel = new PollSelector();
+ * sel.register(w.fd, EVENT_READ);
+ * w.signal();
+ * assert.equal(sel.select(1).length, 1);
+ * w.drain();
+ * assert.equal(sel.select(0).length, 0);
+ * ```
+ */
+export class Wakeup implements Disposable {
+  /** The fd to watch for reading. */
+  readonly fd: number;
+  /** The fd `signal()` writes to (the same fd for an eventfd). */
+  readonly writeFd: number;
+  readonly #buf = new Uint8Array(64);
+  #closed = false;
+
+  constructor() {
+    if (os === "linux" || os === "android") {
+      this.fd = this.writeFd = eventfd();
+    } else {
+      [this.fd, this.writeFd] = pipe({ nonblocking: true });
+    }
+  }
+
+  /**
+   * Make `fd` readable. Signalling twice before a drain is harmless.
+   * @throws {Error} after `close()`.
+   */
+  signal(): void {
+    if (this.#closed) throw new Error("Cannot signal: the wake-up fd is closed");
+    Wakeup.signalFd(this.writeFd);
+  }
+
+  /**
+   * Make the fd readable given only its number: for a Worker that was sent
+   * `writeFd` and has FFI permission.
+   */
+  static signalFd(writeFd: number): void {
+    try {
+      // 8 bytes: an eventfd needs a u64; a pipe just gets 8 bytes.
+      write(writeFd, ONE);
+    } catch (err) {
+      // Full counter or full pipe: it is already readable, which is the point.
+      if (!(err instanceof BlockingIOError)) throw err;
+    }
+  }
+
+  /** Consume every pending signal. */
+  drain(): void {
+    if (this.#closed) return;
+    for (;;) {
+      try {
+        if (read(this.fd, this.#buf) <= 0) return;
+      } catch (err) {
+        if (err instanceof BlockingIOError) return;
+        throw err;
+      }
+    }
+  }
+
+  /** Close the fd(s). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    close(this.fd);
+    if (this.writeFd !== this.fd) close(this.writeFd);
+  }
+
+  /** Closes the channel. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

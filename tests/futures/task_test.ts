@@ -1,0 +1,318 @@
+import assert from "node:assert/strict";
+import {
+  allTasks,
+  CancelledError,
+  type Coro,
+  createTask,
+  currentTask,
+  Future,
+  run,
+  sleep,
+} from "../../mod.ts";
+
+const virtual = { clock: "virtual" } as const;
+
+Deno.test("Task runs a generator coroutine and returns its result", async () => {
+  const v = await run(function* () {
+    const t = createTask(function* () {
+      yield* sleep(0);
+      return 7;
+    });
+    return yield* t;
+  });
+  assert.equal(v, 7);
+});
+
+Deno.test("Task runs an async function and returns its result", async () => {
+  const v = await run(async () => {
+    const t = createTask(async () => {
+      await sleep(0);
+      return 8;
+    });
+    return await t;
+  });
+  assert.equal(v, 8);
+});
+
+Deno.test("Task propagates a generator's error to its awaiter", async () => {
+  await assert.rejects(
+    run(function* () {
+      const t = createTask(function* (): Coro<void> {
+        yield* sleep(0);
+        throw new RangeError("bad");
+      });
+      yield* t;
+    }),
+    RangeError,
+  );
+});
+
+Deno.test("Task propagates an async function's error to its awaiter", async () => {
+  await assert.rejects(
+    run(async () => {
+      const t = createTask(async () => {
+        await sleep(0);
+        throw new RangeError("bad");
+      });
+      await t;
+    }),
+    RangeError,
+  );
+});
+
+for (const form of ["generator", "async"] as const) {
+  const sleeper = (log: string[]) =>
+    form === "generator"
+      ? function* () {
+        try {
+          yield* sleep(3600);
+        } finally {
+          log.push("cleanup");
+        }
+      }
+      : async () => {
+        try {
+          await sleep(3600);
+        } finally {
+          log.push("cleanup");
+        }
+      };
+
+  Deno.test(`Task.cancel() interrupts a sleeping ${form} task`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const t = createTask(sleeper(log));
+      yield* sleep(1);
+      assert.equal(t.cancel("enough"), true);
+      try {
+        yield* t;
+        assert.fail("should have thrown");
+      } catch (err) {
+        assert.ok(err instanceof CancelledError);
+        assert.equal(err.message, "enough");
+      }
+      assert.ok(t.cancelled());
+    }, virtual);
+    assert.deepEqual(log, ["cleanup"]);
+  });
+
+  Deno.test(`Task.cancel() of a ${form} task waiting on a future cancels that future`, async () => {
+    await run(function* () {
+      const fut = new Future<number>();
+      const t = createTask(
+        form === "generator"
+          ? function* () {
+            return yield* fut;
+          }
+          : async () => await fut,
+      );
+      yield* sleep(0);
+      yield* sleep(0);
+      t.cancel();
+      yield* sleep(0);
+      yield* sleep(0);
+      assert.ok(fut.cancelled());
+      assert.ok(t.cancelled());
+    }, virtual);
+  });
+
+  Deno.test(`Task.cancel() lets a ${form} task catch CancelledError and return`, async () => {
+    const v = await run(function* () {
+      const t = createTask(
+        form === "generator"
+          ? function* () {
+            try {
+              yield* sleep(10);
+            } catch (err) {
+              if (err instanceof CancelledError) return "caught";
+              throw err;
+            }
+            return "slept";
+          }
+          : async () => {
+            try {
+              await sleep(10);
+            } catch (err) {
+              if (err instanceof CancelledError) return "caught";
+              throw err;
+            }
+            return "slept";
+          },
+      );
+      yield* sleep(1);
+      t.cancel();
+      const r = yield* t;
+      assert.equal(t.cancelled(), false);
+      return r;
+    }, virtual);
+    assert.equal(v, "caught");
+  });
+
+  Deno.test(`Task.cancel() before a ${form} task starts means it never runs`, async () => {
+    let ran = false;
+    await run(function* () {
+      const t = createTask(
+        form === "generator"
+          ? function* () {
+            ran = true;
+          }
+          : async () => {
+            ran = true;
+          },
+      );
+      t.cancel();
+      try {
+        yield* t;
+      } catch (err) {
+        assert.ok(err instanceof CancelledError);
+      }
+    });
+    assert.equal(ran, false);
+  });
+}
+
+Deno.test("Task.cancel() on a done task returns false", async () => {
+  await run(function* () {
+    const t = createTask(function* () {
+      return 1;
+    });
+    yield* t;
+    assert.equal(t.cancel(), false);
+    assert.equal(t.result(), 1);
+  });
+});
+
+Deno.test("Task.cancelling() counts requests and uncancel() withdraws them", async () => {
+  await run(function* () {
+    const t = createTask(function* () {
+      try {
+        yield* sleep(5);
+      } catch {
+        // swallow to inspect the counters
+      }
+      return "done";
+    });
+    yield* sleep(0);
+    t.cancel();
+    t.cancel();
+    assert.equal(t.cancelling(), 2);
+    assert.equal(t.uncancel(), 1);
+    assert.equal(yield* t, "done");
+  }, virtual);
+});
+
+Deno.test("Task.uncancel() to zero withdraws a cancellation not yet delivered", async () => {
+  const v = await run(function* () {
+    const t = createTask(function* () {
+      return "ran";
+    });
+    t.cancel();
+    t.uncancel();
+    return yield* t;
+  });
+  assert.equal(v, "ran");
+});
+
+Deno.test("Task names default to Task-<n> and can be set", async () => {
+  await run(function* () {
+    const t = createTask(function* () {}, { name: "worker" });
+    assert.equal(t.getName(), "worker");
+    t.setName("renamed");
+    assert.equal(t.getName(), "renamed");
+    assert.match(createTask(function* () {}).getName(), /^Task-\d+$/);
+    yield* sleep(0);
+  });
+});
+
+Deno.test("currentTask() names the running task in both forms", async () => {
+  await run(function* () {
+    // Names, not tasks: an async function returning a thenable would adopt it.
+    const g = createTask(function* () {
+      yield* sleep(0);
+      return currentTask()?.getName();
+    }, { name: "gen" });
+    const a = createTask(async () => {
+      await sleep(0);
+      return currentTask()?.getName();
+    }, { name: "async" });
+    assert.equal(yield* g, "gen");
+    assert.equal(yield* a, "async");
+  });
+});
+
+Deno.test("allTasks() lists pending tasks only", async () => {
+  await run(function* () {
+    const t = createTask(function* () {
+      yield* sleep(1);
+    });
+    yield* sleep(0);
+    assert.ok(allTasks().has(t));
+    yield* t;
+    assert.equal(allTasks().has(t), false);
+  }, virtual);
+});
+
+Deno.test("Task with eagerStart runs its first step synchronously", async () => {
+  await run(function* () {
+    const log: string[] = [];
+    const t = createTask(function* () {
+      log.push("started");
+      yield* sleep(0);
+      return 1;
+    }, { eagerStart: false });
+    log.push("created");
+    yield* t;
+    assert.deepEqual(log, ["created", "started"]);
+  });
+  const log: string[] = [];
+  await run(async () => {
+    const t = createTask(function* () {
+      log.push("started");
+      return 1;
+    }, { eagerStart: true });
+    log.push("created");
+    assert.ok(t.done());
+    await t;
+  });
+  assert.deepEqual(log, ["started", "created"]);
+});
+
+Deno.test("Task rejects a Promise, which is already running", async () => {
+  await run(function* () {
+    assert.throws(
+      () => createTask(Promise.resolve(1) as never),
+      (e) => e instanceof TypeError && /already running/.test(e.message),
+    );
+    yield* sleep(0);
+  });
+});
+
+Deno.test("Task reports a bad yield as an error in the coroutine", async () => {
+  await assert.rejects(
+    run(function* () {
+      yield 42;
+    }),
+    (e) => e instanceof TypeError && /bad yield/.test(e.message),
+  );
+});
+
+Deno.test("Task that awaits itself fails with a clear error", async () => {
+  await assert.rejects(
+    run(function* (): Coro<void> {
+      const me = currentTask()!;
+      yield* me;
+    }),
+    /cannot await itself/,
+  );
+});
+
+Deno.test("Task.getStack() shows where a generator task is suspended in debug mode", async () => {
+  await run(function* () {
+    const t = createTask(function* waitsHere() {
+      yield* sleep(1);
+    });
+    yield* sleep(0);
+    assert.ok(t.getStack().some((line) => line.includes("waitsHere")));
+    t.cancel();
+  }, { clock: "virtual", debug: true });
+});

@@ -1,0 +1,356 @@
+import assert from "node:assert/strict";
+import {
+  type Coro,
+  createTask,
+  EventLoop,
+  type ExceptionContext,
+  fromPromise,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  sleep,
+} from "../../mod.ts";
+import { close, pipe, read, write } from "../../poll/fd.ts";
+
+const virtual = { clock: "virtual" } as const;
+
+async function runBriefly(loop: EventLoop): Promise<void> {
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+}
+
+Deno.test("callSoon() runs callbacks in FIFO order", async () => {
+  using loop = newEventLoop();
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) loop.callSoon((n: number) => seen.push(n), i);
+  await runBriefly(loop);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+});
+
+Deno.test("callSoon() from a callback runs in the next iteration", async () => {
+  using loop = newEventLoop();
+  const seen: string[] = [];
+  loop.callSoon(() => {
+    seen.push("a");
+    loop.callSoon(() => seen.push("c"));
+  });
+  loop.callSoon(() => seen.push("b"));
+  // stop() lands after the current iteration: only a and b run.
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, ["a", "b"]);
+  await runBriefly(loop);
+  assert.deepEqual(seen, ["a", "b", "c"]);
+});
+
+Deno.test("callLater() fires timers in deadline order, ties in scheduling order", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: string[] = [];
+  loop.callLater(0.3, () => seen.push("c"));
+  loop.callLater(0.1, () => seen.push("a1"));
+  loop.callLater(0.1, () => seen.push("a2"));
+  loop.callLater(0.2, () => seen.push("b"));
+  loop.callLater(0.4, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, ["a1", "a2", "b", "c"]);
+});
+
+Deno.test("callAt() fires at the given loop time on the virtual clock", async () => {
+  using loop = newEventLoop(virtual);
+  let firedAt = -1;
+  const start = loop.time();
+  loop.callAt(start + 5, () => {
+    firedAt = loop.time();
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.equal(firedAt, start + 5);
+});
+
+Deno.test("Handle.cancel() prevents the callback from running", async () => {
+  using loop = newEventLoop(virtual);
+  let ran = 0;
+  loop.callSoon(() => ran++).cancel();
+  const t = loop.callLater(1, () => ran++);
+  t.cancel();
+  assert.ok(t.cancelled());
+  loop.callLater(2, () => loop.stop());
+  await loop.runForever();
+  assert.equal(ran, 0);
+});
+
+Deno.test("callLater() many cancelled timers are compacted and never run", async () => {
+  using loop = newEventLoop(virtual);
+  let ran = 0;
+  const handles = [];
+  for (let i = 0; i < 1000; i++) handles.push(loop.callLater(1 + i, () => ran++));
+  for (let i = 0; i < 900; i++) handles[i].cancel();
+  loop.callLater(2000, () => loop.stop());
+  await loop.runForever();
+  assert.equal(ran, 100);
+});
+
+Deno.test("callLater() rejects a delay that is not a number", () => {
+  using loop = newEventLoop();
+  assert.throws(() => loop.callLater(NaN, () => {}), TypeError);
+  assert.throws(() => loop.callLater("1" as never, () => {}), TypeError);
+});
+
+Deno.test("runForever() on a running loop is a clear error", async () => {
+  using loop = newEventLoop();
+  let err: unknown;
+  loop.callSoon(() => {
+    loop.runForever().catch((e) => err = e);
+    loop.stop();
+  });
+  await loop.runForever();
+  await Promise.resolve();
+  assert.match(String(err), /already running/);
+});
+
+Deno.test("a closed loop refuses to run or schedule", async () => {
+  const loop = newEventLoop();
+  loop.close();
+  loop.close(); // idempotent
+  assert.ok(loop.isClosed());
+  await assert.rejects(loop.runForever(), /closed/);
+  assert.throws(() => loop.callSoon(() => {}), /closed/);
+});
+
+Deno.test("close() on a running loop is a clear error", async () => {
+  using loop = newEventLoop();
+  let err: unknown;
+  loop.callSoon(() => {
+    try {
+      loop.close();
+    } catch (e) {
+      err = e;
+    }
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.match(String(err), /running/);
+});
+
+Deno.test("a throwing callback goes to the exception handler and the loop keeps running", async () => {
+  using loop = newEventLoop();
+  const contexts: ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+  let after = false;
+  const boom = new Error("boom");
+  loop.callSoon(function failing() {
+    throw boom;
+  });
+  loop.callSoon(() => after = true);
+  await runBriefly(loop);
+  assert.equal(after, true);
+  assert.equal(contexts.length, 1);
+  assert.equal(contexts[0].exception, boom);
+  assert.match(contexts[0].message, /failing/);
+  assert.ok(contexts[0].handle);
+});
+
+Deno.test("setExceptionHandler(null) restores the default handler", () => {
+  using loop = newEventLoop();
+  loop.setExceptionHandler(() => {});
+  loop.setExceptionHandler(null);
+  assert.equal(loop.getExceptionHandler(), null);
+  assert.throws(() => loop.setExceptionHandler(42 as never), TypeError);
+});
+
+Deno.test("a task whose exception is never retrieved is reported", async () => {
+  using loop = newEventLoop();
+  const contexts: ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+  await loop.runUntilComplete(function* () {
+    createTask(function* (): Coro<void> {
+      throw new Error("lost");
+    });
+    yield* sleep(0);
+  });
+  // The report comes from garbage collection; force it where possible.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return;
+  gc();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.ok(contexts.some((c) => /never retrieved/.test(c.message)));
+});
+
+Deno.test("addReader() calls back when a pipe becomes readable", async () => {
+  using loop = newEventLoop();
+  const [r, w] = pipe();
+  try {
+    const got = await loop.runUntilComplete(function* () {
+      const fut = loop.createFuture<string>();
+      loop.addReader(r, () => {
+        const buf = new Uint8Array(16);
+        const n = read(r, buf);
+        loop.removeReader(r);
+        fut.setResult(new TextDecoder().decode(buf.subarray(0, n)));
+      });
+      loop.callLater(0.01, () => write(w, new TextEncoder().encode("hi")));
+      return yield* fut;
+    });
+    assert.equal(got, "hi");
+    assert.equal(loop.removeReader(r), false);
+  } finally {
+    close(r);
+    close(w);
+  }
+});
+
+Deno.test("addWriter() calls back when a pipe is writable", async () => {
+  using loop = newEventLoop();
+  const [r, w] = pipe();
+  try {
+    let calls = 0;
+    await loop.runUntilComplete(function* () {
+      const fut = loop.createFuture<void>();
+      loop.addWriter(w, () => {
+        calls++;
+        loop.removeWriter(w);
+        fut.setResult();
+      });
+      yield* fut;
+    });
+    assert.equal(calls, 1);
+  } finally {
+    close(r);
+    close(w);
+  }
+});
+
+Deno.test("addReader() rejects a negative fd and the wake-up fd", () => {
+  using loop = newEventLoop();
+  assert.throws(() => loop.addReader(-1, () => {}), RangeError);
+  assert.throws(() => loop.addReader("3" as never, () => {}), TypeError);
+});
+
+Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", async () => {
+  const code = `self.onmessage = () => { setTimeout(() => self.postMessage("ready"), 20); };`;
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  try {
+    const got = await run(function* () {
+      const loop = getRunningLoop();
+      const fut = loop.createFuture<string>();
+      const delivered = new Promise<void>((resolve) => {
+        worker.onmessage = (e) => {
+          loop.callSoonThreadsafe(() => fut.setResult(e.data));
+          resolve();
+        };
+      });
+      worker.postMessage("go");
+      // The host promise keeps the loop waiting without blocking the thread.
+      yield* fromPromise(delivered);
+      return yield* fut;
+    });
+    assert.equal(got, "ready");
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+});
+
+Deno.test("an async task can fetch from a local Deno.serve while generator tasks run", async () => {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    () => new Response("pong"),
+  );
+  const port = server.addr.port;
+  try {
+    const [body, ticks] = await run(function* () {
+      let ticks = 0;
+      const ticker = createTask(function* () {
+        for (;;) {
+          ticks++;
+          yield* sleep(0.001);
+        }
+      });
+      const fetcher = createTask(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        return await res.text();
+      });
+      const body = yield* fetcher;
+      ticker.cancel();
+      return [body, ticks] as const;
+    });
+    assert.equal(body, "pong");
+    assert.ok(ticks > 0);
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});
+
+Deno.test("the virtual clock finishes sleep(3600) at once with exact timing", async () => {
+  const t0 = performance.now();
+  const elapsed = await run(function* () {
+    const loop = getRunningLoop();
+    const start = loop.time();
+    yield* sleep(3600);
+    return loop.time() - start;
+  }, virtual);
+  assert.equal(elapsed, 3600);
+  assert.ok(performance.now() - t0 < 5000);
+});
+
+Deno.test("the virtual clock also jumps for async-function tasks", async () => {
+  const elapsed = await run(async () => {
+    const loop = getRunningLoop();
+    const start = loop.time();
+    await sleep(60);
+    await sleep(60);
+    return loop.time() - start;
+  }, virtual);
+  assert.equal(elapsed, 120);
+});
+
+Deno.test("a virtual loop with nothing scheduled reports the deadlock", async () => {
+  await assert.rejects(
+    run(function* () {
+      yield* getRunningLoop().createFuture();
+    }, virtual),
+    /deadlocked/,
+  );
+});
+
+Deno.test("debug mode reports a slow callback with where it was scheduled", async () => {
+  using loop = newEventLoop({ debug: true });
+  loop.slowCallbackDuration = 0.01;
+  const warnings: string[] = [];
+  const orig = console.warn;
+  console.warn = (msg: string) => warnings.push(msg);
+  try {
+    loop.callSoon(function slowOne() {
+      const end = performance.now() + 20;
+      while (performance.now() < end) { /* busy */ }
+    });
+    await runBriefly(loop);
+  } finally {
+    console.warn = orig;
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /slowOne/);
+  assert.match(warnings[0], /scheduled at/);
+});
+
+Deno.test("debug mode reports tasks still pending at close", async () => {
+  const loop = newEventLoop({ debug: true, clock: "virtual" });
+  const contexts: ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, ctx) => contexts.push(ctx));
+  await loop.runUntilComplete(function* () {
+    createTask(function* () {
+      yield* sleep(100);
+    });
+    yield* sleep(1);
+  });
+  loop.close();
+  assert.ok(contexts.some((c) => /destroyed but it is pending/.test(c.message)));
+});
+
+Deno.test("runUntilComplete() returns a Promise's result", async () => {
+  using loop = newEventLoop();
+  assert.equal(await loop.runUntilComplete(Promise.resolve("p")), "p");
+});
