@@ -29,6 +29,8 @@ export { TimeoutError } from "../poll/errors.ts";
  */
 export class CancelledError extends Error {
   /**
+   * Create the error.
+   *
    * @param message The cancel message passed to `cancel(msg)`, if any.
    */
   constructor(message?: string) {
@@ -49,7 +51,10 @@ export class CancelledError extends Error {
  * ```
  */
 export class InvalidStateError extends Error {
-  /** @param message What was wrong. */
+  /**
+   * Create the error.
+   *
+   * @param message What was wrong. */
   constructor(message: string) {
     super(message);
     this.name = "InvalidStateError";

@@ -77,6 +77,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #token: object | null = null;
 
   /**
+   * Create a pending future.
+   *
    * @param options.loop The loop; defaults to the running loop.
    * @throws {Error} when no loop is given and none is running.
    */

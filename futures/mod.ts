@@ -21,3 +21,9 @@ export { type Sleep, sleep } from "./sleep.ts";
 export { fromPromise, toPromise } from "./promise.ts";
 export { type Awaitable, ensureFuture } from "./ensure_future.ts";
 export type { ExceptionContext, HandleLike, LoopLike } from "./_loop.ts";
+export {
+  type AwaitedOf,
+  gather,
+  type GatherOptions,
+  type GatherResults,
+} from "./gather.ts";

@@ -14,7 +14,8 @@ import { _awaitHook } from "./_await.ts";
  *
  * @typeParam T The result the sleep resolves to.
  */
-export interface Sleep<T> extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
+export interface Sleep<T>
+  extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
 
 class SleepImpl<T> implements Sleep<T> {
   readonly #delay: number;
@@ -87,6 +88,16 @@ function setResultOf<T>(pair: readonly [Future<T>, T]): void {
  * ```
  */
 export function sleep(delay: number): Sleep<void>;
+/**
+ * Suspend for `delay` seconds, then resume with `result`.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await run(async () => await sleep(0, "r")), "r");
+ * ```
+ */
 export function sleep<T>(delay: number, result: T): Sleep<T>;
 export function sleep<T>(delay: number, result?: T): Sleep<T | undefined> {
   if (typeof delay !== "number" || Number.isNaN(delay)) {

@@ -22,7 +22,7 @@ import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
 import { _suspension, Future } from "./future.ts";
-import { type AsyncAwaiter, type Cancellable, taskContext } from "./_await.ts";
+import { type Cancellable, taskContext } from "./_await.ts";
 
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
@@ -93,7 +93,7 @@ function isGeneratorFunction(fn: unknown): boolean {
  * }, { clock: "virtual" });
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
+export class Task<T = unknown> extends Future<T> {
   #coro: Coro<T> | null = null;
   #fn: (() => PromiseLike<T> | Coro<T>) | null = null;
   #name: string;
@@ -121,6 +121,8 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
   };
 
   /**
+   * Wrap a coroutine in a task and schedule its first step.
+   *
    * @param coro The coroutine: a generator object, a generator function or an
    *   async function.
    * @param options Name, loop, eager start.
@@ -140,7 +142,9 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
       this.#fn = coro as () => PromiseLike<T>;
     } else {
       throw new TypeError(
-        `Cannot create a task from ${describe(coro)}: pass a generator (a called function*), a generator function or an async function`,
+        `Cannot create a task from ${
+          describe(coro)
+        }: pass a generator (a called function*), a generator function or an async function`,
       );
     }
     this.#name = options?.name ?? `Task-${++taskCounter}`;
@@ -177,8 +181,8 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
   }
 
   /** The future this task is waiting on right now, if any. */
-  waitingOn(): Cancellable | null {
-    return this.#waitingOn;
+  waitingOn(): Future<unknown> | null {
+    return this.#waitingOn as Future<unknown> | null;
   }
 
   /**
@@ -406,7 +410,10 @@ export class Task<T = unknown> extends Future<T> implements AsyncAwaiter {
 
 /** A coroutine misused a task (awaiting itself, a foreign loop's future). */
 export class RuntimeError extends Error {
-  /** @param message What was wrong. */
+  /**
+   * Create the error.
+   *
+   * @param message What was wrong. */
   constructor(message: string) {
     super(message);
     this.name = "RuntimeError";

@@ -26,13 +26,13 @@ import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
 import type { FileObject, Selector, SelectResult } from "../poll/types.ts";
 import { DefaultSelector } from "../poll/default.ts";
 import { Wakeup } from "../poll/wakeup.ts";
-import { Handle, type HandleOwner, TimerHandle } from "./handles.ts";
+import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 
 /** Options of {@linkcode EventLoop}. */
 export interface EventLoopOptions {
   /** The selector to poll with; default `new DefaultSelector()`. */
-  selector?: Selector<IoHandles | null>;
+  selector?: Selector<unknown>;
   /**
    * `"real"` (default): `time()` is the monotonic clock. `"virtual"`: time
    * stands still while callbacks run and, when the loop is idle with no fd or
@@ -113,7 +113,7 @@ function toFd(fileobj: FileObject, what: string): number {
  * assert.deepEqual(order, ["soon", "later"]);
  * ```
  */
-export class EventLoop implements LoopLike, HandleOwner {
+export class EventLoop implements LoopLike {
   /** Callbacks slower than this (seconds) are reported in debug mode. */
   slowCallbackDuration = 0.1;
   /** @internal Tasks not done yet: strong references, as asyncio should. */
@@ -143,9 +143,13 @@ export class EventLoop implements LoopLike, HandleOwner {
   #hostWaiting = false;
   #signalled = false;
 
-  /** @param options Selector, clock and debug mode. */
+  /**
+   * Create a loop; it is not running until `runForever()` or `runUntilComplete()`.
+   *
+   * @param options Selector, clock and debug mode. */
   constructor(options?: EventLoopOptions) {
-    this.#selector = options?.selector ?? new DefaultSelector();
+    this.#selector = (options?.selector ??
+      new DefaultSelector()) as Selector<IoHandles | null>;
     this.#virtual = options?.clock === "virtual";
     this.#debug = options?.debug ?? false;
     this.#wakeup = new Wakeup();
@@ -300,7 +304,10 @@ export class EventLoop implements LoopLike, HandleOwner {
     args: unknown[],
   ): void {
     this.#checkClosed(event === EVENT_READ ? "add a reader" : "add a writer");
-    const fd = toFd(fileobj, event === EVENT_READ ? "add a reader" : "add a writer");
+    const fd = toFd(
+      fileobj,
+      event === EVENT_READ ? "add a reader" : "add a writer",
+    );
     if (fd === this.#wakeup.fd) {
       throw new RangeError(
         `Cannot watch fd ${fd}: it is the loop's own wake-up fd`,
@@ -520,7 +527,9 @@ export class EventLoop implements LoopLike, HandleOwner {
     }
     const err = context.exception;
     if (err !== undefined) {
-      lines.push(err instanceof Error ? (err.stack ?? String(err)) : String(err));
+      lines.push(
+        err instanceof Error ? (err.stack ?? String(err)) : String(err),
+      );
     }
     console.error(lines.join("\n"));
   }
@@ -661,7 +670,9 @@ export class EventLoop implements LoopLike, HandleOwner {
     ) {
       // Nothing outside can wake us: no need to ask the kernel.
       this.#jumpToNextTimer(timeout);
-    } else if (timeout !== 0 || this.#sincePoll >= POLL_EVERY || this.#readyEmpty()) {
+    } else if (
+      timeout !== 0 || this.#sincePoll >= POLL_EVERY || this.#readyEmpty()
+    ) {
       this.#sincePoll = 0;
       this.#processEvents(this.#selector.select(timeout));
     } else {

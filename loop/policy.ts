@@ -74,7 +74,9 @@ export function getEventLoop(): EventLoop {
  */
 export function setEventLoop(loop: EventLoop | null): void {
   if (loop !== null && !(loop instanceof EventLoop)) {
-    throw new TypeError("Cannot set the event loop: expected an EventLoop or null");
+    throw new TypeError(
+      "Cannot set the event loop: expected an EventLoop or null",
+    );
   }
   currentLoop = loop;
 }

@@ -36,7 +36,10 @@ export class Runner implements AsyncDisposable {
   #loop: EventLoop | null = null;
   #closed = false;
 
-  /** @param options Loop options: selector, clock, debug. */
+  /**
+   * Create a runner; its loop is made on first use.
+   *
+   * @param options Loop options: selector, clock, debug. */
   constructor(options?: RunOptions) {
     this.#options = options;
   }

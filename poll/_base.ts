@@ -57,7 +57,19 @@ export function fdOf(fileobj: FileObject, action: string): number {
   return fd;
 }
 
-/** The common half of every selector. @internal */
+/**
+ * The common half of every selector (Python's `selectors.BaseSelector`):
+ * argument checks, the fd -> key map and closed checks. A backend extends it
+ * and implements the protected hooks for the kernel side.
+ *
+ * @example Every selector is a BaseSelector
+ * ```ts
+ * import { BaseSelector, PollSelector } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * using sel = new PollSelector();
+ * assert.ok(sel instanceof BaseSelector);
+ * ```
+ */
 export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** @internal */ protected readonly _keys: Map<number, SelectorKey<T>> =
     new Map();
@@ -83,6 +95,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Extra per-fd checks (select's FD_SETSIZE). */
   protected _check(_fd: number): void {}
 
+  /** Start watching `fileobj` for `events` (see {@linkcode Selector}). */
   register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#checkOpen("register");
     const fd = fdOf(fileobj, "register");
@@ -99,6 +112,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return key;
   }
 
+  /** Stop watching `fileobj`; returns its key. */
   unregister(fileobj: FileObject): SelectorKey<T> {
     this.#checkOpen("unregister");
     const fd = fdOf(fileobj, "unregister");
@@ -111,6 +125,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return key;
   }
 
+  /** Change the events and data of a registered `fileobj`. */
   modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#checkOpen("modify");
     const fd = fdOf(fileobj, "modify");
@@ -127,6 +142,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return key;
   }
 
+  /** Wait for readiness (seconds; null waits forever, <= 0 polls). */
   select(timeout?: number | null): SelectResult<T> {
     this.#checkOpen("select");
     const t = checkTimeout(timeout);
@@ -136,6 +152,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return out;
   }
 
+  /** As `select()`, waiting on Deno's thread pool. One at a time. */
   async selectAsync(timeout?: number | null): Promise<SelectResult<T>> {
     this.#checkOpen("select");
     if (this.#waitingAsync) {
@@ -157,6 +174,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return out;
   }
 
+  /** The key of a registered `fileobj`. */
   getKey(fileobj: FileObject): SelectorKey<T> {
     this.#checkOpen("get a key");
     const fd = fdOf(fileobj, "get a key");
@@ -167,11 +185,13 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return key;
   }
 
+  /** A read-only view: fd -> key. */
   getMap(): ReadonlyMap<number, SelectorKey<T>> {
     this.#checkOpen("get the map");
     return this._keys;
   }
 
+  /** Release the kernel object; later calls throw. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -179,6 +199,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     this._close();
   }
 
+  /** Closes the selector (`using sel = new EpollSelector()`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -204,7 +225,9 @@ function checkTimeout(timeout: number | null | undefined): number | null {
   if (timeout === undefined || timeout === null) return null;
   if (typeof timeout !== "number" || Number.isNaN(timeout)) {
     throw new TypeError(
-      `Cannot select: timeout must be seconds, null or undefined, got ${String(timeout)}`,
+      `Cannot select: timeout must be seconds, null or undefined, got ${
+        String(timeout)
+      }`,
     );
   }
   return timeout < 0 ? 0 : timeout;

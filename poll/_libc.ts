@@ -119,7 +119,10 @@ export function libc(): LibcSymbols {
       lib = Deno.dlopen(name, SYMBOLS);
       break;
     } catch (err) {
-      if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      if (
+        err instanceof Deno.errors.NotCapable ||
+        err instanceof Deno.errors.PermissionDenied
+      ) {
         throw new Error(
           "Cannot load libc: FFI permission is missing, run with --allow-ffi",
           { cause: err },

@@ -57,12 +57,16 @@ export function defaultSelectorName(): { name: SelectorName; reason: string } {
         `Cannot pick a selector: ASYNCIO_SELECTOR=${env} is not one of select, poll, epoll, kqueue`,
       );
     }
-    return { name: env as SelectorName, reason: "ASYNCIO_SELECTOR asks for it" };
+    return {
+      name: env as SelectorName,
+      reason: "ASYNCIO_SELECTOR asks for it",
+    };
   }
   if (os === "linux" || os === "android") {
     return {
       name: "epoll",
-      reason: "Linux has epoll: O(1) registration and O(ready) waits, no fd limit",
+      reason:
+        "Linux has epoll: O(1) registration and O(ready) waits, no fd limit",
     };
   }
   if (os === "darwin" || os === "freebsd" || os === "netbsd") {
@@ -73,7 +77,8 @@ export function defaultSelectorName(): { name: SelectorName; reason: string } {
   }
   return {
     name: "poll",
-    reason: "no epoll or kqueue here; poll has no FD_SETSIZE limit unlike select",
+    reason:
+      "no epoll or kqueue here; poll has no FD_SETSIZE limit unlike select",
   };
 }
 

@@ -59,6 +59,7 @@ function toEpoll(events: number): number {
  * ```
  */
 export class EpollSelector<T = unknown> extends BaseSelector<T> {
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected readonly _name = "epoll";
   readonly #epfd: number;
   readonly #ctlBuf = new Uint32Array(4);
@@ -76,14 +77,17 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return this.#epfd;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, events: number): void {
     this.#ctl(EPOLL_CTL_ADD, fd, events);
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _modify(fd: number, events: number): void {
     this.#ctl(EPOLL_CTL_MOD, fd, events);
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _remove(fd: number, _events: number): void {
     const b = this.#ctlBuf;
     b[0] = 0;
@@ -108,6 +112,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
     const { epoll_wait } = libc();
@@ -122,6 +127,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     );
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#ensureCapacity();
     const n = await libc().epoll_wait_async!(
@@ -135,6 +141,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? this._wait(0) : n;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _collect(n: number, out: SelectResult<T>): void {
     const buf = this.#buf;
     const keys = this._keys;
@@ -151,6 +158,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     libc().close(this.#epfd);
   }

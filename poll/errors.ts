@@ -121,6 +121,8 @@ export class OSError extends Error {
   readonly fd: number | undefined;
 
   /**
+   * Create the error.
+   *
    * @param errno The OS error number.
    * @param message Defaults to "<syscall>(fd N) failed: CODE (description)".
    * @param options The syscall and fd.
@@ -129,7 +131,9 @@ export class OSError extends Error {
     const code = errnoName(errno);
     const text = byNumber.get(errno)?.[1] ?? "Unknown error";
     const where = options?.syscall
-      ? `${options.syscall}(${options.fd !== undefined ? `fd ${options.fd}` : ""}) failed: `
+      ? `${options.syscall}(${
+        options.fd !== undefined ? `fd ${options.fd}` : ""
+      }) failed: `
       : "";
     super(message ?? `${where}${code} (${text})`, { cause: options?.cause });
     this.name = new.target.name;
@@ -239,6 +243,8 @@ export class InterruptedError extends OSError {}
  */
 export class TimeoutError extends OSError {
   /**
+   * Create the error.
+   *
    * @param messageOrErrno A message, or an errno (from the OS).
    * @param message The message when the first argument is an errno.
    * @param options The syscall and fd.
@@ -248,15 +254,19 @@ export class TimeoutError extends OSError {
     message?: string,
     options?: OSErrorOptions,
   ) {
-    if (typeof messageOrErrno === "number") {
-      super(messageOrErrno, message, options);
-    } else {
-      super(errnoOf("ETIMEDOUT"), messageOrErrno ?? "", options);
-    }
+    const fromOs = typeof messageOrErrno === "number";
+    super(
+      fromOs ? messageOrErrno : errnoOf("ETIMEDOUT"),
+      fromOs ? message : (messageOrErrno ?? ""),
+      options,
+    );
   }
 }
 
-const SUBCLASS: Record<string, new (e: number, m?: string, o?: OSErrorOptions) => OSError> = {
+const SUBCLASS: Record<
+  string,
+  new (e: number, m?: string, o?: OSErrorOptions) => OSError
+> = {
   EAGAIN: BlockingIOError,
   EINPROGRESS: BlockingIOError,
   EALREADY: BlockingIOError,
@@ -285,7 +295,11 @@ const SUBCLASS: Record<string, new (e: number, m?: string, o?: OSErrorOptions) =
  * assert.match(err.message, /read\(fd 5\) failed: EAGAIN/);
  * ```
  */
-export function fromErrno(errno: number, syscall: string, fd?: number): OSError {
+export function fromErrno(
+  errno: number,
+  syscall: string,
+  fd?: number,
+): OSError {
   const Cls = SUBCLASS[errnoName(errno)] ?? OSError;
   if (Cls === TimeoutError) {
     return new TimeoutError(errno, undefined, { syscall, fd });

@@ -39,6 +39,7 @@ const KEVENT_SIZE = Deno.build.os === "darwin" ? 32 : 64;
  * ```
  */
 export class KqueueSelector<T = unknown> extends BaseSelector<T> {
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected readonly _name = "kqueue";
   readonly #kq: number;
   readonly #change = new Uint8Array(KEVENT_SIZE * 2);
@@ -78,6 +79,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, events: number): void {
     if (events & EVENT_READ) this.#apply(fd, EVFILT_READ, EV_ADD, true);
     if (events & EVENT_WRITE) {
@@ -90,6 +92,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _modify(fd: number, events: number): void {
     const old = this._keys.get(fd)!.events;
     if ((old & EVENT_READ) && !(events & EVENT_READ)) {
@@ -106,6 +109,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _remove(fd: number, events: number): void {
     // The fd may be closed already, which removed its filters: ignore errors.
     if (events & EVENT_READ) this.#apply(fd, EVFILT_READ, EV_DELETE, false);
@@ -128,17 +132,20 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
     const { kevent } = libc();
     return waitRetry(
       timeout,
-      (t) => kevent!(this.#kq, null, 0, this.#events, this.#cap, this.#timespec(t)),
+      (t) =>
+        kevent!(this.#kq, null, 0, this.#events, this.#cap, this.#timespec(t)),
       "kevent",
       this.#kq,
     );
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#ensureCapacity();
     const n = await libc().kevent_async!(
@@ -152,6 +159,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? this._wait(0) : n;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _collect(n: number, out: SelectResult<T>): void {
     const v = new DataView(this.#events.buffer);
     // One fd can come back twice (read and write filters): merge them.
@@ -175,6 +183,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     libc().close(this.#kq);
   }

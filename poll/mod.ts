@@ -15,11 +15,16 @@ export {
   type SelectorKey,
   type SelectResult,
 } from "./types.ts";
+export { BaseSelector } from "./_base.ts";
 export { EpollSelector } from "./epoll.ts";
 export { PollSelector } from "./poll.ts";
 export { FD_SETSIZE, SelectSelector } from "./select.ts";
 export { KqueueSelector } from "./kqueue.ts";
-export { DefaultSelector, defaultSelectorName, type SelectorName } from "./default.ts";
+export {
+  DefaultSelector,
+  defaultSelectorName,
+  type SelectorName,
+} from "./default.ts";
 export {
   close,
   eventfd,

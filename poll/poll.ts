@@ -38,6 +38,7 @@ const POLLOUT = 0x004;
  * ```
  */
 export class PollSelector<T = unknown> extends BaseSelector<T> {
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected readonly _name = "poll";
   #cap = 64;
   #bytes = new Uint8Array(this.#cap * 8);
@@ -48,16 +49,19 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
   #index = new Map<number, number>();
   #dirty = true;
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, _events: number): void {
     this.#index.set(fd, this.#fds.length);
     this.#fds.push(fd);
     this.#dirty = true;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _modify(_fd: number, _events: number): void {
     this.#dirty = true;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _remove(fd: number, _events: number): void {
     const i = this.#index.get(fd)!;
     const last = this.#fds.pop()!;
@@ -90,6 +94,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#dirty = false;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     this.#sync();
     const { poll } = libc();
@@ -99,6 +104,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     return ret > 0 ? n : 0;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#sync();
     const n = this.#fds.length;
@@ -107,6 +113,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     return ret > 0 ? n : 0;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _collect(n: number, out: SelectResult<T>): void {
     const i32 = this.#i32;
     const i16 = this.#i16;
@@ -123,6 +130,7 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     this.#fds = [];
     this.#index.clear();

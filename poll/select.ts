@@ -35,6 +35,7 @@ const SET_BYTES = FD_SETSIZE / 8;
  * ```
  */
 export class SelectSelector<T = unknown> extends BaseSelector<T> {
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected readonly _name = "select";
   // Master sets, and the working copies the kernel overwrites. fd_set is an
   // array of longs with fd n at bit n%64 of long n/64; on little-endian
@@ -47,6 +48,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
   readonly #tv = new BigInt64Array(2);
   #maxFd = -1;
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected override _check(fd: number): void {
     if (fd >= FD_SETSIZE) {
       throw new RangeError(
@@ -55,15 +57,18 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, events: number): void {
     this.#set(fd, events);
     if (fd > this.#maxFd) this.#maxFd = fd;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _modify(fd: number, events: number): void {
     this.#set(fd, events);
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _remove(fd: number, _events: number): void {
     this.#set(fd, 0);
     if (fd === this.#maxFd) {
@@ -92,6 +97,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return this.#tv;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     const { select } = libc();
     const nfds = this.#maxFd + 1;
@@ -101,6 +107,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     }, "select");
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     const tv = this.#prepare(timeout);
     const n = await libc().select_async(
@@ -113,6 +120,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? this._wait(0) : n;
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _collect(_n: number, out: SelectResult<T>): void {
     const r = this.#r;
     const w = this.#w;
@@ -129,6 +137,7 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     this.#readSet.fill(0);
     this.#writeSet.fill(0);

@@ -50,7 +50,9 @@ export class Wakeup implements Disposable {
    * @throws {Error} after `close()`.
    */
   signal(): void {
-    if (this.#closed) throw new Error("Cannot signal: the wake-up fd is closed");
+    if (this.#closed) {
+      throw new Error("Cannot signal: the wake-up fd is closed");
+    }
     Wakeup.signalFd(this.writeFd);
   }
 

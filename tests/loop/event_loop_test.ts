@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   type Coro,
   createTask,
-  EventLoop,
+  type EventLoop,
   type ExceptionContext,
   fromPromise,
   getRunningLoop,
@@ -83,7 +83,9 @@ Deno.test("callLater() many cancelled timers are compacted and never run", async
   using loop = newEventLoop(virtual);
   let ran = 0;
   const handles = [];
-  for (let i = 0; i < 1000; i++) handles.push(loop.callLater(1 + i, () => ran++));
+  for (let i = 0; i < 1000; i++) {
+    handles.push(loop.callLater(1 + i, () => ran++));
+  }
   for (let i = 0; i < 900; i++) handles[i].cancel();
   loop.callLater(2000, () => loop.stop());
   await loop.runForever();
@@ -227,8 +229,11 @@ Deno.test("addReader() rejects a negative fd and the wake-up fd", () => {
 });
 
 Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", async () => {
-  const code = `self.onmessage = () => { setTimeout(() => self.postMessage("ready"), 20); };`;
-  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const code =
+    `self.onmessage = () => { setTimeout(() => self.postMessage("ready"), 20); };`;
+  const url = URL.createObjectURL(
+    new Blob([code], { type: "text/javascript" }),
+  );
   const worker = new Worker(url, { type: "module" });
   try {
     const got = await run(function* () {
@@ -347,7 +352,9 @@ Deno.test("debug mode reports tasks still pending at close", async () => {
     yield* sleep(1);
   });
   loop.close();
-  assert.ok(contexts.some((c) => /destroyed but it is pending/.test(c.message)));
+  assert.ok(
+    contexts.some((c) => /destroyed but it is pending/.test(c.message)),
+  );
 });
 
 Deno.test("runUntilComplete() returns a Promise's result", async () => {

@@ -1,18 +1,31 @@
 import assert from "node:assert/strict";
-import { createTask, currentTask, getRunningLoop, run, Runner, sleep } from "../../mod.ts";
+import {
+  createTask,
+  currentTask,
+  getRunningLoop,
+  run,
+  Runner,
+  sleep,
+} from "../../mod.ts";
 
 Deno.test("run() returns the main coroutine's result", async () => {
-  assert.equal(await run(function* () {
-    yield* sleep(0);
-    return "ok";
-  }), "ok");
+  assert.equal(
+    await run(function* () {
+      yield* sleep(0);
+      return "ok";
+    }),
+    "ok",
+  );
 });
 
 Deno.test("run() accepts an async main", async () => {
-  assert.equal(await run(async () => {
-    await sleep(0);
-    return "ok";
-  }), "ok");
+  assert.equal(
+    await run(async () => {
+      await sleep(0);
+      return "ok";
+    }),
+    "ok",
+  );
 });
 
 Deno.test("run() cancels tasks left pending and closes the loop", async () => {
@@ -35,17 +48,23 @@ Deno.test("run() cancels tasks left pending and closes the loop", async () => {
 
 Deno.test("run() inside a running loop is a clear error", async () => {
   await run(async () => {
-    await assert.rejects(run(function* () {}), /while an event loop is running/);
+    await assert.rejects(
+      run(function* () {}),
+      /while an event loop is running/,
+    );
   });
 });
 
 Deno.test("Runner runs several coroutines on one loop", async () => {
   await using runner = new Runner({ clock: "virtual" });
   const loop = runner.getLoop();
-  assert.equal(await runner.run(function* () {
-    yield* sleep(1);
-    return currentTask() !== null;
-  }), true);
+  assert.equal(
+    await runner.run(function* () {
+      yield* sleep(1);
+      return currentTask() !== null;
+    }),
+    true,
+  );
   assert.equal(runner.getLoop(), loop);
   assert.equal(await runner.run(async () => 2), 2);
 });

@@ -1,0 +1,90 @@
+/**
+ * The main demo (`deno task demo`): the polling functions at work on pipes,
+ * then the event loop running generator and async-function tasks side by
+ * side, a task cancelled cleanly, and a timeout.
+ *
+ * @module
+ */
+
+import {
+  CancelledError,
+  type Coro,
+  createTask,
+  getRunningLoop,
+  run,
+  sleep,
+} from "../mod.ts";
+import { close, pipe, read, write } from "../poll/fd.ts";
+import { pollDemo } from "./poll_demo.ts";
+
+function* teller(name: string, customers: number): Coro<string> {
+  // The seed's bank counter: each customer takes a while; while one teller
+  // waits, the loop serves the others.
+  for (let i = 1; i <= customers; i++) {
+    yield* sleep(0.05);
+    console.log(`  teller ${name} served customer ${i}`);
+  }
+  return `${name}: ${customers} served`;
+}
+
+async function asyncTeller(name: string, customers: number): Promise<string> {
+  for (let i = 1; i <= customers; i++) {
+    await sleep(0.05);
+    console.log(`  teller ${name} (async fn) served customer ${i}`);
+  }
+  return `${name}: ${customers} served`;
+}
+
+function* watchPipe(): Coro<string> {
+  const loop = getRunningLoop();
+  const [r, w] = pipe();
+  try {
+    const fut = loop.createFuture<string>();
+    loop.addReader(r, () => {
+      const buf = new Uint8Array(64);
+      const n = read(r, buf);
+      loop.removeReader(r);
+      fut.setResult(new TextDecoder().decode(buf.subarray(0, n)));
+    });
+    loop.callLater(0.02, () => write(w, new TextEncoder().encode("hello")));
+    return yield* fut;
+  } finally {
+    close(r);
+    close(w);
+  }
+}
+
+async function loopDemo(): Promise<void> {
+  console.log("\n== the event loop: tasks, cancellation, a watched fd ==");
+  await run(function* () {
+    const a = createTask(teller("A", 3));
+    const b = createTask(() => asyncTeller("B", 2));
+    const slow = createTask(function* () {
+      try {
+        yield* sleep(3600);
+      } catch (err) {
+        if (err instanceof CancelledError) {
+          console.log(
+            `  slow task got CancelledError("${err.message}") and cleans up`,
+          );
+        }
+        throw err;
+      }
+    });
+    console.log(`  pipe said: ${yield* watchPipe()}`);
+    console.log(`  ${yield* a}`);
+    console.log(`  ${yield* b}`);
+    slow.cancel("closing time");
+    try {
+      yield* slow;
+    } catch (err) {
+      if (!(err instanceof CancelledError)) throw err;
+    }
+    console.log(`  slow task cancelled: ${slow.cancelled()}`);
+  });
+}
+
+if (import.meta.main) {
+  pollDemo();
+  await loopDemo();
+}

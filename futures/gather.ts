@@ -1,0 +1,216 @@
+/**
+ * `gather(...aws)`: run awaitables concurrently and collect their results in
+ * argument order — `asyncio.gather`.
+ *
+ * @module
+ */
+
+import type { LoopLike } from "./_loop.ts";
+import { _getRunningLoopOrNull, _requireLoop } from "./_loop.ts";
+import { CancelledError } from "./errors.ts";
+import { Future } from "./future.ts";
+import type { Coro } from "./task.ts";
+import { type Awaitable, ensureFuture } from "./ensure_future.ts";
+
+/** The result type of one awaitable. */
+export type AwaitedOf<A> = A extends Future<infer T> ? T
+  : A extends Coro<infer T> ? T
+  : A extends () => Coro<infer T> ? T
+  : A extends () => PromiseLike<infer T> ? T
+  : A extends PromiseLike<infer T> ? T
+  : never;
+
+/** Results of a tuple of awaitables, position by position. */
+export type GatherResults<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: AwaitedOf<A[K]>;
+};
+
+/** Options of {@linkcode gather}. */
+export interface GatherOptions {
+  /**
+   * Put errors (and `CancelledError`s of cancelled children) in the results
+   * instead of failing on the first one.
+   */
+  returnExceptions?: boolean;
+}
+
+/** The future `gather` returns: cancelling it cancels every child. */
+class GatheringFuture<T> extends Future<T> {
+  readonly #children: Future<unknown>[];
+  /** @internal */ _cancelRequested = false;
+
+  constructor(children: Future<unknown>[], loop: LoopLike) {
+    super({ loop });
+    this.#children = children;
+  }
+
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let any = false;
+    for (const c of this.#children) if (c.cancel(msg)) any = true;
+    // Children finish cancelled; the gather then raises CancelledError even
+    // with returnExceptions.
+    if (any) this._cancelRequested = true;
+    return any;
+  }
+}
+
+/**
+ * Run awaitables (futures, coroutines, promises) concurrently; the result is
+ * the array of their results in argument order.
+ *
+ * Without `returnExceptions`, the first error is raised at once; the other
+ * awaitables keep running. A cancelled child makes the gather raise
+ * `CancelledError`. Cancelling the gather cancels every child that is not
+ * done. Two forms: `gather(a, b, c)` and `gather([a, b, c], options)`.
+ *
+ * @returns A Future of the results: `yield*` or `await` it.
+ *
+ * @example
+ * ```ts
+ * import { gather, run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const results = await run(function* () {
+ *   return yield* gather(
+ *     sleep(0.02, "slow"),
+ *     sleep(0.01, "fast"),
+ *     Promise.resolve(3),
+ *   );
+ * });
+ * assert.deepEqual(results, ["slow", "fast", 3]);
+ * ```
+ *
+ * @example Collecting errors
+ * ```ts
+ * import { gather, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const results = await run(function* () {
+ *   return yield* gather([
+ *     Promise.resolve(1),
+ *     Promise.reject(new Error("no")),
+ *   ], { returnExceptions: true });
+ * });
+ * assert.equal(results[0], 1);
+ * assert.ok(results[1] instanceof Error);
+ * ```
+ */
+/**
+ * `gather([a, b], { returnExceptions: true })`: errors become results.
+ *
+ * @example
+ * ```ts
+ * import { gather, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const r = await run(() => gather([Promise.reject(new Error("x"))], { returnExceptions: true }));
+ * assert.ok(r[0] instanceof Error);
+ * ```
+ */
+export function gather<A extends readonly unknown[]>(
+  aws: readonly [...A],
+  options: GatherOptions & { returnExceptions: true },
+): Future<{ -readonly [K in keyof A]: AwaitedOf<A[K]> | unknown }>;
+/**
+ * `gather([a, b], options)`: the array form.
+ *
+ * @example
+ * ```ts
+ * import { gather, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(await run(() => gather([Promise.resolve(1)], {})), [1]);
+ * ```
+ */
+export function gather<A extends readonly unknown[]>(
+  aws: readonly [...A],
+  options?: GatherOptions,
+): Future<GatherResults<A>>;
+/**
+ * `gather(a, b, c)`: the variadic form.
+ *
+ * @example
+ * ```ts
+ * import { gather, run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(await run(() => gather(sleep(0, "a"), sleep(0, "b"))), ["a", "b"]);
+ * ```
+ */
+export function gather<A extends readonly unknown[]>(
+  ...aws: A
+): Future<GatherResults<A>>;
+export function gather(...args: unknown[]): Future<unknown[]> {
+  let aws: unknown[] = args;
+  let returnExceptions = false;
+  if (Array.isArray(args[0]) && args.length <= 2) {
+    aws = args[0];
+    const opts = args[1] as GatherOptions | undefined;
+    if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
+      throw new TypeError(
+        "Cannot gather: the second argument must be an options object",
+      );
+    }
+    returnExceptions = opts?.returnExceptions ?? false;
+  }
+  const loop = findLoop(aws);
+  // The same awaitable twice is waited on once, as in asyncio.
+  const seen = new Map<unknown, Future<unknown>>();
+  const children: Future<unknown>[] = [];
+  for (const aw of aws) {
+    let fut = seen.get(aw);
+    if (fut === undefined) {
+      fut = ensureFuture(aw as Awaitable<unknown>, { loop });
+      seen.set(aw, fut);
+    }
+    children.push(fut);
+  }
+  const outer = new GatheringFuture<unknown[]>(children, loop);
+  const n = children.length;
+  if (n === 0) {
+    outer.setResult([]);
+    return outer;
+  }
+  let finished = 0;
+  const onChildDone = (fut: Future<unknown>): void => {
+    finished++;
+    if (outer.done()) {
+      // Mark the error retrieved: the gather already reported its outcome.
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._makeCancelledError());
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== undefined) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (finished < n) return;
+    const results: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = children[i];
+      if (c.cancelled()) {
+        results[i] = c._makeCancelledError();
+      } else {
+        const exc = c.exception();
+        results[i] = exc !== undefined ? exc : c.result();
+      }
+    }
+    if (outer._cancelRequested) {
+      outer.setException(new CancelledError());
+    } else {
+      outer.setResult(results);
+    }
+  };
+  // Count each distinct child once per position it holds.
+  for (const c of children) c.addDoneCallback(onChildDone);
+  return outer;
+}
+
+function findLoop(aws: unknown[]): LoopLike {
+  for (const aw of aws) if (aw instanceof Future) return aw.getLoop();
+  return _getRunningLoopOrNull() ?? _requireLoop("gather");
+}
