@@ -27,3 +27,21 @@ export {
   type GatherOptions,
   type GatherResults,
 } from "./gather.ts";
+export type { Awaitable as PrimitiveAwaitable } from "./_wait.ts";
+export { type Held, Lock } from "./lock.ts";
+export { Event } from "./event.ts";
+export { Condition } from "./condition.ts";
+export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+export { Barrier, BrokenBarrierError } from "./barrier.ts";
+export {
+  type Compare,
+  LifoQueue,
+  naturalOrder,
+  PriorityQueue,
+  type PriorityQueueOptions,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  type QueueStore,
+} from "./queues.ts";

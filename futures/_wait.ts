@@ -1,0 +1,122 @@
+/**
+ * Awaitables for the primitives' hot paths, usable with `yield*` and `await`:
+ *
+ * - `ready(value)`: the operation already completed (an uncontended lock, a
+ *   queue with room); no Future, no Promise of ours is made.
+ * - `Wait`: the caller waits on a Future. `resume` runs when it is woken and
+ *   completes the operation (e.g. takes the slot it was given);
+ *   `interrupted` runs when the caller is cancelled after being woken, so the
+ *   wake-up is passed on instead of lost (asyncio's lost-wake-up bugs).
+ *
+ * @module
+ */
+
+import { CancelledError } from "./errors.ts";
+import type { Future } from "./future.ts";
+
+/** Something to `yield*` (generators) or `await` (async functions). */
+export interface Awaitable<T>
+  extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
+
+class Ready<T> implements Awaitable<T> {
+  readonly #value: T;
+  constructor(value: T) {
+    this.#value = value;
+  }
+  *[Symbol.iterator](): Generator<unknown, T, unknown> {
+    return this.#value;
+  }
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    _onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    try {
+      return Promise.resolve(
+        typeof onfulfilled === "function"
+          ? onfulfilled(this.#value)
+          : this.#value as unknown as R1,
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+const TRUE = new Ready(true);
+const UNDEFINED = new Ready<void>(undefined);
+
+/** An awaitable already done with `value`. @internal */
+export function ready<T>(value: T): Awaitable<T> {
+  if (value === true) return TRUE as unknown as Awaitable<T>;
+  if (value === undefined) return UNDEFINED as unknown as Awaitable<T>;
+  return new Ready(value);
+}
+
+function wokenWithResult(fut: Future<unknown>): boolean {
+  return fut.done() && !fut.cancelled() && fut._exception === undefined;
+}
+
+/** Waiting on `fut`, with hooks for wake-up and interruption. @internal */
+export class Wait<T, R = T> implements Awaitable<R> {
+  readonly #fut: Future<T>;
+  readonly #resume: ((value: T) => R) | null;
+  readonly #interrupted: ((value: T) => void) | null;
+
+  constructor(
+    fut: Future<T>,
+    resume: ((value: T) => R) | null,
+    interrupted: ((value: T) => void) | null,
+  ) {
+    this.#fut = fut;
+    this.#resume = resume;
+    this.#interrupted = interrupted;
+  }
+
+  *[Symbol.iterator](): Generator<unknown, R, unknown> {
+    let value: T;
+    try {
+      value = yield* this.#fut;
+    } catch (err) {
+      this.#onError(err);
+      throw err;
+    }
+    return this.#resume === null ? value as unknown as R : this.#resume(value);
+  }
+
+  then<R1 = R, R2 = never>(
+    onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#fut.then(
+      (value) => {
+        let r: R;
+        try {
+          r = this.#resume === null
+            ? value as unknown as R
+            : this.#resume(value);
+        } catch (err) {
+          if (typeof onrejected === "function") return onrejected(err);
+          throw err;
+        }
+        return typeof onfulfilled === "function"
+          ? onfulfilled(r)
+          : r as unknown as R1;
+      },
+      (err) => {
+        this.#onError(err);
+        if (typeof onrejected === "function") return onrejected(err);
+        throw err;
+      },
+    );
+  }
+
+  #onError(err: unknown): void {
+    // Cancelled after the wake-up was delivered: hand it on.
+    if (
+      this.#interrupted !== null && err instanceof CancelledError &&
+      wokenWithResult(this.#fut as Future<unknown>)
+    ) {
+      this.#interrupted(this.#fut._result as T);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `Condition`: asyncio's condition variable over a `Lock`.
+ *
+ * @module
+ */
+
+import { _requireLoop } from "./_loop.ts";
+import { CancelledError } from "./errors.ts";
+import { Future } from "./future.ts";
+import { type Held, Lock } from "./lock.ts";
+import { type Coro, RuntimeError } from "./task.ts";
+import type { Awaitable } from "./_wait.ts";
+import { dual } from "./_dual.ts";
+
+/**
+ * Tasks wait (holding the lock) until another task notifies them. `wait()`
+ * releases the lock while waiting and re-acquires it before returning —
+ * also when the wait is cancelled, before the `CancelledError` propagates.
+ *
+ * @example A consumer waiting for a producer
+ * ```ts
+ * import { Condition, createTask, run, sleep } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const got = await run(function* () {
+ *   const cond = new Condition();
+ *   const items: number[] = [];
+ *   const consumer = createTask(function* () {
+ *     using _held = yield* cond.hold();
+ *     yield* cond.waitFor(() => items.length > 0);
+ *     return items.shift();
+ *   });
+ *   yield* sleep(0);
+ *   {
+ *     using _held = yield* cond.hold();
+ *     items.push(42);
+ *     cond.notify();
+ *   }
+ *   return yield* consumer;
+ * });
+ * assert.equal(got, 42);
+ * ```
+ */
+export class Condition {
+  readonly #lock: Lock;
+  #waiters: Future<boolean>[] = [];
+
+  /**
+   * Create a condition.
+   *
+   * @param lock The lock to use; a new one by default.
+   * @throws {TypeError} if `lock` is not a `Lock`.
+   */
+  constructor(lock?: Lock) {
+    if (lock !== undefined && !(lock instanceof Lock)) {
+      throw new TypeError("Cannot create a condition: lock must be a Lock");
+    }
+    this.#lock = lock ?? new Lock();
+  }
+
+  /** Acquire the underlying lock. */
+  acquire(): Awaitable<boolean> {
+    return this.#lock.acquire();
+  }
+
+  /** Acquire, with a guard that releases on dispose (`async with cond`). */
+  hold(): Awaitable<Held> {
+    return this.#lock.hold();
+  }
+
+  /** Release the underlying lock. */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /** Whether the underlying lock is held. */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
+   * Release the lock, wait for a notification, re-acquire the lock.
+   * Resolves to `true`.
+   *
+   * @throws {RuntimeError} if the lock is not held.
+   */
+  wait(): Awaitable<boolean> {
+    this.#checkLocked("wait");
+    return dual(() => this.#wait(), "Condition.wait");
+  }
+
+  /**
+   * Wait until `predicate()` is true (checked first, then after each
+   * notification); resolves to its last value.
+   *
+   * @throws {RuntimeError} if the lock is not held.
+   */
+  waitFor<T>(predicate: () => T): Awaitable<T> {
+    this.#checkLocked("wait");
+    return dual(
+      function* (this: Condition): Coro<T> {
+        let result = predicate();
+        while (!result) {
+          yield* this.#wait();
+          result = predicate();
+        }
+        return result;
+      }.bind(this),
+      "Condition.waitFor",
+    );
+  }
+
+  /**
+   * Wake up to `n` waiting tasks (default 1).
+   * @throws {RuntimeError} if the lock is not held.
+   */
+  notify(n: number = 1): void {
+    this.#checkLocked("notify");
+    this.#notify(n);
+  }
+
+  /**
+   * Wake every waiting task.
+   * @throws {RuntimeError} if the lock is not held.
+   */
+  notifyAll(): void {
+    this.notify(this.#waiters.length);
+  }
+
+  *#wait(): Coro<boolean> {
+    const loop = _requireLoop("wait on a condition");
+    const fut = new Future<boolean>({ loop });
+    this.#waiters.push(fut);
+    this.#lock.release();
+    let cancelled: unknown = null;
+    try {
+      yield* fut;
+    } catch (err) {
+      if (
+        err instanceof CancelledError && fut.done() && !fut.cancelled()
+      ) {
+        // Notified, then cancelled: the notification goes to someone else.
+        this.#notify(1);
+      }
+      cancelled = err;
+    } finally {
+      const i = this.#waiters.indexOf(fut);
+      if (i >= 0) this.#waiters.splice(i, 1);
+    }
+    // Re-acquire even when cancelled, before the error propagates.
+    for (;;) {
+      try {
+        yield* this.#lock.acquire();
+        break;
+      } catch (err) {
+        if (!(err instanceof CancelledError)) throw err;
+        cancelled = err;
+      }
+    }
+    if (cancelled !== null) throw cancelled;
+    return true;
+  }
+
+  #notify(n: number): void {
+    let woken = 0;
+    for (const w of this.#waiters) {
+      if (woken >= n) break;
+      if (!w.done()) {
+        woken++;
+        w.setResult(false);
+      }
+    }
+  }
+
+  #checkLocked(action: string): void {
+    if (!this.#lock.locked()) {
+      throw new RuntimeError(
+        `Cannot ${action}: the condition's lock is not acquired, acquire it first`,
+      );
+    }
+  }
+}

@@ -1,0 +1,554 @@
+/**
+ * Queues with asyncio's semantics: `Queue` (FIFO), `LifoQueue`,
+ * `PriorityQueue`, with `join()`/`taskDone()` and Python 3.13's `shutdown()`.
+ *
+ * Items are handed straight from `put()` to a waiting `get()` (and slots
+ * straight from `get()` to a waiting `put()`), so waiters are served in FIFO
+ * order. Cancellation never loses an item: a `get()` cancelled after an item
+ * was handed to it puts the item back at the front; a `put()` cancelled while
+ * it waits inserts nothing.
+ *
+ * @module
+ */
+
+import { _requireLoop } from "./_loop.ts";
+import { Deque } from "./_deque.ts";
+import { Future } from "./future.ts";
+import { type Awaitable, ready, Wait } from "./_wait.ts";
+
+/**
+ * `getNowait()` on an empty queue.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueEmpty } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => new Queue().getNowait(), QueueEmpty);
+ * ```
+ */
+export class QueueEmpty extends Error {
+  /**
+   * Create the error.
+   *
+   * @param message What happened.
+   */
+  constructor(message: string = "Cannot get: the queue is empty") {
+    super(message);
+    this.name = "QueueEmpty";
+  }
+}
+
+/**
+ * `putNowait()` on a full queue.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueFull } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const q = new Queue<number>(1);
+ * q.putNowait(1);
+ * assert.throws(() => q.putNowait(2), QueueFull);
+ * ```
+ */
+export class QueueFull extends Error {
+  /**
+   * Create the error.
+   *
+   * @param message What happened.
+   */
+  constructor(message: string = "Cannot put: the queue is full") {
+    super(message);
+    this.name = "QueueFull";
+  }
+}
+
+/**
+ * A put on a shut-down queue, or a get on one that is shut down and empty.
+ *
+ * @example
+ * ```ts
+ * import { Queue, QueueShutDown } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const q = new Queue<number>();
+ * q.shutdown();
+ * assert.throws(() => q.putNowait(1), QueueShutDown);
+ * ```
+ */
+export class QueueShutDown extends Error {
+  /**
+   * Create the error.
+   *
+   * @param message What happened.
+   */
+  constructor(message: string = "The queue is shut down") {
+    super(message);
+    this.name = "QueueShutDown";
+  }
+}
+
+/**
+ * How a queue orders its items: the one thing `Queue`, `LifoQueue` and
+ * `PriorityQueue` do differently.
+ */
+export interface QueueStore<T> {
+  /** Number of items. */
+  readonly size: number;
+  /** Add an item. */
+  add(item: T): void;
+  /** Remove the next item (the store is not empty). */
+  take(): T;
+  /** Put back an item taken by a getter that was then cancelled. */
+  putBack(item: T): void;
+  /** Remove every item. */
+  clear(): void;
+}
+
+class FifoStore<T> implements QueueStore<T> {
+  readonly #d = new Deque<T>();
+  get size(): number {
+    return this.#d.length;
+  }
+  add(item: T): void {
+    this.#d.push(item);
+  }
+  take(): T {
+    return this.#d.shift() as T;
+  }
+  putBack(item: T): void {
+    this.#d.unshift(item);
+  }
+  clear(): void {
+    this.#d.clear();
+  }
+}
+
+/**
+ * A FIFO queue — asyncio's `Queue`.
+ *
+ * @typeParam T The item type.
+ *
+ * @example A producer and a consumer
+ * ```ts
+ * import { createTask, Queue, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const total = await run(function* () {
+ *   const q = new Queue<number>(2);
+ *   createTask(function* () {
+ *     for (let i = 1; i <= 5; i++) yield* q.put(i);
+ *     q.shutdown();
+ *   });
+ *   let sum = 0;
+ *   for (;;) {
+ *     try {
+ *       sum += yield* q.get();
+ *     } catch {
+ *       return sum; // QueueShutDown: drained
+ *     }
+ *   }
+ * });
+ * assert.equal(total, 15);
+ * ```
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  readonly #maxsize: number;
+  readonly #store: QueueStore<T>;
+  readonly #getters = new Deque<Future<T>>();
+  readonly #putters = new Deque<Future<void>>();
+  // Slots given to woken putters that have not resumed yet.
+  #reserved = 0;
+  #unfinished = 0;
+  #finished: Future<void>[] = [];
+  #shutdown = false;
+  readonly #getBack = (item: T): void => this.#returnItem(item);
+  readonly #putterGone = (): void => {
+    this.#reserved--;
+    this.#wakePutter();
+  };
+
+  /**
+   * Create a queue.
+   *
+   * @param maxsize Capacity; `<= 0` (default) means unbounded.
+   * @param store The ordering (used by `LifoQueue` and `PriorityQueue`).
+   * @throws {TypeError} if `maxsize` is not an integer.
+   */
+  constructor(maxsize: number = 0, store?: QueueStore<T>) {
+    if (!Number.isInteger(maxsize)) {
+      throw new TypeError(
+        `Cannot create a queue: maxsize must be an integer (<= 0 for unbounded), got ${maxsize}`,
+      );
+    }
+    this.#maxsize = maxsize;
+    this.#store = store ?? new FifoStore<T>();
+  }
+
+  /** The capacity (`<= 0`: unbounded). */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /** Number of items in the queue. */
+  qsize(): number {
+    return this.#store.size;
+  }
+
+  /** Whether the queue is empty. */
+  empty(): boolean {
+    return this.#store.size === 0;
+  }
+
+  /** Whether the queue is full (never, when unbounded). */
+  full(): boolean {
+    return this.#maxsize > 0 &&
+      this.#store.size + this.#reserved >= this.#maxsize;
+  }
+
+  /**
+   * Put `item`, waiting while the queue is full.
+   * @throws {QueueShutDown} if the queue is shut down.
+   */
+  put(item: T): Awaitable<void> {
+    if (this.#shutdown) {
+      throw new QueueShutDown("Cannot put: the queue is shut down");
+    }
+    if (!this.full() && !this.#hasWaiting(this.#putters)) {
+      this.#deliver(item);
+      return ready(undefined);
+    }
+    const fut = new Future<void>({ loop: _requireLoop("put into a queue") });
+    this.#putters.push(fut);
+    return new Wait<void>(fut, () => {
+      this.#reserved--;
+      this.#deliver(item);
+    }, this.#putterGone);
+  }
+
+  /**
+   * Put `item` now.
+   * @throws {QueueFull} if there is no room; {QueueShutDown} if shut down.
+   */
+  putNowait(item: T): void {
+    if (this.#shutdown) {
+      throw new QueueShutDown("Cannot put: the queue is shut down");
+    }
+    if (this.full()) throw new QueueFull();
+    this.#deliver(item);
+  }
+
+  /**
+   * Remove and return an item, waiting while the queue is empty.
+   * @throws {QueueShutDown} if the queue is shut down and empty.
+   */
+  get(): Awaitable<T> {
+    if (this.#store.size > 0) return ready(this.#take());
+    if (this.#shutdown) {
+      throw new QueueShutDown("Cannot get: the queue is shut down and empty");
+    }
+    const fut = new Future<T>({ loop: _requireLoop("get from a queue") });
+    this.#getters.push(fut);
+    return new Wait<T>(fut, null, this.#getBack);
+  }
+
+  /**
+   * Remove and return an item now.
+   * @throws {QueueEmpty} if there is none; {QueueShutDown} if shut down and empty.
+   */
+  getNowait(): T {
+    if (this.#store.size > 0) return this.#take();
+    if (this.#shutdown) {
+      throw new QueueShutDown("Cannot get: the queue is shut down and empty");
+    }
+    throw new QueueEmpty();
+  }
+
+  /**
+   * Mark one item gotten earlier as processed (for `join()`).
+   * @throws {RangeError} if called more times than items were put.
+   */
+  taskDone(): void {
+    if (this.#unfinished <= 0) {
+      throw new RangeError(
+        "Cannot mark a task done: taskDone() was called more times than items were put",
+      );
+    }
+    if (--this.#unfinished === 0) this.#wakeJoiners();
+  }
+
+  /** Wait until every item put has been marked done with `taskDone()`. */
+  join(): Awaitable<void> {
+    if (this.#unfinished === 0) return ready(undefined);
+    const fut = new Future<void>({ loop: _requireLoop("join a queue") });
+    this.#finished.push(fut);
+    return new Wait<void>(fut, null, null);
+  }
+
+  /**
+   * Shut the queue down (Python 3.13): `put()` now raises `QueueShutDown`,
+   * and so does `get()` once the queue is empty; waiting putters and getters
+   * get it at once. With `immediate`, the items left are dropped (and count
+   * as done for `join()`).
+   */
+  shutdown(immediate: boolean = false): void {
+    this.#shutdown = true;
+    if (immediate) {
+      const n = this.#store.size;
+      this.#store.clear();
+      this.#unfinished = Math.max(0, this.#unfinished - n);
+      if (this.#unfinished === 0) this.#wakeJoiners();
+    }
+    for (
+      let g = this.#getters.shift();
+      g !== undefined;
+      g = this.#getters.shift()
+    ) {
+      if (!g.done()) {
+        g.setException(new QueueShutDown("Cannot get: the queue is shut down"));
+      }
+    }
+    for (
+      let p = this.#putters.shift();
+      p !== undefined;
+      p = this.#putters.shift()
+    ) {
+      if (!p.done()) {
+        p.setException(new QueueShutDown("Cannot put: the queue is shut down"));
+      }
+    }
+  }
+
+  /** Items until the queue is shut down and drained: `for await (const x of q)`. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (err) {
+        if (err instanceof QueueShutDown) return;
+        throw err;
+      }
+      yield item;
+    }
+  }
+
+  #deliver(item: T): void {
+    const g = this.#firstWaiting(this.#getters);
+    if (g !== undefined) g.setResult(item);
+    else this.#store.add(item);
+    this.#unfinished++;
+  }
+
+  #take(): T {
+    const item = this.#store.take();
+    this.#wakePutter();
+    return item;
+  }
+
+  #returnItem(item: T): void {
+    // A getter was cancelled after the item was handed to it.
+    const g = this.#firstWaiting(this.#getters);
+    if (g !== undefined) g.setResult(item);
+    else this.#store.putBack(item);
+  }
+
+  #wakePutter(): void {
+    if (this.full()) return;
+    const p = this.#firstWaiting(this.#putters);
+    if (p !== undefined) {
+      this.#reserved++;
+      p.setResult();
+    }
+  }
+
+  #wakeJoiners(): void {
+    const joiners = this.#finished;
+    this.#finished = [];
+    for (const f of joiners) if (!f.done()) f.setResult();
+  }
+
+  #firstWaiting<F extends Future<unknown>>(d: Deque<F>): F | undefined {
+    for (let f = d.shift(); f !== undefined; f = d.shift()) {
+      if (!f.done()) return f;
+    }
+    return undefined;
+  }
+
+  #hasWaiting(d: Deque<Future<unknown>>): boolean {
+    while (d.length > 0 && d.peek()!.done()) d.shift();
+    return d.length > 0;
+  }
+}
+
+class LifoStore<T> implements QueueStore<T> {
+  readonly #a: T[] = [];
+  get size(): number {
+    return this.#a.length;
+  }
+  add(item: T): void {
+    this.#a.push(item);
+  }
+  take(): T {
+    return this.#a.pop() as T;
+  }
+  putBack(item: T): void {
+    this.#a.push(item);
+  }
+  clear(): void {
+    this.#a.length = 0;
+  }
+}
+
+/**
+ * A last-in, first-out queue.
+ *
+ * @example
+ * ```ts
+ * import { LifoQueue } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const q = new LifoQueue<number>();
+ * q.putNowait(1);
+ * q.putNowait(2);
+ * assert.equal(q.getNowait(), 2);
+ * ```
+ */
+export class LifoQueue<T> extends Queue<T> {
+  /**
+   * Create a LIFO queue.
+   *
+   * @param maxsize Capacity; `<= 0` means unbounded.
+   */
+  constructor(maxsize: number = 0) {
+    super(maxsize, new LifoStore<T>());
+  }
+}
+
+/**
+ * Orders two items: negative if `a` comes first. The default compares
+ * numbers, strings and bigints naturally and arrays element by element
+ * (Python's tuple order), so `[priority, item]` pairs work as in Python.
+ */
+export type Compare<T> = (a: T, b: T) => number;
+
+/**
+ * The default order: numbers, strings, bigints naturally; arrays
+ * lexicographically, like Python tuples.
+ *
+ * @throws {TypeError} for values with no natural order (pass `compare`).
+ *
+ * @example
+ * ```ts
+ * import { naturalOrder } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(naturalOrder([1, "b"], [1, "c"]) < 0);
+ * ```
+ */
+export function naturalOrder(a: unknown, b: unknown): number {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const c = naturalOrder(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
+  const ta = typeof a;
+  if (
+    ta === typeof b && (ta === "number" || ta === "string" || ta === "bigint")
+  ) {
+    return (a as number) < (b as number)
+      ? -1
+      : (a as number) > (b as number)
+      ? 1
+      : 0;
+  }
+  throw new TypeError(
+    `Cannot order ${ta} and ${typeof b} items: pass a compare function to PriorityQueue`,
+  );
+}
+
+class HeapStore<T> implements QueueStore<T> {
+  readonly #a: Array<{ item: T; seq: number }> = [];
+  #seq = 0;
+  readonly #compare: Compare<T>;
+  constructor(compare: Compare<T>) {
+    this.#compare = compare;
+  }
+  get size(): number {
+    return this.#a.length;
+  }
+  #less(x: { item: T; seq: number }, y: { item: T; seq: number }): boolean {
+    const c = this.#compare(x.item, y.item);
+    // Equal priorities come out in insertion order.
+    return c < 0 || (c === 0 && x.seq < y.seq);
+  }
+  add(item: T): void {
+    const e = { item, seq: this.#seq++ };
+    // Compare first, so an item the order rejects changes nothing.
+    if (this.#a.length > 0) this.#compare(item, this.#a[0].item);
+    const a = this.#a;
+    let i = a.length;
+    a.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.#less(e, a[p])) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = e;
+  }
+  take(): T {
+    const a = this.#a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= a.length) break;
+        if (c + 1 < a.length && this.#less(a[c + 1], a[c])) c++;
+        if (!this.#less(a[c], last)) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top.item;
+  }
+  putBack(item: T): void {
+    this.add(item);
+  }
+  clear(): void {
+    this.#a.length = 0;
+  }
+}
+
+/** Options of {@linkcode PriorityQueue}. */
+export interface PriorityQueueOptions<T> {
+  /** The order; default {@linkcode naturalOrder}. */
+  compare?: Compare<T>;
+}
+
+/**
+ * A queue that returns the smallest item first (ties in insertion order).
+ *
+ * @example `[priority, task]` pairs, as in Python
+ * ```ts
+ * import { PriorityQueue } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const q = new PriorityQueue<[number, string]>();
+ * q.putNowait([2, "later"]);
+ * q.putNowait([1, "first"]);
+ * assert.deepEqual(q.getNowait(), [1, "first"]);
+ * ```
+ */
+export class PriorityQueue<T> extends Queue<T> {
+  /**
+   * Create a priority queue.
+   *
+   * @param maxsize Capacity; `<= 0` means unbounded.
+   * @param options `compare`: the order.
+   */
+  constructor(maxsize: number = 0, options?: PriorityQueueOptions<T>) {
+    super(maxsize, new HeapStore<T>(options?.compare ?? naturalOrder));
+  }
+}
