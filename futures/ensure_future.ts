@@ -51,7 +51,11 @@ export function ensureFuture<T>(
   if (
     typeof awaitable === "function" ||
     (typeof awaitable === "object" && awaitable !== null &&
-      typeof (awaitable as { next?: unknown }).next === "function")
+      (typeof (awaitable as { next?: unknown }).next === "function" ||
+        // Our awaitables (sleep(), lock.acquire()) run as coroutines, not
+        // as host promises.
+        typeof (awaitable as Iterable<unknown>)[Symbol.iterator] ===
+          "function"))
   ) {
     return new Task(awaitable as CoroutineLike<T>, { loop });
   }

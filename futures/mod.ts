@@ -45,3 +45,21 @@ export {
   QueueShutDown,
   type QueueStore,
 } from "./queues.ts";
+export { Timeout, timeout, timeoutAt, type TimeoutBody } from "./timeout.ts";
+export { waitFor } from "./wait_for.ts";
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  type ReturnWhen,
+  wait,
+  type WaitOptions,
+} from "./wait.ts";
+export { shield } from "./shield.ts";
+export {
+  AsCompleted,
+  asCompleted,
+  type AsCompletedOptions,
+} from "./as_completed.ts";
+export { ExceptionGroup, TaskGroup } from "./task_group.ts";
+export type { ScopeBody } from "./_scoped.ts";

@@ -32,12 +32,15 @@ export type Coro<T = unknown> = Generator<unknown, T, unknown>;
 
 /**
  * What `createTask` accepts: a generator object (a called `function*`), a
- * generator function, or a function returning a Promise (an async function).
+ * generator function, a function returning a Promise (an async function), or
+ * one of this module's awaitables (`sleep(1)`, `lock.acquire()`), run as
+ * `yield*` would run it.
  */
 export type CoroutineLike<T> =
   | Coro<T>
   | (() => Coro<T>)
-  | (() => PromiseLike<T>);
+  | (() => PromiseLike<T>)
+  | Iterable<unknown, T, unknown>;
 
 /** Options of {@linkcode Task} and {@linkcode createTask}. */
 export interface TaskOptions {
@@ -140,6 +143,15 @@ export class Task<T = unknown> extends Future<T> {
       this.#coro = (coro as () => Coro<T>)();
     } else if (typeof coro === "function") {
       this.#fn = coro as () => PromiseLike<T>;
+    } else if (
+      typeof coro === "object" && coro !== null &&
+      typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function" &&
+      isGenerator((coro as Iterable<unknown>)[Symbol.iterator]())
+    ) {
+      // An awaitable of ours (sleep(), lock.acquire(), a Future): run what
+      // `yield*` would run.
+      this.#coro = (coro as Iterable<unknown, T, unknown>)
+        [Symbol.iterator]() as Coro<T>;
     } else {
       throw new TypeError(
         `Cannot create a task from ${

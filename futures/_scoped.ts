@@ -1,0 +1,112 @@
+/**
+ * The shape of Python's `async with` for bodies given as callbacks: run a
+ * body (a generator function inline, or an async function in the current
+ * task), then an exit step that sees how the body ended and decides what to
+ * raise. Used by `Timeout.run()` and `TaskGroup.run()`; awaitable with
+ * `yield*` and `await`.
+ *
+ * @module
+ */
+
+import { _requireLoop } from "./_loop.ts";
+import { type Coro, Task } from "./task.ts";
+import type { Awaitable } from "./_wait.ts";
+
+/** A body: a generator function or an async function of `arg`. */
+export type ScopeBody<A, T> =
+  | ((arg: A) => Coro<T>)
+  | ((arg: A) => PromiseLike<T>);
+
+/** How the body ended: `ok`, or `failed` with `error`. @internal */
+export interface Outcome {
+  failed: boolean;
+  error: unknown;
+}
+
+function isGeneratorFunction(fn: unknown): boolean {
+  return typeof fn === "function" &&
+    Object.prototype.toString.call(fn) === "[object GeneratorFunction]";
+}
+
+class Scoped<A, T> implements Awaitable<T> {
+  readonly #body: ScopeBody<A, T>;
+  readonly #arg: A;
+  readonly #exit: (outcome: Outcome) => Coro<void>;
+
+  constructor(
+    body: ScopeBody<A, T>,
+    arg: A,
+    exit: (outcome: Outcome) => Coro<void>,
+  ) {
+    this.#body = body;
+    this.#arg = arg;
+    this.#exit = exit;
+  }
+
+  *[Symbol.iterator](): Coro<T> {
+    const outcome: Outcome = { failed: false, error: undefined };
+    let result: T | undefined;
+    try {
+      result = isGeneratorFunction(this.#body)
+        ? yield* (this.#body as (a: A) => Coro<T>)(this.#arg)
+        // An async body in a generator task runs as a child task, so this
+        // task's cancellation reaches it.
+        : yield* new Task(
+          () => (this.#body as (a: A) => PromiseLike<T>)(this.#arg),
+          {
+            loop: _requireLoop("run a body"),
+          },
+        );
+    } catch (err) {
+      outcome.failed = true;
+      outcome.error = err;
+    }
+    yield* this.#exit(outcome);
+    if (outcome.failed) throw outcome.error;
+    return result as T;
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    // Runs in the awaiting task's async context: its awaits are that task's.
+    const go = async (): Promise<T> => {
+      const loop = _requireLoop("run a body");
+      const outcome: Outcome = { failed: false, error: undefined };
+      let result: T | undefined;
+      try {
+        result = isGeneratorFunction(this.#body)
+          ? await new Task(() => (this.#body as (a: A) => Coro<T>)(this.#arg), {
+            loop,
+          })
+          : await (this.#body as (a: A) => PromiseLike<T>)(this.#arg);
+      } catch (err) {
+        outcome.failed = true;
+        outcome.error = err;
+      }
+      await new Task(this.#exit(outcome), { loop, eagerStart: true });
+      if (outcome.failed) throw outcome.error;
+      return result as T;
+    };
+    return go().then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * Run `body(arg)`, then `exit(outcome)`; `exit` may replace the outcome's
+ * error (set `outcome.error`, or throw).
+ * @internal
+ */
+export function scoped<A, T>(
+  body: ScopeBody<A, T>,
+  arg: A,
+  exit: (outcome: Outcome) => Coro<void>,
+): Awaitable<T> {
+  if (typeof body !== "function") {
+    throw new TypeError(
+      "Cannot run the body: expected a generator function or an async function",
+    );
+  }
+  return new Scoped(body, arg, exit);
+}

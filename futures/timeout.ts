@@ -1,0 +1,237 @@
+/**
+ * `timeout(delay)` and `timeoutAt(when)`: Python 3.11's asyncio timeouts.
+ *
+ * When the deadline passes, the current task is cancelled; on the way out
+ * the `CancelledError` becomes a `TimeoutError` — but only if the timeout
+ * caused it: `cancelling()`/`uncancel()` tell a cancellation from outside
+ * apart, so it is never swallowed.
+ *
+ * @module
+ */
+
+import type { HandleLike, LoopLike } from "./_loop.ts";
+import { _requireLoop } from "./_loop.ts";
+import { CancelledError, TimeoutError } from "./errors.ts";
+import { type Coro, currentTask, RuntimeError, type Task } from "./task.ts";
+import type { Awaitable } from "./_wait.ts";
+import { type Outcome, scoped } from "./_scoped.ts";
+
+const ENTERED = 0;
+const EXPIRING = 1;
+const EXPIRED = 2;
+const EXITED = 3;
+
+/** The body of `Timeout.run()`: a generator function or an async function. */
+export type TimeoutBody<T> = (() => Coro<T>) | (() => PromiseLike<T>);
+
+/**
+ * A deadline for the code that runs inside it. Made (and entered, for the
+ * current task) by {@linkcode timeout} and {@linkcode timeoutAt}.
+ *
+ * Two ways to use it:
+ *
+ * - `yield* timeout(1).run(function* () { ... })` or
+ *   `await timeout(1).run(async () => ...)`: the faithful form of Python's
+ *   `async with asyncio.timeout(1):` — on expiry the body's
+ *   `CancelledError` becomes `TimeoutError`.
+ * - `using t = timeout(1);` in a block. A JS limit: a dispose hook cannot
+ *   replace the block's exception, so when the deadline expires, dispose
+ *   throws `TimeoutError` and JavaScript wraps it in a `SuppressedError`
+ *   whose `.error` is the `TimeoutError` and `.suppressed` the
+ *   `CancelledError`. Use `run()` where callers expect a plain `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep, timeout, TimeoutError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   try {
+ *     yield* timeout(1).run(function* () {
+ *       yield* sleep(10);
+ *     });
+ *     assert.fail("not reached");
+ *   } catch (err) {
+ *     assert.ok(err instanceof TimeoutError);
+ *   }
+ * }, { clock: "virtual" });
+ * ```
+ */
+export class Timeout implements Disposable {
+  readonly #loop: LoopLike;
+  readonly #task: Task<unknown>;
+  readonly #cancelling: number;
+  #when: number | null;
+  #handle: HandleLike | null = null;
+  #state = ENTERED;
+  #used = false;
+
+  /**
+   * Enter a timeout for the current task.
+   *
+   * @param when Loop time of the deadline (seconds), or null for none.
+   * @throws {RuntimeError} outside a task.
+   */
+  constructor(when: number | null) {
+    this.#loop = _requireLoop("use a timeout");
+    const task = currentTask();
+    if (task === null) {
+      throw new RuntimeError(
+        "Cannot use a timeout outside a task: call it from a coroutine run by the loop",
+      );
+    }
+    this.#task = task;
+    this.#cancelling = task.cancelling();
+    this.#when = null;
+    this.reschedule(when);
+  }
+
+  /** The deadline (loop time in seconds), or null. */
+  when(): number | null {
+    return this.#when;
+  }
+
+  /** Whether the deadline passed (and the task was cancelled for it). */
+  expired(): boolean {
+    return this.#state === EXPIRING || this.#state === EXPIRED;
+  }
+
+  /**
+   * Move the deadline (null: none).
+   * @throws {RuntimeError} once the timeout expired or was exited.
+   */
+  reschedule(when: number | null): void {
+    if (this.#state !== ENTERED) {
+      throw new RuntimeError(
+        `Cannot reschedule: the timeout has ${
+          this.#state === EXITED ? "exited" : "expired"
+        }`,
+      );
+    }
+    if (when !== null && (typeof when !== "number" || Number.isNaN(when))) {
+      throw new TypeError(
+        `Cannot reschedule: when must be a loop time in seconds or null, got ${
+          String(when)
+        }`,
+      );
+    }
+    this.#when = when;
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (when === null) return;
+    const fire = (): void => this.#onTimeout();
+    this.#handle = when <= this.#loop.time()
+      ? this.#loop.callSoon(fire)
+      : this.#loop.callAt(when, fire);
+  }
+
+  /**
+   * Run `body` under this deadline and return its result; on expiry the
+   * body's `CancelledError` becomes `TimeoutError`. Use once, right away.
+   */
+  run<T>(body: TimeoutBody<T>): Awaitable<T> {
+    if (this.#used) {
+      throw new RuntimeError("Cannot run: this timeout was used already");
+    }
+    this.#used = true;
+    // deno-lint-ignore require-yield
+    return scoped(
+      body,
+      undefined,
+      function* (this: Timeout, o: Outcome) {
+        const replaced = this.#exit(o.failed ? o.error : undefined, true);
+        if (replaced !== undefined) {
+          o.failed = true;
+          o.error = replaced;
+        }
+      }.bind(this),
+    );
+  }
+
+  /**
+   * Leave the timeout (`using t = timeout(1)`): throws `TimeoutError` if it
+   * expired. See the class doc for the `SuppressedError` caveat.
+   */
+  [Symbol.dispose](): void {
+    const err = this.#exit(undefined, false);
+    if (err !== undefined) throw err;
+  }
+
+  /** Leave; returns the error to raise, if it differs from the body's. */
+  #exit(err: unknown, sawBody: boolean): unknown {
+    this.#handle?.cancel();
+    this.#handle = null;
+    if (this.#state === EXPIRING) {
+      this.#state = EXPIRED;
+      const left = this.#task.uncancel();
+      if (left <= this.#cancelling) {
+        if (err instanceof CancelledError) {
+          return new TimeoutError("Timed out", undefined, { cause: err });
+        }
+        // Without seeing the body (using), expiry itself is the error.
+        if (!sawBody) return new TimeoutError("Timed out");
+      }
+    } else if (this.#state === ENTERED) {
+      this.#state = EXITED;
+    }
+    return undefined;
+  }
+
+  #onTimeout(): void {
+    if (this.#state !== ENTERED) return;
+    this.#task.cancel();
+    this.#state = EXPIRING;
+  }
+}
+
+/**
+ * A timeout `delay` seconds from now for the current task (null: none).
+ *
+ * @throws {RuntimeError} outside a task.
+ *
+ * @example With an async function
+ * ```ts
+ * import { run, sleep, timeout } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const v = await run(async () => {
+ *   return await timeout(5).run(async () => {
+ *     await sleep(1);
+ *     return "in time";
+ *   });
+ * }, { clock: "virtual" });
+ * assert.equal(v, "in time");
+ * ```
+ */
+export function timeout(delay: number | null): Timeout {
+  if (delay !== null && (typeof delay !== "number" || Number.isNaN(delay))) {
+    throw new TypeError(
+      `Cannot set a timeout: delay must be seconds or null, got ${
+        String(delay)
+      }`,
+    );
+  }
+  const loop = _requireLoop("use a timeout");
+  return new Timeout(delay === null ? null : loop.time() + delay);
+}
+
+/**
+ * A timeout at loop time `when` for the current task (null: none).
+ *
+ * @example
+ * ```ts
+ * import { getRunningLoop, run, sleep, timeoutAt } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const t = timeoutAt(getRunningLoop().time() + 10);
+ *   yield* t.run(function* () {
+ *     yield* sleep(1);
+ *   });
+ *   assert.equal(t.expired(), false);
+ * }, { clock: "virtual" });
+ * ```
+ */
+export function timeoutAt(when: number | null): Timeout {
+  return new Timeout(when);
+}

@@ -1,0 +1,119 @@
+/**
+ * `wait(aws, { timeout, returnWhen })`: wait for a set of futures —
+ * asyncio's `wait`. It never cancels anything.
+ *
+ * @module
+ */
+
+import { _requireLoop } from "./_loop.ts";
+import { type Awaitable as Aw, ensureFuture } from "./ensure_future.ts";
+import { Future } from "./future.ts";
+import type { Coro } from "./task.ts";
+import type { Awaitable } from "./_wait.ts";
+import { dual } from "./_dual.ts";
+
+/** Return when any future finishes or is cancelled. */
+export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/** Return when any future fails (or all finish). */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/** Return when all futures are done. */
+export const ALL_COMPLETED = "ALL_COMPLETED";
+
+/** When `wait()` returns. */
+export type ReturnWhen =
+  | typeof FIRST_COMPLETED
+  | typeof FIRST_EXCEPTION
+  | typeof ALL_COMPLETED;
+
+/** Options of {@linkcode wait}. */
+export interface WaitOptions {
+  /** Seconds; null or absent waits as long as needed. */
+  timeout?: number | null;
+  /** Default `ALL_COMPLETED`. */
+  returnWhen?: ReturnWhen;
+}
+
+/**
+ * Wait for the futures in `aws` (coroutines and promises are wrapped in
+ * tasks/futures first) and return `[done, pending]` sets. On timeout, it
+ * returns what is done so far; nothing is cancelled.
+ *
+ * @throws {RangeError} for an empty `aws` or an unknown `returnWhen`.
+ *
+ * @example
+ * ```ts
+ * import { createTask, FIRST_COMPLETED, run, sleep, wait } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const fast = createTask(function* () { yield* sleep(1); });
+ *   const slow = createTask(function* () { yield* sleep(5); });
+ *   const [done, pending] = yield* wait([fast, slow], { returnWhen: FIRST_COMPLETED });
+ *   assert.ok(done.has(fast) && pending.has(slow));
+ *   slow.cancel();
+ * }, { clock: "virtual" });
+ * ```
+ */
+export function wait<T>(
+  aws: Iterable<Aw<T>>,
+  options?: WaitOptions,
+): Awaitable<[Set<Future<T>>, Set<Future<T>>]> {
+  const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
+  if (
+    returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION &&
+    returnWhen !== ALL_COMPLETED
+  ) {
+    throw new RangeError(
+      `Cannot wait: returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${
+        String(returnWhen)
+      }`,
+    );
+  }
+  const list = [...aws];
+  if (list.length === 0) {
+    throw new RangeError("Cannot wait: the set of futures is empty");
+  }
+  const t = options?.timeout ?? null;
+  if (t !== null && (typeof t !== "number" || Number.isNaN(t))) {
+    throw new TypeError(
+      `Cannot wait: timeout must be seconds or null, got ${String(t)}`,
+    );
+  }
+  return dual(() => waitGen(list, t, returnWhen), "wait");
+}
+
+function* waitGen<T>(
+  list: Aw<T>[],
+  seconds: number | null,
+  returnWhen: ReturnWhen,
+): Coro<[Set<Future<T>>, Set<Future<T>>]> {
+  const loop = _requireLoop("wait");
+  const fs = new Set(list.map((aw) => ensureFuture(aw, { loop })));
+  let counter = fs.size;
+  const waiter = new Future<void>({ loop });
+  const finish = (): void => {
+    if (!waiter.done()) waiter.setResult();
+  };
+  const handle = seconds !== null ? loop.callLater(seconds, finish) : null;
+  const onDone = (f: Future<T>): void => {
+    counter--;
+    if (
+      counter <= 0 || returnWhen === FIRST_COMPLETED ||
+      (returnWhen === FIRST_EXCEPTION && !f.cancelled() &&
+        f.exception() !== undefined)
+    ) {
+      finish();
+    }
+  };
+  for (const f of fs) f.addDoneCallback(onDone);
+  try {
+    yield* waiter;
+  } finally {
+    handle?.cancel();
+    for (const f of fs) f.removeDoneCallback(onDone);
+  }
+  const done = new Set<Future<T>>();
+  const pending = new Set<Future<T>>();
+  for (const f of fs) (f.done() ? done : pending).add(f);
+  return [done, pending];
+}
