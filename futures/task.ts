@@ -59,6 +59,10 @@ const NO_EXC: unique symbol = Symbol("no exception");
 let taskCounter = 0;
 let current: Task<unknown> | null = null;
 
+function stepSoon(task: Task<unknown>): void {
+  task._stepNow();
+}
+
 function isGenerator(x: unknown): x is Coro<unknown> {
   return typeof x === "object" && x !== null &&
     typeof (x as Coro<unknown>).next === "function" &&
@@ -99,30 +103,20 @@ function isGeneratorFunction(fn: unknown): boolean {
 export class Task<T = unknown> extends Future<T> {
   #coro: Coro<T> | null = null;
   #fn: (() => PromiseLike<T> | Coro<T>) | null = null;
-  #name: string;
+  // Named lazily: building "Task-<n>" for every task costs a string each.
+  #name: string | null;
+  readonly #id: number;
   #waitingOn: Cancellable | null = null;
   #mustCancel = false;
   #cancelRequests = 0;
   #cancelMsg: string | undefined = undefined;
-  #suspendedAt: string[] = [];
+  #suspendedAt: string[] | null = null;
+  // The future whose completion wakes this generator task.
+  #awaited: Future<unknown> | null = null;
   // Async-function tasks only: parked = waiting on one of our futures, so
   // the loop need not give the JS thread back to the host for it.
   #parked = false;
   readonly #loop: LoopLike;
-  // Bound once per task so stepping allocates nothing.
-  readonly #wakeup = (fut: Future<unknown>): void => {
-    if (fut._state === 2 && fut._exception !== undefined) {
-      this.#step(fut._exception);
-    } else if (fut._state === 1) {
-      this.#step(fut._makeCancelledError());
-    } else {
-      this.#step(NO_EXC);
-    }
-  };
-  readonly #stepSoon = (exc: unknown): void => {
-    this.#step(exc);
-  };
-
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *
@@ -159,18 +153,19 @@ export class Task<T = unknown> extends Future<T> {
         }: pass a generator (a called function*), a generator function or an async function`,
       );
     }
-    this.#name = options?.name ?? `Task-${++taskCounter}`;
+    this.#id = ++taskCounter;
+    this.#name = options?.name ?? null;
     loop._tasks.add(this);
     if (options?.eagerStart) {
       this.#step(NO_EXC);
     } else {
-      loop._callSoon1(this.#stepSoon, NO_EXC);
+      loop._callSoon1(stepSoon, this as Task<unknown>);
     }
   }
 
   /** The task's name. */
   getName(): string {
-    return this.#name;
+    return this.#name ??= `Task-${this.#id}`;
   }
 
   /** Rename the task. */
@@ -189,7 +184,7 @@ export class Task<T = unknown> extends Future<T> {
    * {@linkcode Task.waitingOn}.
    */
   getStack(): string[] {
-    return this.#suspendedAt.slice();
+    return this.#suspendedAt?.slice() ?? [];
   }
 
   /** The future this task is waiting on right now, if any. */
@@ -242,7 +237,7 @@ export class Task<T = unknown> extends Future<T> {
     const state = this.done()
       ? (this.cancelled() ? "cancelled" : "finished")
       : "pending";
-    return `<Task ${state} name='${this.#name}'>`;
+    return `<Task ${state} name='${this.getName()}'>`;
   }
 
   /** @internal */
@@ -309,14 +304,13 @@ export class Task<T = unknown> extends Future<T> {
     const y = r.value;
     if (y === undefined) {
       // A bare `yield`: give up the loop for one iteration (sleep(0)).
-      this.#loop._callSoon1(this.#stepSoon, NO_EXC);
+      this.#loop._callSoon1(stepSoon, this as Task<unknown>);
     } else if (y instanceof Future) {
       this.#await(y);
     } else {
-      this.#loop._callSoon1(
-        this.#stepSoon,
+      this.#throwSoon(
         new TypeError(
-          `Task ${this.#name} got bad yield: ${
+          `Task ${this.getName()} got bad yield: ${
             describe(y)
           }; use yield* on a Future, Task or sleep()`,
         ),
@@ -326,17 +320,15 @@ export class Task<T = unknown> extends Future<T> {
 
   #await(fut: Future<unknown>): void {
     if (fut === this) {
-      this.#loop._callSoon1(
-        this.#stepSoon,
-        new RuntimeError(`Task ${this.#name} cannot await itself`),
+      this.#throwSoon(
+        new RuntimeError(`Task ${this.getName()} cannot await itself`),
       );
       return;
     }
     if (fut.getLoop() !== this.#loop) {
-      this.#loop._callSoon1(
-        this.#stepSoon,
+      this.#throwSoon(
         new RuntimeError(
-          `Task ${this.#name} got a Future attached to a different loop`,
+          `Task ${this.getName()} got a Future attached to a different loop`,
         ),
       );
       return;
@@ -345,11 +337,34 @@ export class Task<T = unknown> extends Future<T> {
       this.#suspendedAt = _suspension.stack.split("\n").slice(1);
       _suspension.stack = undefined;
     }
-    fut.addDoneCallback(this.#wakeup);
+    this.#awaited = fut;
+    fut._addTaskWaiter(this as Task<unknown>);
     this.#waitingOn = fut;
     if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
       this.#mustCancel = false;
     }
+  }
+
+  /** @internal Step without an error (scheduled by `callSoon`). */
+  _stepNow(): void {
+    this.#step(NO_EXC);
+  }
+
+  /** @internal The awaited future is done: resume with its outcome. */
+  _wakeup(): void {
+    const fut = this.#awaited!;
+    this.#awaited = null;
+    if (fut._state === 2 && fut._exception !== undefined) {
+      this.#step(fut._exception);
+    } else if (fut._state === 1) {
+      this.#step(fut._makeCancelledError());
+    } else {
+      this.#step(NO_EXC);
+    }
+  }
+
+  #throwSoon(err: unknown): void {
+    this.#loop._callSoon1((e: unknown) => this.#step(e), err);
   }
 
   #startAsync(exc: unknown): void {

@@ -2,78 +2,121 @@
  * A binary min-heap of timer handles ordered by deadline, then by scheduling
  * order, so timers with equal deadlines fire in the order they were set.
  *
+ * Deadlines and sequence numbers live in typed arrays beside the handles:
+ * sifting compares numbers in contiguous memory instead of chasing a
+ * pointer per comparison (with 200,000 timers that is most of the cost).
+ *
  * @module
  */
 
 import type { TimerHandle } from "./handles.ts";
 
-function less(a: TimerHandle, b: TimerHandle): boolean {
-  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
-}
-
 /** The loop's timer heap. @internal */
 export class TimerHeap {
-  /** Heap order in an array: children of i are 2i+1 and 2i+2. */
-  readonly items: TimerHandle[] = [];
+  #items: (TimerHandle | undefined)[] = [];
+  #when = new Float64Array(64);
+  #seq = new Float64Array(64);
+  #size = 0;
 
   /** How many handles are in the heap (cancelled ones included). */
   get size(): number {
-    return this.items.length;
+    return this.#size;
   }
 
   /** The earliest handle, or undefined. */
   peek(): TimerHandle | undefined {
-    return this.items[0];
+    return this.#size > 0 ? this.#items[0] : undefined;
+  }
+
+  /** The earliest deadline, or Infinity. */
+  peekWhen(): number {
+    return this.#size > 0 ? this.#when[0] : Infinity;
   }
 
   /** Add a handle. */
   push(h: TimerHandle): void {
-    const a = this.items;
-    let i = a.length;
-    a.push(h);
+    if (this.#size === this.#when.length) this.#grow();
+    const items = this.#items, when = this.#when, seq = this.#seq;
+    const w = h._when, s = h._seq;
+    let i = this.#size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(h, a[p])) break;
-      a[i] = a[p];
+      const pw = when[p];
+      if (pw < w || (pw === w && seq[p] < s)) break;
+      items[i] = items[p];
+      when[i] = pw;
+      seq[i] = seq[p];
       i = p;
     }
-    a[i] = h;
+    items[i] = h;
+    when[i] = w;
+    seq[i] = s;
   }
 
   /** Remove and return the earliest handle. */
   pop(): TimerHandle | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) this.#siftDown(last, 0);
+    if (this.#size === 0) return undefined;
+    const items = this.#items;
+    const top = items[0];
+    const last = --this.#size;
+    if (last > 0) {
+      this.#siftDown(items[last]!, this.#when[last], this.#seq[last], 0);
+    }
+    items[last] = undefined;
     return top;
   }
 
   /** Keep only the handles `keep` accepts, then restore heap order. */
   filter(keep: (h: TimerHandle) => boolean): void {
-    const a = this.items;
-    let n = 0;
-    for (let i = 0; i < a.length; i++) if (keep(a[i])) a[n++] = a[i];
-    a.length = n;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(a[i], i);
+    const kept: TimerHandle[] = [];
+    for (let i = 0; i < this.#size; i++) {
+      const h = this.#items[i]!;
+      if (keep(h)) kept.push(h);
+    }
+    this.clear();
+    for (const h of kept) this.push(h);
   }
 
   /** Remove every handle. */
   clear(): void {
-    this.items.length = 0;
+    this.#items = [];
+    this.#when = new Float64Array(64);
+    this.#seq = new Float64Array(64);
+    this.#size = 0;
   }
 
-  #siftDown(h: TimerHandle, i: number): void {
-    const a = this.items;
-    const n = a.length;
+  #siftDown(h: TimerHandle, w: number, s: number, i: number): void {
+    const items = this.#items, when = this.#when, seq = this.#seq;
+    const n = this.#size;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && less(a[c + 1], a[c])) c++;
-      if (!less(a[c], h)) break;
-      a[i] = a[c];
+      let cw = when[c];
+      if (c + 1 < n) {
+        const rw = when[c + 1];
+        if (rw < cw || (rw === cw && seq[c + 1] < seq[c])) {
+          c++;
+          cw = rw;
+        }
+      }
+      if (w < cw || (w === cw && s < seq[c])) break;
+      items[i] = items[c];
+      when[i] = cw;
+      seq[i] = seq[c];
       i = c;
     }
-    a[i] = h;
+    items[i] = h;
+    when[i] = w;
+    seq[i] = s;
+  }
+
+  #grow(): void {
+    const n = this.#when.length * 2;
+    const when = new Float64Array(n);
+    when.set(this.#when);
+    const seq = new Float64Array(n);
+    seq.set(this.#seq);
+    this.#when = when;
+    this.#seq = seq;
   }
 }
