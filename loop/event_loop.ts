@@ -63,6 +63,7 @@ const POLL_EVERY = 64;
 // asyncio compacts the timer heap when cancelled handles dominate it.
 const MIN_HEAP_FOR_COMPACTION = 100;
 const CLOCK_RESOLUTION = 1e-6;
+const NO_ARGS: unknown[] = [];
 // Microtask turns to wait for async functions to reach their next await
 // before falling back to a host wait.
 const MICROTASK_SPINS = 6;
@@ -176,7 +177,7 @@ export class EventLoop implements LoopLike {
     this.#checkClosed("schedule a callback");
     const h = new Handle(
       callback as (...a: never[]) => unknown,
-      args,
+      args.length === 0 ? NO_ARGS : args,
       this,
       this.#debug ? new Error().stack : undefined,
     );
@@ -241,7 +242,8 @@ export class EventLoop implements LoopLike {
       when,
       this.#timerSeq++,
       callback as (...a: never[]) => unknown,
-      args,
+      // Keep no per-timer empty array alive until the timer fires.
+      args.length === 0 ? NO_ARGS : args,
       this,
       this.#debug ? new Error().stack : undefined,
     );

@@ -1,0 +1,366 @@
+/**
+ * `deno task bench:compare`: every implementation of every workload,
+ * interleaved (A B C A B C ... for several rounds, one process per run, no
+ * warm-up), then medians with [min-max], ratios against uvloop, asyncio and
+ * the plain-JS floor, the targets met or not, and an SVG chart of ratios.
+ *
+ * Flags: `--rounds R` (default 3), `--only sleep0,spawn`.
+ * Writes `bench/results/<date>.json`, `<date>.md` and `<date>-ratios.svg`.
+ *
+ * @module
+ */
+
+import { WORKLOADS } from "./_common.ts";
+import { barChart } from "./_svg.ts";
+
+const PY = "/usr/bin/python3.11";
+const DENO = Deno.execPath();
+
+/** One implementation: how to run workload `w`, or null when it has none. */
+interface Impl {
+  name: string;
+  cmd: (w: string) => string[] | null;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hasCommand(cmd: string[]): boolean {
+  try {
+    return new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      stdout: "null",
+      stderr: "null",
+    })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const FORM_FREE = new Set(["callbacks", "timers"]);
+const IMMEDIATE = new Set(["callbacks", "sleep0", "spawn", "lock"]);
+
+function impls(): Impl[] {
+  const list: Impl[] = [
+    {
+      name: "ours-gen",
+      cmd: (
+        w,
+      ) => [DENO, "run", "--allow-ffi", "bench/ours.ts", w, "--form", "gen"],
+    },
+    {
+      name: "ours-async",
+      cmd: (w) =>
+        FORM_FREE.has(w)
+          ? null
+          : [DENO, "run", "--allow-ffi", "bench/ours.ts", w, "--form", "async"],
+    },
+    {
+      name: "js-microtask",
+      cmd: (w) =>
+        w === "timers" ? null : [DENO, "run", "bench/js/workloads.mjs", w],
+    },
+    {
+      name: "js-immediate",
+      cmd: (w) =>
+        IMMEDIATE.has(w)
+          ? [DENO, "run", "bench/js/workloads.mjs", w, "--yield", "immediate"]
+          : null,
+    },
+    {
+      name: "js-settimeout-deno",
+      cmd: (w) =>
+        w === "timers" ? [DENO, "run", "bench/js/workloads.mjs", w] : null,
+    },
+  ];
+  if (hasCommand(["node", "--version"])) {
+    list.push({
+      name: "js-settimeout-node",
+      cmd: (w) => w === "timers" ? ["node", "bench/js/workloads.mjs", w] : null,
+    });
+  } else {
+    console.error("node not found: skipping Node's setTimeout on timers");
+  }
+  if (!exists(PY)) {
+    console.error(`${PY} not found: skipping Python (run bash bench/setup.sh)`);
+  } else {
+    list.push({
+      name: "asyncio",
+      cmd: (w) => [PY, "bench/python/workloads.py", w],
+    });
+    if (hasCommand([PY, "-c", "import uvloop"])) {
+      list.push({
+        name: "uvloop",
+        cmd: (w) => [PY, "bench/python/workloads.py", w, "--uvloop"],
+      });
+    } else {
+      console.error(
+        "uvloop not installed for python3.11: skipping (run bash bench/setup.sh)",
+      );
+    }
+  }
+  return list;
+}
+
+/** The reported metric rows: [workload, field, label, lower is better]. */
+const ROWS: Array<[string, string, string, boolean]> = [
+  ["callbacks", "chain_per_s", "callbacks chain (/s)", false],
+  ["callbacks", "batch_per_s", "callbacks batch (/s)", false],
+  ["sleep0", "switches_per_s", "sleep0 (/s)", false],
+  ["spawn", "tasks_per_s", "spawn (/s)", false],
+  ["pingpong", "round_trips_per_s", "pingpong (/s)", false],
+  ["queue", "items_per_s", "queue (/s)", false],
+  ["lock", "acquisitions_per_s", "lock (/s)", false],
+  ["timers", "elapsed_s", "timers, 200k (s)", true],
+];
+
+type Rec = Record<string, unknown> & { impl: string; bench: string };
+
+function runOne(cmd: string[]): Rec | null {
+  const out = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ??
+    "";
+  if (!out.success || !text.startsWith("{")) {
+    console.error(
+      `failed: ${cmd.join(" ")}\n${new TextDecoder().decode(out.stderr)}`,
+    );
+    return null;
+  }
+  return JSON.parse(text) as Rec;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function human(v: number, seconds: boolean): string {
+  if (seconds) return v.toFixed(3);
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (v >= 1e3) return `${(v / 1e3).toFixed(0)}k`;
+  return v.toFixed(0);
+}
+
+function main(): void {
+  const args = Deno.args;
+  const ri = args.indexOf("--rounds");
+  const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
+  const oi = args.indexOf("--only");
+  const only = oi >= 0 ? args[oi + 1].split(",") : WORKLOADS;
+  const list = impls();
+  const records: Array<Rec & { round: number }> = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const w of only) {
+      for (const impl of list) {
+        const cmd = impl.cmd(w);
+        if (cmd === null) continue;
+        const rec = runOne(cmd);
+        if (rec === null) continue;
+        // The JS script names timers' impl by itself; key records by ours.
+        records.push({ ...rec, impl: impl.name, round: r });
+        console.error(`round ${r} ${w} ${impl.name}: done`);
+      }
+    }
+  }
+
+  // Medians per (row, impl).
+  const stats = new Map<string, { med: number; min: number; max: number }>();
+  const key = (label: string, impl: string) => `${label}|${impl}`;
+  for (const [w, field, label] of ROWS) {
+    for (const impl of list) {
+      const xs = records.filter((x) => x.bench === w && x.impl === impl.name)
+        .map((x) => Number(x[field]));
+      if (xs.length === 0) continue;
+      stats.set(key(label, impl.name), {
+        med: median(xs),
+        min: Math.min(...xs),
+        max: Math.max(...xs),
+      });
+    }
+  }
+  const get = (label: string, impl: string) => stats.get(key(label, impl))?.med;
+  // ours/peer for rates; peer/ours for times: always "how many times better".
+  const ratio = (label: string, lower: boolean, ours: string, peer: string) => {
+    const a = get(label, ours), b = get(label, peer);
+    if (a === undefined || b === undefined) return NaN;
+    return lower ? b / a : a / b;
+  };
+  const ourFor = (w: string, form: "gen" | "async") =>
+    FORM_FREE.has(w) ? "ours-gen" : `ours-${form}`;
+
+  const date = new Date().toISOString().slice(0, 10);
+  const implNames = list.map((i) => i.name);
+  const md: string[] = [];
+  md.push(`# Benchmarks, ${date}`);
+  md.push("");
+  md.push(
+    `Machine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}; ${rounds} interleaved rounds, one process per run. Medians [min-max]. Reproduce: \`bash bench/setup.sh && npx deno task bench:compare\`.`,
+  );
+  md.push("");
+  md.push(`| workload | ${implNames.join(" | ")} |`);
+  md.push(`| --- | ${implNames.map(() => "---").join(" | ")} |`);
+  for (const [, , label, lower] of ROWS) {
+    const cells = implNames.map((i) => {
+      const s = stats.get(key(label, i));
+      return s === undefined
+        ? "—"
+        : `${human(s.med, lower)} [${human(s.min, lower)}-${
+          human(s.max, lower)
+        }]`;
+    });
+    md.push(`| ${label} | ${cells.join(" | ")} |`);
+  }
+  md.push("");
+  md.push(
+    "Ratios (how many times better ours is; timers compare elapsed time):",
+  );
+  md.push("");
+  md.push(
+    "| workload | gen/uvloop | gen/asyncio | gen/JS floor | async/uvloop | async/asyncio | async/JS floor |",
+  );
+  md.push("| --- | --- | --- | --- | --- | --- | --- |");
+  const chart = {
+    gen: [] as number[],
+    async: [] as number[],
+    cats: [] as string[],
+  };
+  for (const [w, , label, lower] of ROWS) {
+    const floor = w === "timers" ? "js-settimeout-node" : "js-microtask";
+    const g = ourFor(w, "gen"), a = ourFor(w, "async");
+    const cells = [
+      ratio(label, lower, g, "uvloop"),
+      ratio(label, lower, g, "asyncio"),
+      ratio(label, lower, g, floor),
+      ratio(label, lower, a, "uvloop"),
+      ratio(label, lower, a, "asyncio"),
+      ratio(label, lower, a, floor),
+    ];
+    md.push(
+      `| ${label} | ${
+        cells.map((c) => Number.isNaN(c) ? "—" : `${c.toFixed(2)}x`).join(" | ")
+      } |`,
+    );
+    chart.cats.push(label.replace(/ \(.*\)$/, ""));
+    chart.gen.push(cells[0]);
+    chart.async.push(cells[3]);
+  }
+
+  // Targets (issues 3, 4 and 5).
+  const checks: Array<[string, boolean | null]> = [];
+  const check = (name: string, v: number, min: number) => {
+    checks.push([
+      `${name}: ${Number.isNaN(v) ? "no data" : v.toFixed(2) + "x"} (need >= ${
+        Number(min.toFixed(2))
+      }x)`,
+      Number.isNaN(v) ? null : v >= min,
+    ]);
+  };
+  for (const [w, , label, lower] of ROWS) {
+    if (!only.includes(w)) continue;
+    const g = ourFor(w, "gen"), a = ourFor(w, "async");
+    const tenX = w === "callbacks" || w === "sleep0";
+    check(
+      `generator ${label} vs uvloop`,
+      ratio(label, lower, g, "uvloop"),
+      tenX ? 10 : 5,
+    );
+    if (w !== "timers") {
+      check(
+        `generator ${label} vs JS await-null floor`,
+        ratio(label, lower, g, "js-microtask"),
+        1 / 3,
+      );
+    }
+    if (!FORM_FREE.has(w)) {
+      check(`async ${label} vs uvloop`, ratio(label, lower, a, "uvloop"), 2);
+    }
+    if (
+      ["callbacks", "sleep0", "spawn", "timers", "pingpong", "queue", "lock"]
+        .includes(w)
+    ) {
+      check(
+        `generator ${label} vs asyncio (issues 3/4: 10x)`,
+        ratio(label, lower, g, "asyncio"),
+        10,
+      );
+    }
+  }
+  const timersOurs = get("timers, 200k (s)", "ours-gen");
+  const timersNode = get("timers, 200k (s)", "js-settimeout-node");
+  if (timersOurs !== undefined) {
+    checks.push([
+      `timers: all 200,000 fired in ${
+        timersOurs.toFixed(3)
+      } s (need < 0.080 s = 1.6x the longest delay)`,
+      timersOurs < 0.08,
+    ]);
+    if (timersNode !== undefined) {
+      checks.push([
+        `timers: faster than Node's setTimeout (${timersNode.toFixed(3)} s)`,
+        timersOurs < timersNode,
+      ]);
+    }
+  }
+  md.push("");
+  md.push("Targets:");
+  md.push("");
+  for (const [text, ok] of checks) {
+    md.push(`- ${ok === null ? "NO DATA" : ok ? "MET" : "NOT MET"} — ${text}`);
+  }
+  md.push("");
+  md.push(`![ratios](${date}-ratios.svg)`);
+
+  Deno.mkdirSync("bench/results", { recursive: true });
+  Deno.writeTextFileSync(
+    `bench/results/${date}.json`,
+    JSON.stringify({ date, rounds, records }, null, 1),
+  );
+  Deno.writeTextFileSync(`bench/results/${date}.md`, md.join("\n") + "\n");
+  Deno.writeTextFileSync(
+    `bench/results/${date}-ratios.svg`,
+    barChart({
+      title: `Ours vs uvloop (times faster), ${date}`,
+      yLabel: "ours / uvloop",
+      categories: chart.cats,
+      series: [
+        { name: "generator tasks", values: chart.gen },
+        { name: "async-function tasks", values: chart.async },
+      ],
+      refLines: [{ value: 1, label: "uvloop" }, {
+        value: 5,
+        label: "5x target (gen)",
+      }],
+    }),
+  );
+  console.log(md.join("\n"));
+  if (oi < 0 && exists(PY)) {
+    // The whole run also measures idle-scale (its own JSON and chart).
+    const st = new Deno.Command(DENO, {
+      args: [
+        "run",
+        "--allow-ffi",
+        "--allow-run",
+        "--allow-read",
+        "--allow-write=bench/results",
+        "bench/idle_scale.ts",
+      ],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).outputSync();
+    if (!st.success) console.error("idle-scale failed");
+  }
+}
+
+main();
