@@ -167,7 +167,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#token = {};
     unretrieved.register(this, {
       loop: this.#loop,
-      exception,
+      exception: detached(exception),
       kind: this._kind(),
     }, this.#token);
     this.#scheduleCallbacks();
@@ -311,6 +311,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
       }
     }
   }
+}
+
+/**
+ * A copy of an Error that references nothing else. An error thrown inside a
+ * task keeps that task reachable (V8's captured stack holds the frames'
+ * receivers); the registry must not hold it, or the task is never collected
+ * and its unretrieved exception never reported.
+ */
+function detached(exception: unknown): unknown {
+  if (!(exception instanceof Error)) return exception;
+  const copy = new Error(exception.message);
+  copy.name = exception.name;
+  copy.stack = exception.stack;
+  return copy;
 }
 
 function wakeTask(task: { _wakeup(): void }): void {

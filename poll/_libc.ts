@@ -83,8 +83,9 @@ export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
 let errnoView: Int32Array | null = null;
 
-function libraryNames(): string[] {
-  switch (OS) {
+/** The libc file names to try on `os`, best first. @internal */
+export function libraryNames(os: string): string[] {
+  switch (os) {
     case "linux":
     case "android":
       // glibc first, then musl (Alpine), whose libc is plain libc.so.
@@ -109,17 +110,35 @@ function libraryNames(): string[] {
  */
 export function libc(): LibcSymbols {
   if (lib !== null) return lib.symbols;
-  const names = libraryNames();
+  lib = _openLibc(libraryNames(OS));
+  const loc = lib.symbols.__errno_location ?? lib.symbols.__error;
+  if (loc === null || loc === undefined) {
+    throw new Error("Cannot load libc: it has no errno accessor");
+  }
+  const ptr = loc();
+  if (ptr === null) throw new Error("Cannot load libc: errno address is null");
+  errnoView = new Int32Array(new Deno.UnsafePointerView(ptr).getArrayBuffer(4));
+  return lib.symbols;
+}
+
+/**
+ * Open the first of `names` with our symbol table; clear errors for a
+ * missing FFI permission or an OS without a known libc.
+ * @internal
+ */
+export function _openLibc(
+  names: string[],
+  os: string = OS,
+): Deno.DynamicLibrary<typeof SYMBOLS> {
   if (names.length === 0) {
     throw new Error(
-      `Cannot load libc: ${OS} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
+      `Cannot load libc: ${os} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
     );
   }
   let lastErr: unknown;
   for (const name of names) {
     try {
-      lib = Deno.dlopen(name, SYMBOLS);
-      break;
+      return Deno.dlopen(name, SYMBOLS);
     } catch (err) {
       if (
         err instanceof Deno.errors.NotCapable ||
@@ -133,20 +152,10 @@ export function libc(): LibcSymbols {
       lastErr = err;
     }
   }
-  if (lib === null) {
-    throw new Error(
-      `Cannot load libc: none of ${names.join(", ")} could be opened`,
-      { cause: lastErr },
-    );
-  }
-  const loc = lib.symbols.__errno_location ?? lib.symbols.__error;
-  if (loc === null || loc === undefined) {
-    throw new Error("Cannot load libc: it has no errno accessor");
-  }
-  const ptr = loc();
-  if (ptr === null) throw new Error("Cannot load libc: errno address is null");
-  errnoView = new Int32Array(new Deno.UnsafePointerView(ptr).getArrayBuffer(4));
-  return lib.symbols;
+  throw new Error(
+    `Cannot load libc: none of ${names.join(", ")} could be opened`,
+    { cause: lastErr },
+  );
 }
 
 /** errno of the JS thread, read right after a failing call. @internal */

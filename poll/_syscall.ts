@@ -37,7 +37,7 @@ export function retry(fn: () => number, syscall: string, fd?: number): number {
 
 /**
  * A wait with a deadline: retry on EINTR with the time that remains.
- * `call(ms)` gets the timeout in the unit `toUnit` makes of seconds.
+ * `call(t)` gets the remaining timeout in seconds (null: forever).
  * @internal
  */
 export function waitRetry(
@@ -45,11 +45,14 @@ export function waitRetry(
   call: (t: number | null) => number,
   syscall: string,
   fd?: number,
+  failedOnce = false,
 ): number {
   const deadline = timeout === null ? 0 : performance.now() + timeout * 1000;
   let t = timeout;
   for (;;) {
-    const ret = call(t);
+    // `failedOnce`: the caller already made the first call, which failed.
+    const ret = failedOnce ? -1 : call(t);
+    failedOnce = false;
     if (ret !== -1) return ret;
     const e = errno();
     if (e !== EINTR) throw fromErrno(e, syscall, fd);

@@ -116,14 +116,15 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
     const { epoll_wait } = libc();
-    const epfd = this.#epfd;
-    const buf = this.#buf;
-    const cap = this.#cap;
+    // The common case, without a closure: the hot path allocates nothing.
+    const n = epoll_wait!(this.#epfd, this.#buf, this.#cap, toMillis(timeout));
+    if (n >= 0) return n;
     return waitRetry(
       timeout,
-      (t) => epoll_wait!(epfd, buf, cap, toMillis(t)),
+      (t) => epoll_wait!(this.#epfd, this.#buf, this.#cap, toMillis(t)),
       "epoll_wait",
-      epfd,
+      this.#epfd,
+      true,
     );
   }
 

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { _openLibc, libraryNames } from "../../poll/_libc.ts";
+
+Deno.test("libc loading without FFI permission says to run with --allow-ffi", {
+  permissions: { ffi: false },
+}, () => {
+  assert.throws(
+    () => _openLibc(libraryNames(Deno.build.os)),
+    (e) => e instanceof Error && /run with --allow-ffi/.test(e.message),
+  );
+});
+
+Deno.test("libc loading on an unsupported OS names the OS", () => {
+  assert.deepEqual(libraryNames("windows"), []);
+  assert.throws(
+    () => _openLibc(libraryNames("windows"), "windows"),
+    /windows is not supported/,
+  );
+});
+
+Deno.test("libraryNames() tries glibc, then musl, on Linux", () => {
+  assert.deepEqual(libraryNames("linux").slice(0, 2), ["libc.so.6", "libc.so"]);
+  assert.deepEqual(libraryNames("darwin"), ["libSystem.B.dylib"]);
+});
