@@ -59,7 +59,7 @@ export function barChart(options: {
   series: Series[];
   refLines?: RefLine[];
 }): string {
-  const W = 900, H = 460, L = 70, R = 20, T = 50, B = 90;
+  const W = 900, H = 460, L = 70, R = 120, T = 50, B = 90;
   const all = options.series.flatMap((s) => s.values).filter((v) => v > 0);
   const refs = options.refLines ?? [];
   const lo = Math.min(...all, ...refs.map((r) => r.value), 1) / 1.5;
@@ -90,9 +90,10 @@ export function barChart(options: {
       `<line x1="${L}" x2="${W - R}" y1="${y(r.value)}" y2="${
         y(r.value)
       }" stroke="#555" stroke-dasharray="5,4"/>`,
-      `<text x="${W - R - 4}" y="${
-        y(r.value) - 4
-      }" text-anchor="end" fill="#555">${esc(r.label)}</text>`,
+      // In the right margin, so a label never sits on a bar.
+      `<text x="${W - R + 6}" y="${y(r.value) + 4}" fill="#555">${
+        esc(r.label)
+      }</text>`,
     );
   }
   options.categories.forEach((cat, ci) => {
@@ -213,4 +214,28 @@ export function lineChart(options: {
     "</svg>",
   );
   return out.join("\n");
+}
+
+/**
+ * Stack whole charts (as returned by {@linkcode barChart} or
+ * {@linkcode lineChart}) vertically into one SVG document.
+ *
+ * @param charts SVG documents, each with numeric `width` and `height`.
+ * @returns One SVG as wide as the widest chart.
+ */
+export function stackCharts(charts: string[]): string {
+  let y = 0, width = 0;
+  const parts: string[] = [];
+  for (const c of charts) {
+    const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(c);
+    if (m === null) throw new TypeError("Cannot stack chart: no width/height");
+    parts.push(c.replace(/^<svg /, `<svg y="${y}" `));
+    width = Math.max(width, Number(m[1]));
+    y += Number(m[2]);
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}">`,
+    ...parts,
+    "</svg>",
+  ].join("\n");
 }
