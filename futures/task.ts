@@ -379,11 +379,6 @@ export class Task<T = unknown> extends Future<T> {
     // Counted before the call: the function may await (park) synchronously.
     loop._asyncTaskRef(1);
     loop._hostRef(1);
-    const settle = (): void => {
-      loop._asyncTaskRef(-1);
-      if (!this.#parked) loop._hostRef(-1);
-      this.#parked = false;
-    };
     const prev = current;
     current = this as Task<unknown>;
     let ret: PromiseLike<T> | Coro<T>;
@@ -391,13 +386,13 @@ export class Task<T = unknown> extends Future<T> {
       ret = taskContext.run(this, fn);
     } catch (err) {
       current = prev;
-      settle();
+      this.#settled();
       this.#fail(err);
       return;
     }
     current = prev;
     if (isGenerator(ret)) {
-      settle();
+      this.#settled();
       this.#coro = ret as Coro<T>;
       this.#step(NO_EXC);
       return;
@@ -405,14 +400,22 @@ export class Task<T = unknown> extends Future<T> {
     this.#fn = fn;
     Promise.resolve(ret).then(
       (value) => {
-        settle();
+        this.#settled();
         this.#succeed(value);
       },
       (err) => {
-        settle();
+        this.#settled();
         this.#fail(err);
       },
     );
+  }
+
+  /** The async function ended: it no longer counts as host work. */
+  #settled(): void {
+    const loop = this.#loop;
+    loop._asyncTaskRef(-1);
+    if (!this.#parked) loop._hostRef(-1);
+    this.#parked = false;
   }
 
   #succeed(value: T): void {
