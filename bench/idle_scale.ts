@@ -80,20 +80,33 @@ function roundTrips(
   return (performance.now() - t0) * 1000 / k;
 }
 
+/**
+ * Median µs per round trip for each selector that can watch N + 2 fds, plus
+ * `max_fd`. Every fd this process does not need is closed first (the
+ * holder's stdout once its port is read), so that select() still qualifies
+ * at N = 1000 (highest fd < FD_SETSIZE = 1024).
+ */
 async function measure(n: number): Promise<Record<string, number>> {
   const holder = new Deno.Command(PY, {
     args: ["bench/python/hold.py"],
-    stdin: "piped",
+    stdin: "null",
     stdout: "piped",
   }).spawn();
   const reader = holder.stdout.getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("Cannot start idle-scale: hold.py gave no port");
+    line += new TextDecoder().decode(value);
+  }
+  const port = Number(line.trim());
+  reader.releaseLock();
+  await holder.stdout.cancel(); // frees its fd before the N connections
   const fds: number[] = [];
   let a = -1, b = -1;
   const sels: Array<[string, Selector<unknown>]> = [];
   {
     try {
-      const { value } = await reader.read();
-      const port = Number(new TextDecoder().decode(value).trim());
       for (let i = 0; i < n; i++) fds.push(tcpConnect(port));
       [a, b] = socketPair();
       const all = [...fds, a, b];
@@ -110,7 +123,7 @@ async function measure(n: number): Promise<Record<string, number>> {
           (samples[name] ??= []).push(roundTrips(sel, a, b, k));
         }
       }
-      const out: Record<string, number> = {};
+      const out: Record<string, number> = { max_fd: maxFd };
       for (const [name, xs] of Object.entries(samples)) out[name] = median(xs);
       return out;
     } finally {
@@ -118,9 +131,7 @@ async function measure(n: number): Promise<Record<string, number>> {
       for (const fd of fds) close(fd);
       if (a >= 0) close(a);
       if (b >= 0) close(b);
-      await holder.stdin.close();
-      reader.releaseLock();
-      await holder.stdout.cancel();
+      holder.kill("SIGTERM");
       await holder.status;
     }
   }
@@ -135,7 +146,14 @@ if (import.meta.main) {
   for (const n of ns) {
     const r = await measure(n);
     console.log(
-      JSON.stringify({ bench: "idle-scale", n, us_per_round_trip: r }),
+      JSON.stringify({
+        bench: "idle-scale",
+        n,
+        max_fd: r.max_fd,
+        us_per_round_trip: Object.fromEntries(
+          Object.entries(r).filter(([k]) => k !== "max_fd"),
+        ),
+      }),
     );
     rows.push({ n, ...r });
   }
