@@ -11,7 +11,15 @@ const FORM_FREE = new Set(["callbacks", "timers"]);
 for (const w of WORKLOADS) {
   for (const form of FORM_FREE.has(w) ? ["gen"] : ["gen", "async"]) {
     const out = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-ffi", "bench/ours.ts", w, "--form", form],
+      args: [
+        "run",
+        "--allow-ffi",
+        "--allow-env=ASYNCIO_SELECTOR",
+        "bench/ours.ts",
+        w,
+        "--form",
+        form,
+      ],
       stdout: "piped",
       stderr: "inherit",
     }).outputSync();
