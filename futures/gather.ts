@@ -152,16 +152,28 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     returnExceptions = opts?.returnExceptions ?? false;
   }
   const loop = findLoop(aws);
-  // The same awaitable twice is waited on once, as in asyncio.
-  const seen = new Map<unknown, Future<unknown>>();
-  const children: Future<unknown>[] = [];
-  for (const aw of aws) {
+  // The same coroutine twice must run once, as in asyncio. A future passed
+  // twice needs no map: each position gets its own done callback.
+  let seen: Map<unknown, Future<unknown>> | null = null;
+  const children: Future<unknown>[] = new Array(aws.length);
+  for (let i = 0; i < aws.length; i++) {
+    const aw = aws[i];
+    if (aw instanceof Future) {
+      if (aw.getLoop() !== loop) {
+        throw new Error(
+          "Cannot gather futures of different event loops: create them on one loop",
+        );
+      }
+      children[i] = aw;
+      continue;
+    }
+    seen ??= new Map();
     let fut = seen.get(aw);
     if (fut === undefined) {
       fut = ensureFuture(aw as Awaitable<unknown>, { loop });
       seen.set(aw, fut);
     }
-    children.push(fut);
+    children[i] = fut;
   }
   const outer = new GatheringFuture<unknown[]>(children, loop);
   const n = children.length;
