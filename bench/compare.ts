@@ -111,6 +111,24 @@ function impls(): Impl[] {
   return list;
 }
 
+/** The checked-out commit (from .git, no git process), or "unknown". */
+function headCommit(): string {
+  try {
+    const head = Deno.readTextFileSync(".git/HEAD").trim();
+    if (!head.startsWith("ref: ")) return head.slice(0, 12);
+    const ref = head.slice(5);
+    try {
+      return Deno.readTextFileSync(`.git/${ref}`).trim().slice(0, 12);
+    } catch {
+      const packed = Deno.readTextFileSync(".git/packed-refs");
+      const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
+      return line?.slice(0, 12) ?? "unknown";
+    }
+  } catch {
+    return "unknown";
+  }
+}
+
 /** Versions of the peers that will run, for the report's header. */
 function peerVersions(list: Impl[]): string[] {
   const names = new Set(list.map((i) => i.name));
@@ -234,6 +252,7 @@ function main(): void {
     FORM_FREE.has(w) ? "ours-gen" : `ours-${form}`;
 
   const date = new Date().toISOString().slice(0, 10);
+  const commit = headCommit();
   const implNames = list.map((i) => i.name);
   // Only the rows of the workloads that ran.
   const rows = ROWS.filter(([w]) => only.includes(w));
@@ -244,7 +263,7 @@ function main(): void {
     `Machine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}; ${rounds} interleaved rounds, one process per run. Medians [min-max]. Reproduce: \`bash bench/setup.sh && npx deno task bench:compare\`.`,
   );
   md.push("");
-  md.push(`Peers: ${peerVersions(list).join("; ")}.`);
+  md.push(`Peers: ${peerVersions(list).join("; ")}. Commit: ${commit}.`);
   md.push("");
   md.push(`| workload | ${implNames.join(" | ")} |`);
   md.push(`| --- | ${implNames.map(() => "---").join(" | ")} |`);
@@ -392,7 +411,7 @@ function main(): void {
   Deno.mkdirSync("bench/results", { recursive: true });
   Deno.writeTextFileSync(
     `bench/results/${date}.json`,
-    JSON.stringify({ date, rounds, records }, null, 1),
+    JSON.stringify({ date, commit, rounds, records }, null, 1),
   );
   Deno.writeTextFileSync(`bench/results/${date}.md`, md.join("\n") + "\n");
   Deno.writeTextFileSync(
