@@ -6,7 +6,18 @@
  * @module
  */
 
-/** Context passed to a loop's exception handler, with asyncio's keys. */
+/**
+ * Context passed to a loop's exception handler, with asyncio's keys.
+ *
+ * @example
+ * ```ts
+ * import { type ExceptionContext, newEventLoop } from "../mod.ts";
+ * using loop = newEventLoop();
+ * const ctx: ExceptionContext = { message: "something failed", exception: new Error("x") };
+ * loop.setExceptionHandler(() => {});
+ * loop.callExceptionHandler(ctx);
+ * ```
+ */
 export interface ExceptionContext {
   /** What went wrong, in words. */
   message: string;
@@ -24,7 +35,18 @@ export interface ExceptionContext {
   [key: string]: unknown;
 }
 
-/** A scheduled callback that can be cancelled. */
+/**
+ * A scheduled callback that can be cancelled.
+ *
+ * @example
+ * ```ts
+ * import { type HandleLike, newEventLoop } from "../mod.ts";
+ * using loop = newEventLoop();
+ * const h: HandleLike = loop.callSoon(() => {});
+ * h.cancel();
+ * console.log(h.cancelled()); // true
+ * ```
+ */
 export interface HandleLike {
   /** Prevent the callback from running, if it has not run yet. */
   cancel(): void;
@@ -32,7 +54,17 @@ export interface HandleLike {
   cancelled(): boolean;
 }
 
-/** What futures, tasks and primitives need from an event loop. */
+/**
+ * What futures, tasks and primitives need from an event loop.
+ *
+ * @example
+ * ```ts
+ * import { type LoopLike, newEventLoop } from "../mod.ts";
+ * using loop = newEventLoop();
+ * const l: LoopLike = loop;
+ * console.log(typeof l.time()); // number
+ * ```
+ */
 export interface LoopLike {
   /** Schedule `callback(...args)` for the next iteration; FIFO. */
   callSoon<A extends unknown[]>(

@@ -12,7 +12,19 @@ import { _requireLoop } from "./_loop.ts";
 import { type Coro, Task } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 
-/** A body: a generator function or an async function of `arg`. */
+/**
+ * A body: a generator function or an async function of `arg`.
+ *
+ * @example
+ * ```ts
+ * import { run, type ScopeBody, TaskGroup } from "../mod.ts";
+ * const body: ScopeBody<TaskGroup, number> = function* (tg) {
+ *   tg.createTask(function* () {});
+ *   return 1;
+ * };
+ * console.log(await run(() => TaskGroup.run(body))); // 1
+ * ```
+ */
 export type ScopeBody<A, T> =
   | ((arg: A) => Coro<T>)
   | ((arg: A) => PromiseLike<T>);

@@ -14,7 +14,21 @@
 import { CancelledError } from "./errors.ts";
 import type { Future } from "./future.ts";
 
-/** Something to `yield*` (generators) or `await` (async functions). */
+/**
+ * What the primitives return: something to `yield*` (generators) or `await`
+ * (async functions). Exported as `PrimitiveAwaitable`.
+ *
+ * @example
+ * ```ts
+ * import { Lock, type PrimitiveAwaitable, run } from "../mod.ts";
+ * await run(async () => {
+ *   const lock = new Lock();
+ *   const acquiring: PrimitiveAwaitable<boolean> = lock.acquire();
+ *   console.log(await acquiring); // true
+ *   lock.release();
+ * });
+ * ```
+ */
 export interface Awaitable<T>
   extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
 

@@ -13,7 +13,18 @@ import { type Awaitable as Aw, ensureFuture } from "./ensure_future.ts";
 import { Future } from "./future.ts";
 import { type Awaitable, ready, Wait } from "./_wait.ts";
 
-/** Options of {@linkcode asCompleted}. */
+/**
+ * Options of {@linkcode asCompleted}.
+ *
+ * @example
+ * ```ts
+ * import { asCompleted, type AsCompletedOptions, run, sleep } from "../mod.ts";
+ * const opts: AsCompletedOptions = { timeout: 5 };
+ * await run(async () => {
+ *   for await (const r of asCompleted<number>([sleep(0, 1)], opts)) console.log(r);
+ * });
+ * ```
+ */
 export interface AsCompletedOptions {
   /** Seconds until `TimeoutError`; null or absent: no limit. */
   timeout?: number | null;
@@ -23,6 +34,15 @@ export interface AsCompletedOptions {
  * What `asCompleted()` returns. As a plain iterable it yields one awaitable
  * per input, each resolving to the next result to finish (or throwing its
  * error); as an async iterable it yields those results directly.
+ *
+ * @example
+ * ```ts
+ * import { type AsCompleted, asCompleted, run, sleep } from "../mod.ts";
+ * await run(async () => {
+ *   const it: AsCompleted<number> = asCompleted<number>([sleep(0, 1)]);
+ *   for await (const r of it) console.log(r); // 1
+ * });
+ * ```
  */
 export class AsCompleted<T>
   implements Iterable<Awaitable<T>>, AsyncIterable<T> {

@@ -10,7 +10,18 @@ import { Future } from "./future.ts";
 import { type CoroutineLike, Task } from "./task.ts";
 import { fromPromise } from "./promise.ts";
 
-/** Anything our functions can wait for. */
+/**
+ * Anything our functions can wait for.
+ *
+ * @example
+ * ```ts
+ * import { type Awaitable, ensureFuture, run } from "../mod.ts";
+ * await run(function* () {
+ *   const aw: Awaitable<number> = Promise.resolve(1);
+ *   console.log(yield* ensureFuture(aw));
+ * });
+ * ```
+ */
 export type Awaitable<T> = Future<T> | CoroutineLike<T> | PromiseLike<T>;
 
 /**

@@ -24,7 +24,17 @@ const FINISHED = 2;
 /** Where the last coroutine suspended (debug mode), for `Task.getStack()`. @internal */
 export const _suspension: { stack: string | undefined } = { stack: undefined };
 
-/** A done callback: called (through `callSoon`) with the future. */
+/**
+ * A done callback: called (through `callSoon`) with the future.
+ *
+ * @example
+ * ```ts
+ * import { type DoneCallback, Future, newEventLoop } from "../mod.ts";
+ * using loop = newEventLoop();
+ * const cb: DoneCallback<Future<number>> = (f) => console.log(f.result());
+ * new Future<number>({ loop }).addDoneCallback(cb);
+ * ```
+ */
 export type DoneCallback<F> = (future: F) => void;
 
 // Callbacks are stored untyped: `this`-typed storage breaks subclass variance.

@@ -12,7 +12,17 @@ import { Future } from "./future.ts";
 import type { Coro } from "./task.ts";
 import { type Awaitable, ensureFuture } from "./ensure_future.ts";
 
-/** The result type of one awaitable. */
+/**
+ * The result type of one awaitable.
+ *
+ * @example
+ * ```ts
+ * import type { AwaitedOf, Future } from "../mod.ts";
+ * type N = AwaitedOf<Future<number>>; // number
+ * const n: N = 1;
+ * console.log(n);
+ * ```
+ */
 export type AwaitedOf<A> = A extends Future<infer T> ? T
   : A extends Coro<infer T> ? T
   : A extends () => Coro<infer T> ? T
@@ -20,12 +30,31 @@ export type AwaitedOf<A> = A extends Future<infer T> ? T
   : A extends PromiseLike<infer T> ? T
   : never;
 
-/** Results of a tuple of awaitables, position by position. */
+/**
+ * Results of a tuple of awaitables, position by position.
+ *
+ * @example
+ * ```ts
+ * import type { Future, GatherResults } from "../mod.ts";
+ * type R = GatherResults<[Future<number>, Future<string>]>; // [number, string]
+ * const r: R = [1, "a"];
+ * console.log(r);
+ * ```
+ */
 export type GatherResults<A extends readonly unknown[]> = {
   -readonly [K in keyof A]: AwaitedOf<A[K]>;
 };
 
-/** Options of {@linkcode gather}. */
+/**
+ * Options of {@linkcode gather}.
+ *
+ * @example
+ * ```ts
+ * import { gather, type GatherOptions, run } from "../mod.ts";
+ * const opts: GatherOptions = { returnExceptions: true };
+ * console.log(await run(() => gather([Promise.resolve(1)], opts)));
+ * ```
+ */
 export interface GatherOptions {
   /**
    * Put errors (and `CancelledError`s of cancelled children) in the results

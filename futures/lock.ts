@@ -13,6 +13,16 @@ import { RuntimeError } from "./task.ts";
 /**
  * What `hold()` gives: releases on dispose, so `using _ = yield* lock.hold()`
  * is the TypeScript form of Python's `async with lock:`.
+ *
+ * @example
+ * ```ts
+ * import { type Held, Lock, run } from "../mod.ts";
+ * await run(function* () {
+ *   const lock = new Lock();
+ *   using held: Held = yield* lock.hold();
+ *   console.log(lock.locked(), held !== null); // true true
+ * });
+ * ```
  */
 export interface Held extends Disposable, AsyncDisposable {}
 

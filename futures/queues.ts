@@ -89,6 +89,34 @@ export class QueueShutDown extends Error {
 /**
  * How a queue orders its items: the one thing `Queue`, `LifoQueue` and
  * `PriorityQueue` do differently.
+ *
+ * @example
+ * ```ts
+ * import { Queue, type QueueStore } from "../mod.ts";
+ * // A store that keeps only distinct items, in order.
+ * class Distinct<T> implements QueueStore<T> {
+ *   #items: T[] = [];
+ *   get size() {
+ *     return this.#items.length;
+ *   }
+ *   add(item: T) {
+ *     if (!this.#items.includes(item)) this.#items.push(item);
+ *   }
+ *   take(): T {
+ *     return this.#items.shift()!;
+ *   }
+ *   putBack(item: T) {
+ *     this.#items.unshift(item);
+ *   }
+ *   clear() {
+ *     this.#items = [];
+ *   }
+ * }
+ * const q = new Queue<number>(0, new Distinct<number>());
+ * q.putNowait(1);
+ * q.putNowait(1);
+ * console.log(q.qsize()); // 1
+ * ```
  */
 export interface QueueStore<T> {
   /** Number of items. */
@@ -426,6 +454,16 @@ export class LifoQueue<T> extends Queue<T> {
  * Orders two items: negative if `a` comes first. The default compares
  * numbers, strings and bigints naturally and arrays element by element
  * (Python's tuple order), so `[priority, item]` pairs work as in Python.
+ *
+ * @example
+ * ```ts
+ * import { type Compare, PriorityQueue } from "../mod.ts";
+ * const byLength: Compare<string> = (a, b) => a.length - b.length;
+ * const q = new PriorityQueue<string>(0, { compare: byLength });
+ * q.putNowait("ccc");
+ * q.putNowait("a");
+ * console.log(q.getNowait()); // a
+ * ```
  */
 export type Compare<T> = (a: T, b: T) => number;
 
@@ -522,7 +560,19 @@ class HeapStore<T> implements QueueStore<T> {
   }
 }
 
-/** Options of {@linkcode PriorityQueue}. */
+/**
+ * Options of {@linkcode PriorityQueue}.
+ *
+ * @example
+ * ```ts
+ * import { PriorityQueue, type PriorityQueueOptions } from "../mod.ts";
+ * const opts: PriorityQueueOptions<number> = { compare: (a, b) => b - a };
+ * const q = new PriorityQueue<number>(0, opts);
+ * q.putNowait(1);
+ * q.putNowait(3);
+ * console.log(q.getNowait()); // 3
+ * ```
+ */
 export interface PriorityQueueOptions<T> {
   /** The order; default {@linkcode naturalOrder}. */
   compare?: Compare<T>;

@@ -13,6 +13,15 @@ import { _awaitHook } from "./_await.ts";
  * with `await` in an async function.
  *
  * @typeParam T The result the sleep resolves to.
+ *
+ * @example
+ * ```ts
+ * import { run, type Sleep, sleep } from "../mod.ts";
+ * await run(async () => {
+ *   const s: Sleep<string> = sleep(0, "x");
+ *   console.log(await s); // x
+ * });
+ * ```
  */
 export interface Sleep<T>
   extends PromiseLike<T>, Iterable<unknown, T, unknown> {}

@@ -27,6 +27,16 @@ import { type Cancellable, taskContext } from "./_await.ts";
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
  * await futures inside it with `yield*`.
+ *
+ * @example
+ * ```ts
+ * import { type Coro, run, sleep } from "../mod.ts";
+ * function* twice(x: number): Coro<number> {
+ *   yield* sleep(0);
+ *   return 2 * x;
+ * }
+ * console.log(await run(twice(21))); // 42
+ * ```
  */
 export type Coro<T = unknown> = Generator<unknown, T, unknown>;
 
@@ -35,6 +45,16 @@ export type Coro<T = unknown> = Generator<unknown, T, unknown>;
  * generator function, a function returning a Promise (an async function), or
  * one of this module's awaitables (`sleep(1)`, `lock.acquire()`), run as
  * `yield*` would run it.
+ *
+ * @example
+ * ```ts
+ * import { type CoroutineLike, run } from "../mod.ts";
+ * const a: CoroutineLike<number> = function* () {
+ *   return 1;
+ * };
+ * const b: CoroutineLike<number> = async () => 2;
+ * console.log(await run(a), await run(b));
+ * ```
  */
 export type CoroutineLike<T> =
   | Coro<T>
@@ -42,7 +62,20 @@ export type CoroutineLike<T> =
   | (() => PromiseLike<T>)
   | Iterable<unknown, T, unknown>;
 
-/** Options of {@linkcode Task} and {@linkcode createTask}. */
+/**
+ * Options of {@linkcode Task} and {@linkcode createTask}.
+ *
+ * @example
+ * ```ts
+ * import { createTask, run, type TaskOptions } from "../mod.ts";
+ * const opts: TaskOptions = { name: "worker" };
+ * await run(function* () {
+ *   const t = createTask(function* () {}, opts);
+ *   console.log(t.getName()); // worker
+ *   yield* t;
+ * });
+ * ```
+ */
 export interface TaskOptions {
   /** The task's name; default `Task-<n>`. */
   name?: string;
@@ -438,7 +471,16 @@ export class Task<T = unknown> extends Future<T> {
   }
 }
 
-/** A coroutine misused a task (awaiting itself, a foreign loop's future). */
+/**
+ * A coroutine misused a task (awaiting itself, a foreign loop's future).
+ *
+ * @example
+ * ```ts
+ * import { Lock, RuntimeError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => new Lock().release(), RuntimeError);
+ * ```
+ */
 export class RuntimeError extends Error {
   /**
    * Create the error.

@@ -21,7 +21,16 @@ const EXPIRING = 1;
 const EXPIRED = 2;
 const EXITED = 3;
 
-/** The body of `Timeout.run()`: a generator function or an async function. */
+/**
+ * The body of `Timeout.run()`: a generator function or an async function.
+ *
+ * @example
+ * ```ts
+ * import { run, timeout, type TimeoutBody } from "../mod.ts";
+ * const body: TimeoutBody<number> = async () => 5;
+ * console.log(await run(async () => await timeout(1).run(body)));
+ * ```
+ */
 export type TimeoutBody<T> = (() => Coro<T>) | (() => PromiseLike<T>);
 
 /**

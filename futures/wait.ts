@@ -12,20 +12,74 @@ import type { Coro } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 import { dual } from "./_dual.ts";
 
-/** Return when any future finishes or is cancelled. */
+/**
+ * Return when any future finishes or is cancelled.
+ *
+ * @example
+ * ```ts
+ * import { FIRST_COMPLETED, run, sleep, wait } from "../mod.ts";
+ * await run(function* () {
+ *   const [done] = yield* wait([sleep(0)], { returnWhen: FIRST_COMPLETED });
+ *   console.log(done.size); // 1
+ * });
+ * ```
+ */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
-/** Return when any future fails (or all finish). */
+/**
+ * Return when any future fails (or all finish).
+ *
+ * @example
+ * ```ts
+ * import { FIRST_EXCEPTION, run, sleep, wait } from "../mod.ts";
+ * await run(function* () {
+ *   const [done] = yield* wait([sleep(0)], { returnWhen: FIRST_EXCEPTION });
+ *   console.log(done.size); // 1
+ * });
+ * ```
+ */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
-/** Return when all futures are done. */
+/**
+ * Return when all futures are done.
+ *
+ * @example
+ * ```ts
+ * import { ALL_COMPLETED, run, sleep, wait } from "../mod.ts";
+ * await run(function* () {
+ *   const [done] = yield* wait([sleep(0)], { returnWhen: ALL_COMPLETED });
+ *   console.log(done.size); // 1
+ * });
+ * ```
+ */
 export const ALL_COMPLETED = "ALL_COMPLETED";
 
-/** When `wait()` returns. */
+/**
+ * When `wait()` returns.
+ *
+ * @example
+ * ```ts
+ * import { FIRST_COMPLETED, type ReturnWhen } from "../mod.ts";
+ * const when: ReturnWhen = FIRST_COMPLETED;
+ * console.log(when);
+ * ```
+ */
 export type ReturnWhen =
   | typeof FIRST_COMPLETED
   | typeof FIRST_EXCEPTION
   | typeof ALL_COMPLETED;
 
-/** Options of {@linkcode wait}. */
+/**
+ * Options of {@linkcode wait}.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep, wait, type WaitOptions } from "../mod.ts";
+ * const opts: WaitOptions = { timeout: 1 };
+ * await run(function* () {
+ *   const [done, pending] = yield* wait([sleep(0)], opts);
+ *   console.log(done.size, pending.size); // 1 0
+ * });
+ * ```
+ */
 export interface WaitOptions {
   /** Seconds; null or absent waits as long as needed. */
   timeout?: number | null;

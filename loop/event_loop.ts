@@ -29,7 +29,17 @@ import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 
-/** Options of {@linkcode EventLoop}. */
+/**
+ * Options of {@linkcode EventLoop}.
+ *
+ * @example
+ * ```ts
+ * import { type EventLoopOptions, newEventLoop } from "../mod.ts";
+ * const opts: EventLoopOptions = { clock: "virtual", debug: true };
+ * using loop = newEventLoop(opts);
+ * console.log(loop.getDebug()); // true
+ * ```
+ */
 export interface EventLoopOptions {
   /** The selector to poll with; default `new DefaultSelector()`. */
   selector?: Selector<unknown>;
@@ -44,7 +54,17 @@ export interface EventLoopOptions {
   debug?: boolean;
 }
 
-/** An exception handler: `(loop, context) => void`. */
+/**
+ * An exception handler: `(loop, context) => void`.
+ *
+ * @example
+ * ```ts
+ * import { type ExceptionHandler, newEventLoop } from "../mod.ts";
+ * using loop = newEventLoop();
+ * const handler: ExceptionHandler = (_loop, ctx) => console.log(ctx.message);
+ * loop.setExceptionHandler(handler);
+ * ```
+ */
 export type ExceptionHandler = (
   loop: EventLoop,
   context: ExceptionContext,

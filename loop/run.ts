@@ -11,7 +11,18 @@ import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
 
-/** Options of {@linkcode run} and {@linkcode Runner}. */
+/**
+ * Options of {@linkcode run} and {@linkcode Runner}.
+ *
+ * @example
+ * ```ts
+ * import { run, type RunOptions, sleep } from "../mod.ts";
+ * const opts: RunOptions = { clock: "virtual" };
+ * await run(function* () {
+ *   yield* sleep(60);
+ * }, opts);
+ * ```
+ */
 export type RunOptions = EventLoopOptions;
 
 /**

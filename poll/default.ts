@@ -14,7 +14,16 @@ import { PollSelector } from "./poll.ts";
 import { SelectSelector } from "./select.ts";
 import type { Selector } from "./types.ts";
 
-/** The selector names `ASYNCIO_SELECTOR` accepts. */
+/**
+ * The selector names `ASYNCIO_SELECTOR` accepts.
+ *
+ * @example
+ * ```ts
+ * import { defaultSelectorName, type SelectorName } from "../mod.ts";
+ * const name: SelectorName = defaultSelectorName().name;
+ * console.log(name);
+ * ```
+ */
 export type SelectorName = "select" | "poll" | "epoll" | "kqueue";
 
 const CLASSES = {

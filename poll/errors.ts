@@ -85,7 +85,16 @@ export function errnoName(errno: number): string {
   return byNumber.get(errno)?.[0] ?? `E${errno}`;
 }
 
-/** Options of {@linkcode OSError}. */
+/**
+ * Options of {@linkcode OSError}.
+ *
+ * @example
+ * ```ts
+ * import { OSError, type OSErrorOptions } from "../mod.ts";
+ * const opts: OSErrorOptions = { syscall: "read", fd: 3 };
+ * console.log(new OSError(9, undefined, opts).message);
+ * ```
+ */
 export interface OSErrorOptions {
   /** The syscall that failed, e.g. `"epoll_ctl"`. */
   syscall?: string;

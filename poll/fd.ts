@@ -23,7 +23,18 @@ const SOCK_CLOEXEC = 0o2000000; // Linux only
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 
-/** Options of {@linkcode pipe} and {@linkcode socketPair}. */
+/**
+ * Options of {@linkcode pipe} and {@linkcode socketPair}.
+ *
+ * @example
+ * ```ts
+ * import { close, type FdOptions, pipe } from "../mod.ts";
+ * const opts: FdOptions = { nonblocking: true };
+ * const [r, w] = pipe(opts);
+ * close(r);
+ * close(w);
+ * ```
+ */
 export interface FdOptions {
   /** Make both ends non-blocking (default false). */
   nonblocking?: boolean;

@@ -11,7 +11,15 @@ import { BaseSelector } from "./_base.ts";
 import { waitRetry } from "./_syscall.ts";
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 
-/** The size of an fd_set in bits on Linux, macOS and the BSDs. */
+/**
+ * The size of an fd_set in bits on Linux, macOS and the BSDs.
+ *
+ * @example
+ * ```ts
+ * import { FD_SETSIZE } from "../mod.ts";
+ * console.log(FD_SETSIZE); // 1024
+ * ```
+ */
 export const FD_SETSIZE = 1024;
 const SET_BYTES = FD_SETSIZE / 8;
 

@@ -20,9 +20,27 @@
  * @module
  */
 
-/** Readiness for reading: data, EOF, a pending connection, or an error. */
+/**
+ * Readiness for reading: data, EOF, a pending connection, or an error.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
+ * const both = EVENT_READ | EVENT_WRITE;
+ * console.log(both); // 3
+ * ```
+ */
 export const EVENT_READ = 1;
-/** Readiness for writing: buffer space, a finished connect, or an error. */
+/**
+ * Readiness for writing: buffer space, a finished connect, or an error.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
+ * const both = EVENT_READ | EVENT_WRITE;
+ * console.log(both); // 3
+ * ```
+ */
 export const EVENT_WRITE = 2;
 
 /**
@@ -40,13 +58,35 @@ export interface HasFileno {
   fileno(): number;
 }
 
-/** A file descriptor number, or an object with `fileno()`. */
+/**
+ * A file descriptor number, or an object with `fileno()`.
+ *
+ * @example
+ * ```ts
+ * import type { FileObject } from "../mod.ts";
+ * const a: FileObject = 0;
+ * const b: FileObject = { fileno: () => 0 };
+ * console.log(a, b.fileno());
+ * ```
+ */
 export type FileObject = number | HasFileno;
 
 /**
  * What a selector remembers about one registered file descriptor.
  *
  * @typeParam T The type of the caller's `data`.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_READ, PollSelector, type SelectorKey, pipe, close } from "../mod.ts";
+ * using sel = new PollSelector<string>();
+ * const [r, w] = pipe();
+ * const key: SelectorKey<string> = sel.register(r, EVENT_READ, "input");
+ * console.log(key.fd === r, key.data);
+ * sel.unregister(r);
+ * close(r);
+ * close(w);
+ * ```
  */
 export interface SelectorKey<T = unknown> {
   /** The object that was registered (fd number or object with `fileno()`). */
@@ -59,13 +99,30 @@ export interface SelectorKey<T = unknown> {
   readonly data: T;
 }
 
-/** Ready keys with the events that fired for each. */
+/**
+ * Ready keys with the events that fired for each.
+ *
+ * @example
+ * ```ts
+ * import { PollSelector, type SelectResult } from "../mod.ts";
+ * using sel = new PollSelector();
+ * const ready: SelectResult = sel.select(0);
+ * console.log(ready.length); // 0
+ * ```
+ */
 export type SelectResult<T = unknown> = Array<[SelectorKey<T>, number]>;
 
 /**
  * A readiness selector over file descriptors (Python's `selectors.BaseSelector`).
  *
  * @typeParam T The type of the per-fd `data`.
+ *
+ * @example
+ * ```ts
+ * import { DefaultSelector, type Selector } from "../mod.ts";
+ * using sel: Selector<string> = new DefaultSelector<string>();
+ * console.log(sel.getMap().size); // 0
+ * ```
  */
 export interface Selector<T = unknown> extends Disposable {
   /**
