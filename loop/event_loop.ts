@@ -241,7 +241,7 @@ export class EventLoop implements LoopLike {
         }`,
       );
     }
-    return this.callAt(this.time() + delay, callback, ...args);
+    return this.#schedule(this.time() + delay, callback, args);
   }
 
   /** Run `callback(...args)` at loop time `when` (seconds, see `time()`). */
@@ -250,7 +250,6 @@ export class EventLoop implements LoopLike {
     callback: (...args: A) => void,
     ...args: A
   ): TimerHandle {
-    this.#checkClosed("schedule a callback");
     if (typeof when !== "number" || Number.isNaN(when)) {
       throw new TypeError(
         `Cannot schedule a callback: when must be a loop time in seconds, got ${
@@ -258,6 +257,15 @@ export class EventLoop implements LoopLike {
         }`,
       );
     }
+    return this.#schedule(when, callback, args);
+  }
+
+  #schedule<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => void,
+    args: A,
+  ): TimerHandle {
+    this.#checkClosed("schedule a callback");
     const h = new TimerHandle(
       when,
       this.#timerSeq++,
