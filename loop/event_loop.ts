@@ -709,22 +709,15 @@ export class EventLoop implements LoopLike {
       this.#sincePoll++;
     }
 
-    // Move due timers to the ready queue.
-    if (timers.size > 0) {
-      const end = this.time() + CLOCK_RESOLUTION;
-      let top = timers.peek();
-      while (top !== undefined && top._when <= end) {
-        timers.pop();
-        top._scheduled = false;
-        if (top._cancelled) {
-          this.#timerCancelled--;
-        } else {
-          this.#readyFn.push(top);
-          this.#readyArg.push(undefined);
-        }
-        top = timers.peek();
-      }
-    }
+    // Timers due now run after the callbacks already ready, in deadline
+    // order (as asyncio appends them to its ready queue). They run straight
+    // from the heap: copying thousands of due handles through the ready
+    // queue first costs more than running them. Timers scheduled during
+    // this iteration wait for the next one, even if already due.
+    const timersDue = timers.size > 0 &&
+      timers.peekWhen() <= this.time() + CLOCK_RESOLUTION;
+    const dueBy = timersDue ? this.time() + CLOCK_RESOLUTION : 0;
+    const seqLimit = this.#timerSeq;
 
     // Run exactly what was ready when the iteration began.
     const fns = this.#readyFn;
@@ -762,6 +755,22 @@ export class EventLoop implements LoopLike {
       fns.splice(0, this.#head);
       args.splice(0, this.#head);
       this.#head = 0;
+    }
+
+    if (timersDue) {
+      while (timers.peekWhen() <= dueBy) {
+        const top = timers.peek()!;
+        if (top._seq >= seqLimit) break;
+        timers.pop();
+        top._scheduled = false;
+        if (top._cancelled) {
+          this.#timerCancelled--;
+        } else if (debug) {
+          this.#runTimed(top);
+        } else {
+          top._run();
+        }
+      }
     }
   }
 

@@ -55,6 +55,34 @@ Deno.test("callLater() fires timers in deadline order, ties in scheduling order"
   assert.deepEqual(seen, ["a1", "a2", "b", "c"]);
 });
 
+Deno.test("callLater(0) from a timer runs in the next iteration, after callbacks ready then", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: string[] = [];
+  loop.callLater(1, () => {
+    seen.push("A");
+    loop.callLater(0, () => {
+      seen.push("T2");
+      loop.stop();
+    });
+    loop.callSoon(() => seen.push("X"));
+  });
+  await loop.runForever();
+  assert.deepEqual(seen, ["A", "X", "T2"]);
+});
+
+Deno.test("a ready callback can cancel a timer that is due in the same iteration", async () => {
+  using loop = newEventLoop(virtual);
+  let ran = false;
+  const t = loop.callLater(1, () => ran = true);
+  loop.callLater(1, () => loop.stop());
+  loop.callAt(0.5, () => {
+    // Jumps to t=1 next: cancel the due timer from a ready callback first.
+    loop.callSoon(() => t.cancel());
+  });
+  await loop.runForever();
+  assert.equal(ran, false);
+});
+
 Deno.test("callAt() fires at the given loop time on the virtual clock", async () => {
   using loop = newEventLoop(virtual);
   let firedAt = -1;
