@@ -34,17 +34,19 @@ export { Condition } from "./condition.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 export { Barrier, BrokenBarrierError } from "./barrier.ts";
 export {
-  type Compare,
-  LifoQueue,
-  naturalOrder,
-  PriorityQueue,
-  type PriorityQueueOptions,
   Queue,
   QueueEmpty,
   QueueFull,
   QueueShutDown,
   type QueueStore,
 } from "./queues.ts";
+export { LifoQueue } from "./lifo_queue.ts";
+export {
+  type Compare,
+  naturalOrder,
+  PriorityQueue,
+  type PriorityQueueOptions,
+} from "./priority_queue.ts";
 export { Timeout, timeout, timeoutAt, type TimeoutBody } from "./timeout.ts";
 export { waitFor } from "./wait_for.ts";
 export {
