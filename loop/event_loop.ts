@@ -25,6 +25,7 @@ import { ensureFuture } from "../futures/ensure_future.ts";
 import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
 import type { FileObject, Selector, SelectResult } from "../poll/types.ts";
 import { DefaultSelector } from "../poll/default.ts";
+import { fileno } from "../poll/fileno.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
@@ -87,28 +88,6 @@ const NO_ARGS: unknown[] = [];
 // Microtask turns to wait for async functions to reach their next await
 // before falling back to a host wait.
 const MICROTASK_SPINS = 6;
-
-function validFd(fd: number, what: string): number {
-  if (!Number.isInteger(fd) || fd < 0) {
-    throw new RangeError(
-      `Cannot ${what}: fd must be a non-negative integer, got ${String(fd)}`,
-    );
-  }
-  return fd;
-}
-
-function toFd(fileobj: FileObject, what: string): number {
-  if (typeof fileobj === "number") return validFd(fileobj, what);
-  if (
-    typeof fileobj === "object" && fileobj !== null &&
-    typeof fileobj.fileno === "function"
-  ) {
-    return validFd(fileobj.fileno(), what);
-  }
-  throw new TypeError(
-    `Cannot ${what}: expected an fd number or an object with fileno(), got ${typeof fileobj}`,
-  );
-}
 
 /**
  * An asyncio event loop on a `poll/` selector.
@@ -334,7 +313,7 @@ export class EventLoop implements LoopLike {
     args: unknown[],
   ): void {
     this.#checkClosed(event === EVENT_READ ? "add a reader" : "add a writer");
-    const fd = toFd(
+    const fd = fileno(
       fileobj,
       event === EVENT_READ ? "add a reader" : "add a writer",
     );
@@ -367,7 +346,7 @@ export class EventLoop implements LoopLike {
 
   #removeIo(fileobj: FileObject, event: number): boolean {
     if (this.#closed) return false;
-    const fd = toFd(fileobj, "remove a watcher");
+    const fd = fileno(fileobj, "remove a watcher");
     const key = this.#selector.getMap().get(fd);
     if (key === undefined || key.data === null) return false;
     const io = key.data;

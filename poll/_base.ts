@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileno } from "./fileno.ts";
 import {
   EVENT_READ,
   EVENT_WRITE,
@@ -25,36 +26,6 @@ class Key<T> implements SelectorKey<T> {
     readonly events: number,
     readonly data: T,
   ) {}
-}
-
-/**
- * The fd of `fileobj` (a number, or an object with `fileno()`).
- *
- * @throws {TypeError} for anything else; {RangeError} for a negative or
- *   non-integer fd.
- * @internal
- */
-export function fdOf(fileobj: FileObject, action: string): number {
-  let fd: unknown = fileobj;
-  if (typeof fileobj === "object" && fileobj !== null) {
-    if (typeof fileobj.fileno !== "function") {
-      throw new TypeError(
-        `Cannot ${action}: expected an fd number or an object with fileno()`,
-      );
-    }
-    fd = fileobj.fileno();
-  }
-  if (typeof fd !== "number") {
-    throw new TypeError(
-      `Cannot ${action}: expected an fd number or an object with fileno(), got ${typeof fd}`,
-    );
-  }
-  if (!Number.isInteger(fd) || fd < 0) {
-    throw new RangeError(
-      `Cannot ${action}: fd must be a non-negative integer, got ${fd}`,
-    );
-  }
-  return fd;
 }
 
 /**
@@ -98,7 +69,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Start watching `fileobj` for `events` (see {@linkcode Selector}). */
   register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#checkOpen("register");
-    const fd = fdOf(fileobj, "register");
+    const fd = fileno(fileobj, "register");
     checkEvents(events, `register fd ${fd}`);
     if (this._keys.has(fd)) {
       throw new Error(
@@ -115,7 +86,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Stop watching `fileobj`; returns its key. */
   unregister(fileobj: FileObject): SelectorKey<T> {
     this.#checkOpen("unregister");
-    const fd = fdOf(fileobj, "unregister");
+    const fd = fileno(fileobj, "unregister");
     const key = this._keys.get(fd);
     if (key === undefined) {
       throw new Error(`Cannot unregister fd ${fd}: it is not registered`);
@@ -128,7 +99,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Change the events and data of a registered `fileobj`. */
   modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#checkOpen("modify");
-    const fd = fdOf(fileobj, "modify");
+    const fd = fileno(fileobj, "modify");
     checkEvents(events, `modify fd ${fd}`);
     const old = this._keys.get(fd);
     if (old === undefined) {
@@ -177,7 +148,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** The key of a registered `fileobj`. */
   getKey(fileobj: FileObject): SelectorKey<T> {
     this.#checkOpen("get a key");
-    const fd = fdOf(fileobj, "get a key");
+    const fd = fileno(fileobj, "get a key");
     const key = this._keys.get(fd);
     if (key === undefined) {
       throw new Error(`Cannot get the key of fd ${fd}: it is not registered`);

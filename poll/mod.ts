@@ -36,6 +36,7 @@ export {
   write,
 } from "./fd.ts";
 export { Wakeup } from "./wakeup.ts";
+export { fileno } from "./fileno.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
