@@ -177,9 +177,8 @@ export class EventLoop implements LoopLike {
     const h = new Handle(
       callback as (...a: never[]) => unknown,
       args.length === 0 ? NO_ARGS : args,
-      this,
-      this.#debug ? new Error().stack : undefined,
     );
+    if (this.#debug) h._source = new Error().stack;
     this.#readyFn.push(h);
     this.#readyArg.push(undefined);
     if (this.#hostWaiting) this.#wake();
@@ -252,8 +251,8 @@ export class EventLoop implements LoopLike {
       // Keep no per-timer empty array alive until the timer fires.
       args.length === 0 ? NO_ARGS : args,
       this,
-      this.#debug ? new Error().stack : undefined,
     );
+    if (this.#debug) h._source = new Error().stack;
     h._scheduled = true;
     this.#timers.push(h);
     if (this.#hostWaiting) this.#wake();
@@ -322,7 +321,7 @@ export class EventLoop implements LoopLike {
         `Cannot watch fd ${fd}: it is the loop's own wake-up fd`,
       );
     }
-    const h = new Handle(cb, args, this);
+    const h = new Handle(cb, args);
     const key = this.#selector.getMap().get(fd);
     if (key === undefined) {
       const io: IoHandles = event === EVENT_READ
@@ -711,8 +710,12 @@ export class EventLoop implements LoopLike {
       this.#head = i + 1;
       if (fn instanceof Handle) {
         if (fn._cancelled) continue;
-        if (debug) this.#runTimed(fn);
-        else fn._run();
+        try {
+          if (debug) this.#runTimed(fn);
+          else fn._run();
+        } catch (err) {
+          this.callExceptionHandler(fn._errorContext(err));
+        }
       } else {
         try {
           (fn as (a: unknown) => void)(arg);
@@ -744,10 +747,13 @@ export class EventLoop implements LoopLike {
         top._scheduled = false;
         if (top._cancelled) {
           this.#timerCancelled--;
-        } else if (debug) {
-          this.#runTimed(top);
-        } else {
-          top._run();
+          continue;
+        }
+        try {
+          if (debug) this.#runTimed(top);
+          else top._run();
+        } catch (err) {
+          this.callExceptionHandler(top._errorContext(err));
         }
       }
     }
@@ -755,14 +761,17 @@ export class EventLoop implements LoopLike {
 
   #runTimed(h: Handle): void {
     const t0 = performance.now();
-    h._run();
-    const dt = (performance.now() - t0) / 1000;
-    if (dt >= this.slowCallbackDuration) {
-      console.warn(
-        `Executing ${h} took ${dt.toFixed(3)} seconds${
-          h._source ? `\nscheduled at:\n${h._source}` : ""
-        }`,
-      );
+    try {
+      h._run();
+    } finally {
+      const dt = (performance.now() - t0) / 1000;
+      if (dt >= this.slowCallbackDuration) {
+        console.warn(
+          `Executing ${h} took ${dt.toFixed(3)} seconds${
+            h._source ? `\nscheduled at:\n${h._source}` : ""
+          }`,
+        );
+      }
     }
   }
 }

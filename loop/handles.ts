@@ -7,9 +7,8 @@
 
 import type { ExceptionContext } from "../futures/_loop.ts";
 
-/** The part of the loop a handle reports to. @internal */
+/** The part of the loop a timer handle reports to. @internal */
 export interface HandleOwner {
-  callExceptionHandler(context: ExceptionContext): void;
   _timerHandleCancelled(handle: TimerHandle): void;
 }
 
@@ -36,21 +35,16 @@ export class Handle {
   /** @internal */ _callback: ((...args: never[]) => unknown) | null;
   /** @internal */ _args: unknown[];
   /** @internal */ _cancelled = false;
-  /** @internal */ readonly _owner: HandleOwner;
-  /** @internal Where it was scheduled, in debug mode. */
-  _source: string | undefined;
+  /**
+   * @internal Where it was scheduled; set in debug mode only, so the
+   * millions of handles of a busy loop stay three fields small.
+   */
+  declare _source?: string;
 
   /** @internal */
-  constructor(
-    callback: (...args: never[]) => unknown,
-    args: unknown[],
-    owner: HandleOwner,
-    source?: string,
-  ) {
+  constructor(callback: (...args: never[]) => unknown, args: unknown[]) {
     this._callback = callback;
     this._args = args;
-    this._owner = owner;
-    this._source = source;
   }
 
   /** Prevent the callback from running. Does nothing if it already ran. */
@@ -76,20 +70,21 @@ export class Handle {
     }>`;
   }
 
-  /** Run the callback; an error goes to the loop's exception handler. @internal */
+  /** Run the callback; the loop catches what it throws. @internal */
   _run(): void {
-    try {
-      const cb = this._callback as (...args: unknown[]) => unknown;
-      if (this._args.length === 0) cb();
-      else cb(...this._args);
-    } catch (err) {
-      this._owner.callExceptionHandler({
-        message: `Exception in callback ${this}`,
-        exception: err,
-        handle: this,
-        sourceTraceback: this._source,
-      });
-    }
+    const cb = this._callback as (...args: unknown[]) => unknown;
+    if (this._args.length === 0) cb();
+    else cb(...this._args);
+  }
+
+  /** The exception-handler context for an error thrown by the callback. @internal */
+  _errorContext(err: unknown): ExceptionContext {
+    return {
+      message: `Exception in callback ${this}`,
+      exception: err,
+      handle: this,
+      sourceTraceback: this._source,
+    };
   }
 }
 
@@ -114,6 +109,7 @@ export class TimerHandle extends Handle {
   readonly _seq: number;
   /** @internal Whether it sits in the loop's timer heap. */
   _scheduled = false;
+  /** @internal */ readonly _owner: HandleOwner;
 
   /** @internal */
   constructor(
@@ -122,11 +118,11 @@ export class TimerHandle extends Handle {
     callback: (...args: never[]) => unknown,
     args: unknown[],
     owner: HandleOwner,
-    source?: string,
   ) {
-    super(callback, args, owner, source);
+    super(callback, args);
     this._when = when;
     this._seq = seq;
+    this._owner = owner;
   }
 
   /** The loop time (seconds) the callback is scheduled for. */
