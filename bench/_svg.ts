@@ -113,11 +113,18 @@ export function barChart(options: {
         }" text-anchor="middle" font-size="10">${v.toFixed(1)}</text>`,
       );
     });
-    out.push(
-      `<text x="${gx + groupW * 0.4}" y="${H - B + 18}" text-anchor="middle">${
-        esc(cat)
-      }</text>`,
-    );
+    // Two-word labels go on two lines so neighbours never overlap.
+    const words = cat.split(" ");
+    const lines = words.length > 1
+      ? [words[0], words.slice(1).join(" ")]
+      : words;
+    lines.forEach((line, li) => {
+      out.push(
+        `<text x="${gx + groupW * 0.4}" y="${
+          H - B + 18 + li * 14
+        }" text-anchor="middle">${esc(line)}</text>`,
+      );
+    });
   });
   out.push(
     `<text transform="translate(16 ${

@@ -4,7 +4,8 @@
  * warm-up), then medians with [min-max], ratios against uvloop, asyncio and
  * the plain-JS floor, the targets met or not, and an SVG chart of ratios.
  *
- * Flags: `--rounds R` (default 3), `--only sleep0,spawn`.
+ * Flags: `--rounds R` (default 3), `--only sleep0,spawn`, `--from FILE`
+ * (rebuild the report and chart from a raw results file, measuring nothing).
  * Writes `bench/results/<date>.json`, `<date>.md` and `<date>-ratios.svg`.
  *
  * @module
@@ -204,15 +205,59 @@ function human(v: number, seconds: boolean): string {
   return v.toFixed(0);
 }
 
+const IMPL_ORDER = [
+  "ours-gen",
+  "ours-async",
+  "js-microtask",
+  "js-immediate",
+  "js-settimeout-deno",
+  "js-settimeout-node",
+  "asyncio",
+  "uvloop",
+];
+const implRank = (name: string) =>
+  IMPL_ORDER.includes(name) ? IMPL_ORDER.indexOf(name) : IMPL_ORDER.length;
+
+/** The raw results file: every record, and what was measured. */
+interface RawResults {
+  date: string;
+  commit: string;
+  rounds: number;
+  peers: string[];
+  records: Array<Rec & { round: number }>;
+}
+
 function main(): void {
   const args = Deno.args;
+  // --from FILE: rebuild the report and chart from a raw results file.
+  const fi = args.indexOf("--from");
+  const raw = fi >= 0
+    ? JSON.parse(Deno.readTextFileSync(args[fi + 1])) as RawResults
+    : undefined;
   const ri = args.indexOf("--rounds");
-  const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
+  const rounds = raw?.rounds ?? (ri >= 0 ? Number(args[ri + 1]) : 3);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new RangeError(`Bad --rounds ${args[ri + 1]}: give an integer >= 1`);
+  }
   const oi = args.indexOf("--only");
-  const only = oi >= 0 ? args[oi + 1].split(",") : WORKLOADS;
-  const list = impls();
-  const records: Array<Rec & { round: number }> = [];
-  for (let r = 1; r <= rounds; r++) {
+  const only = oi >= 0
+    ? (args[oi + 1] ?? "").split(",")
+    : raw
+    ? WORKLOADS.filter((w) => raw.records.some((r) => r.bench === w))
+    : WORKLOADS;
+  const unknown = only.filter((w) => !WORKLOADS.includes(w));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `Unknown workload ${unknown.join(", ")}: use ${WORKLOADS.join(",")}`,
+    );
+  }
+  const list = raw
+    ? [...new Set(raw.records.map((r) => r.impl))]
+      .sort((a, b) => implRank(a) - implRank(b))
+      .map((name) => ({ name, cmd: () => null }))
+    : impls();
+  const records: Array<Rec & { round: number }> = raw?.records ?? [];
+  for (let r = 1; r <= (raw ? 0 : rounds); r++) {
     for (const w of only) {
       for (const impl of list) {
         const cmd = impl.cmd(w);
@@ -251,8 +296,9 @@ function main(): void {
   const ourFor = (w: string, form: "gen" | "async") =>
     FORM_FREE.has(w) ? "ours-gen" : `ours-${form}`;
 
-  const date = new Date().toISOString().slice(0, 10);
-  const commit = headCommit();
+  const date = raw?.date ?? new Date().toISOString().slice(0, 10);
+  const commit = raw?.commit ?? headCommit();
+  const peers = raw?.peers ?? peerVersions(list);
   const implNames = list.map((i) => i.name);
   // Only the rows of the workloads that ran.
   const rows = ROWS.filter(([w]) => only.includes(w));
@@ -263,7 +309,7 @@ function main(): void {
     `Machine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs, Deno ${Deno.version.deno}; ${rounds} interleaved rounds, one process per run. Medians [min-max]. Reproduce: \`bash bench/setup.sh && npx deno task bench:compare\`.`,
   );
   md.push("");
-  md.push(`Peers: ${peerVersions(list).join("; ")}. Commit: ${commit}.`);
+  md.push(`Peers: ${peers.join("; ")}. Commit: ${commit}.`);
   md.push("");
   md.push(`| workload | ${implNames.join(" | ")} |`);
   md.push(`| --- | ${implNames.map(() => "---").join(" | ")} |`);
@@ -411,7 +457,11 @@ function main(): void {
   Deno.mkdirSync("bench/results", { recursive: true });
   Deno.writeTextFileSync(
     `bench/results/${date}.json`,
-    JSON.stringify({ date, commit, rounds, records }, null, 1),
+    JSON.stringify(
+      { date, commit, rounds, peers, records } satisfies RawResults,
+      null,
+      1,
+    ),
   );
   Deno.writeTextFileSync(`bench/results/${date}.md`, md.join("\n") + "\n");
   Deno.writeTextFileSync(
@@ -433,7 +483,7 @@ function main(): void {
     ]),
   );
   console.log(md.join("\n"));
-  if (oi < 0 && exists(PY)) {
+  if (oi < 0 && !raw && exists(PY)) {
     // The whole run also measures idle-scale (its own JSON and chart).
     const st = new Deno.Command(DENO, {
       args: [
