@@ -92,6 +92,9 @@ const NO_EXC: unique symbol = Symbol("no exception");
 let taskCounter = 0;
 let current: Task<unknown> | null = null;
 
+// Debug mode only: where each generator task last suspended.
+const suspendedAt = new WeakMap<object, string[]>();
+
 function stepSoon(task: Task<unknown>): void {
   task._stepNow();
 }
@@ -136,20 +139,16 @@ function isGeneratorFunction(fn: unknown): boolean {
 export class Task<T = unknown> extends Future<T> {
   #coro: Coro<T> | null = null;
   #fn: (() => PromiseLike<T> | Coro<T>) | null = null;
-  // Named lazily: building "Task-<n>" for every task costs a string each.
-  #name: string | null;
-  readonly #id: number;
+  // A number until asked for: building "Task-<n>" per task costs a string.
+  #name: string | number;
   #waitingOn: Cancellable | null = null;
   #mustCancel = false;
   #cancelRequests = 0;
   #cancelMsg: string | undefined = undefined;
-  #suspendedAt: string[] | null = null;
-  // The future whose completion wakes this generator task.
-  #awaited: Future<unknown> | null = null;
+
   // Async-function tasks only: parked = waiting on one of our futures, so
   // the loop need not give the JS thread back to the host for it.
   #parked = false;
-  readonly #loop: LoopLike;
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *
@@ -163,7 +162,6 @@ export class Task<T = unknown> extends Future<T> {
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
     const loop = options?.loop ?? _requireLoop("create a Task");
     super({ loop });
-    this.#loop = loop;
     if (isGenerator(coro)) {
       this.#coro = coro;
     } else if (isGeneratorFunction(coro)) {
@@ -186,8 +184,7 @@ export class Task<T = unknown> extends Future<T> {
         }: pass a generator (a called function*), a generator function or an async function`,
       );
     }
-    this.#id = ++taskCounter;
-    this.#name = options?.name ?? null;
+    this.#name = options?.name ?? ++taskCounter;
     loop._tasks.add(this);
     if (options?.eagerStart) {
       this.#step(NO_EXC);
@@ -198,7 +195,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    return this.#name ??= `Task-${this.#id}`;
+    if (typeof this.#name === "number") this.#name = `Task-${this.#name}`;
+    return this.#name;
   }
 
   /** Rename the task. */
@@ -217,7 +215,7 @@ export class Task<T = unknown> extends Future<T> {
    * {@linkcode Task.waitingOn}.
    */
   getStack(): string[] {
-    return this.#suspendedAt?.slice() ?? [];
+    return suspendedAt.get(this)?.slice() ?? [];
   }
 
   /** The future this task is waiting on right now, if any. */
@@ -286,7 +284,7 @@ export class Task<T = unknown> extends Future<T> {
     this.#waitingOn = fut;
     if (!this.#parked) {
       this.#parked = true;
-      this.#loop._hostRef(-1);
+      this.getLoop()._hostRef(-1);
     }
     if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
       this.#mustCancel = false;
@@ -298,7 +296,7 @@ export class Task<T = unknown> extends Future<T> {
     if (this.#waitingOn === fut) this.#waitingOn = null;
     if (this.#parked) {
       this.#parked = false;
-      this.#loop._hostRef(1);
+      this.getLoop()._hostRef(1);
     }
     if (!this.#mustCancel) return null;
     this.#mustCancel = false;
@@ -337,7 +335,7 @@ export class Task<T = unknown> extends Future<T> {
     const y = r.value;
     if (y === undefined) {
       // A bare `yield`: give up the loop for one iteration (sleep(0)).
-      this.#loop._callSoon1(stepSoon, this as Task<unknown>);
+      this.getLoop()._callSoon1(stepSoon, this as Task<unknown>);
     } else if (y instanceof Future) {
       this.#await(y);
     } else {
@@ -358,7 +356,7 @@ export class Task<T = unknown> extends Future<T> {
       );
       return;
     }
-    if (fut.getLoop() !== this.#loop) {
+    if (fut.getLoop() !== this.getLoop()) {
       this.#throwSoon(
         new RuntimeError(
           `Task ${this.getName()} got a Future attached to a different loop`,
@@ -367,10 +365,9 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (_suspension.stack !== undefined) {
-      this.#suspendedAt = _suspension.stack.split("\n").slice(1);
+      suspendedAt.set(this, _suspension.stack.split("\n").slice(1));
       _suspension.stack = undefined;
     }
-    this.#awaited = fut;
     fut._addTaskWaiter(this as Task<unknown>);
     this.#waitingOn = fut;
     if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
@@ -385,8 +382,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal The awaited future is done: resume with its outcome. */
   _wakeup(): void {
-    const fut = this.#awaited!;
-    this.#awaited = null;
+    // Still set: only #step clears it.
+    const fut = this.#waitingOn as Future<unknown>;
     if (fut._state === 2 && fut._exception !== undefined) {
       this.#step(fut._exception);
     } else if (fut._state === 1) {
@@ -397,7 +394,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #throwSoon(err: unknown): void {
-    this.#loop._callSoon1((e: unknown) => this.#step(e), err);
+    this.getLoop()._callSoon1((e: unknown) => this.#step(e), err);
   }
 
   #startAsync(exc: unknown): void {
@@ -408,7 +405,7 @@ export class Task<T = unknown> extends Future<T> {
       this.#fail(exc);
       return;
     }
-    const loop = this.#loop;
+    const loop = this.getLoop();
     // Counted before the call: the function may await (park) synchronously.
     loop._asyncTaskRef(1);
     loop._hostRef(1);
@@ -445,14 +442,14 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The async function ended: it no longer counts as host work. */
   #settled(): void {
-    const loop = this.#loop;
+    const loop = this.getLoop();
     loop._asyncTaskRef(-1);
     if (!this.#parked) loop._hostRef(-1);
     this.#parked = false;
   }
 
   #succeed(value: T): void {
-    this.#loop._tasks.delete(this);
+    this.getLoop()._tasks.delete(this);
     if (this.#mustCancel) {
       this.#mustCancel = false;
       super.cancel(this.#cancelMsg);
@@ -462,7 +459,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #fail(err: unknown): void {
-    this.#loop._tasks.delete(this);
+    this.getLoop()._tasks.delete(this);
     if (err instanceof CancelledError) {
       super.cancel(err.message || undefined);
     } else {
