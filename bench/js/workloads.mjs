@@ -244,6 +244,12 @@ const mode = yi >= 0 ? args[yi + 1] : "microtask";
 if (mode !== "microtask" && mode !== "immediate") {
   throw new RangeError(`Bad --yield ${mode}: use microtask or immediate`);
 }
+// pingpong, queue and timers never yield on their own: no second variant.
+if (yi >= 0 && !["callbacks", "sleep0", "spawn", "lock"].includes(name)) {
+  throw new RangeError(
+    `Cannot use --yield with ${name}: it applies to callbacks, sleep0, spawn and lock`,
+  );
+}
 const ni = args.indexOf("-n");
 const n = ni >= 0 ? Number(args[ni + 1]) : DEFAULT_N[name];
 const fields = await WORKLOADS[name](n, mode);
