@@ -502,6 +502,46 @@ function main(): void {
     }).outputSync();
     if (!st.success) console.error("idle-scale failed");
   }
+  // The report ends with idle-scale when its results of that date exist.
+  const idle = idleSection(date);
+  if (idle.length > 0) {
+    Deno.writeTextFileSync(
+      `bench/results/${date}.md`,
+      [...md, ...idle].join("\n") + "\n",
+    );
+    console.log(idle.join("\n"));
+  }
+}
+
+/** The idle-scale table of `<date>-idle-scale.json`, or nothing. */
+function idleSection(date: string): string[] {
+  let rows: Array<Record<string, number>>;
+  try {
+    rows = JSON.parse(
+      Deno.readTextFileSync(`bench/results/${date}-idle-scale.json`),
+    );
+  } catch {
+    return [];
+  }
+  const us = (v: number | undefined) =>
+    v === undefined ? "— (fd >= 1024)" : v.toFixed(1);
+  return [
+    "",
+    "## idle-scale",
+    "",
+    "Microseconds per round trip (2 waits + 4 syscalls), median of 5 batches, " +
+    "one ping-pong pair among N idle TCP connections:",
+    "",
+    "| N | select | poll | epoll | highest fd |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.n} | ${us(r.select)} | ${us(r.poll)} | ${us(r.epoll)} | ${
+        r.max_fd ?? "?"
+      } |`
+    ),
+    "",
+    `![idle-scale](${date}-idle-scale.svg)`,
+  ];
 }
 
 main();
