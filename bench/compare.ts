@@ -112,6 +112,16 @@ function impls(): Impl[] {
   return list;
 }
 
+/** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3)
+      .join(", ");
+  } catch {
+    return "unknown";
+  }
+}
+
 /** The checked-out commit (from .git, no git process), or "unknown". */
 function headCommit(): string {
   try {
@@ -257,6 +267,7 @@ function main(): void {
       .map((name) => ({ name, cmd: () => null }))
     : impls();
   const records: Array<Rec & { round: number }> = raw?.records ?? [];
+  const loadBefore = loadAverage();
   for (let r = 1; r <= (raw ? 0 : rounds); r++) {
     for (const w of only) {
       for (const impl of list) {
@@ -310,6 +321,11 @@ function main(): void {
   );
   md.push("");
   md.push(`Peers: ${peers.join("; ")}. Commit: ${commit}.`);
+  if (!raw) {
+    // Other work on the machine skews one-shot runs; say how busy it was.
+    md.push("");
+    md.push(`Load average before the runs: ${loadBefore}.`);
+  }
   md.push("");
   md.push(`| workload | ${implNames.join(" | ")} |`);
   md.push(`| --- | ${implNames.map(() => "---").join(" | ")} |`);
