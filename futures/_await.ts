@@ -27,7 +27,6 @@ export interface Cancellable {
   cancel(msg?: string): boolean;
   done(): boolean;
   result(): unknown;
-  addDoneCallback(cb: (f: Cancellable) => void): void;
 }
 
 /** The task whose async function is running, if any. @internal */
@@ -35,45 +34,92 @@ export const taskContext: AsyncLocalStorage<AsyncAwaiter> =
   new AsyncLocalStorage<AsyncAwaiter>();
 
 /**
+ * One pending `then()`: settles the caller's callbacks when woken. An object
+ * with `_wakeup()` instead of a closure, so a future can hold it directly.
+ * @internal
+ */
+export class Awaiter<T, R1, R2> {
+  readonly #source: Cancellable;
+  readonly #task: AsyncAwaiter | undefined;
+  readonly #onfulfilled:
+    | ((value: T) => R1 | PromiseLike<R1>)
+    | null
+    | undefined;
+  readonly #onrejected:
+    | ((reason: unknown) => R2 | PromiseLike<R2>)
+    | null
+    | undefined;
+  #resolve!: (v: R1 | R2 | PromiseLike<R1 | R2>) => void;
+  #reject!: (e: unknown) => void;
+  /** The Promise `then()` returns. */
+  readonly promise: Promise<R1 | R2>;
+
+  constructor(
+    source: Cancellable,
+    onfulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+  ) {
+    this.#source = source;
+    this.#onfulfilled = onfulfilled;
+    this.#onrejected = onrejected;
+    this.promise = new Promise<R1 | R2>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const task = taskContext.getStore();
+    this.#task = task;
+    if (task !== undefined) task._awaitStart(source);
+  }
+
+  /** The source is done: settle with its outcome (or what the task owes). */
+  _wakeup(): void {
+    const task = this.#task;
+    const owed = task !== undefined ? task._awaitEnd(this.#source) : null;
+    let value: T;
+    try {
+      if (owed !== null) throw owed;
+      value = this.#source.result() as T;
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    const onfulfilled = this.#onfulfilled;
+    if (typeof onfulfilled === "function") {
+      try {
+        this.#resolve(onfulfilled(value));
+      } catch (err) {
+        this.#reject(err);
+      }
+    } else {
+      this.#resolve(value as unknown as R1);
+    }
+  }
+
+  #fail(err: unknown): void {
+    const onrejected = this.#onrejected;
+    if (typeof onrejected === "function") {
+      try {
+        this.#resolve(onrejected(err));
+      } catch (err2) {
+        this.#reject(err2);
+      }
+    } else {
+      this.#reject(err);
+    }
+  }
+}
+
+/**
  * `then()` for a future: settle `onfulfilled`/`onrejected` when `fut` is done
  * (through `callSoon`, like every done callback).
  * @internal
  */
 export function _awaitHook<T, R1, R2>(
-  fut: Cancellable,
+  fut: Cancellable & { _addTaskWaiter(w: { _wakeup(): void }): void },
   onfulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
   onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
 ): Promise<R1 | R2> {
-  const task = taskContext.getStore();
-  if (task !== undefined) task._awaitStart(fut);
-  return new Promise<R1 | R2>((resolve, reject) => {
-    fut.addDoneCallback(() => {
-      const owed = task !== undefined ? task._awaitEnd(fut) : null;
-      let value: T;
-      try {
-        if (owed !== null) throw owed;
-        value = fut.result() as T;
-      } catch (err) {
-        if (typeof onrejected === "function") {
-          try {
-            resolve(onrejected(err));
-          } catch (err2) {
-            reject(err2);
-          }
-        } else {
-          reject(err);
-        }
-        return;
-      }
-      if (typeof onfulfilled === "function") {
-        try {
-          resolve(onfulfilled(value));
-        } catch (err) {
-          reject(err);
-        }
-      } else {
-        resolve(value as unknown as R1);
-      }
-    });
-  });
+  const a = new Awaiter<T, R1, R2>(fut, onfulfilled, onrejected);
+  fut._addTaskWaiter(a);
+  return a.promise;
 }

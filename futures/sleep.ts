@@ -6,7 +6,8 @@
 
 import { _requireLoop } from "./_loop.ts";
 import { Future } from "./future.ts";
-import { _awaitHook } from "./_await.ts";
+import { _awaitHook, Awaiter, type Cancellable } from "./_await.ts";
+import { CancelledError } from "./errors.ts";
 
 /**
  * What `sleep()` returns: await it with `yield*` in a generator coroutine or
@@ -55,13 +56,17 @@ class SleepImpl<T> implements Sleep<T> {
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const loop = _requireLoop("sleep");
-    const fut = new Future<T>({ loop });
     if (this.#delay <= 0) {
-      loop._callSoon1(setResultOf, [fut, this.#result] as const);
-    } else {
-      const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
-      fut.addDoneCallback(() => h.cancel());
+      // The hottest await there is: one small object, no Future.
+      const zero = new ZeroSleep(this.#result);
+      const a = new Awaiter<T, R1, R2>(zero, onfulfilled, onrejected);
+      zero.awaiter = a;
+      loop._callSoon1(fireZeroSleep, zero as ZeroSleep<unknown>);
+      return a.promise;
     }
+    const fut = new Future<T>({ loop });
+    const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
+    fut.addDoneCallback(() => h.cancel());
     return _awaitHook(fut, onfulfilled, onrejected);
   }
 }
@@ -70,8 +75,40 @@ function setUnlessDone<T>(fut: Future<T>, result: T): void {
   if (!fut.done()) fut.setResult(result);
 }
 
-function setResultOf<T>(pair: readonly [Future<T>, T]): void {
-  if (!pair[0].done()) pair[0].setResult(pair[1]);
+/**
+ * What an async function waits on in `await sleep(0)`: done at the next
+ * iteration, or cancelled before (then it throws `CancelledError`).
+ */
+class ZeroSleep<T> implements Cancellable {
+  #state = 0; // 0 pending, 1 cancelled, 2 done
+  #msg: string | undefined = undefined;
+  readonly #result: T;
+  awaiter: { _wakeup(): void } | null = null;
+  constructor(result: T) {
+    this.#result = result;
+  }
+  cancel(msg?: string): boolean {
+    if (this.#state !== 0) return false;
+    this.#state = 1;
+    this.#msg = msg;
+    return true;
+  }
+  done(): boolean {
+    return this.#state !== 0;
+  }
+  result(): T {
+    if (this.#state === 1) throw new CancelledError(this.#msg);
+    return this.#result;
+  }
+  /** @internal */
+  _fire(): void {
+    if (this.#state === 0) this.#state = 2;
+    this.awaiter!._wakeup();
+  }
+}
+
+function fireZeroSleep(z: ZeroSleep<unknown>): void {
+  z._fire();
 }
 
 /**

@@ -171,6 +171,28 @@ for (const form of ["generator", "async"] as const) {
   });
 }
 
+Deno.test("Task.cancel() interrupts an async task looping on sleep(0)", async () => {
+  let spins = 0;
+  await run(function* () {
+    const t = createTask(async () => {
+      for (;;) {
+        await sleep(0);
+        spins++;
+      }
+    });
+    for (let i = 0; i < 5; i++) yield* sleep(0);
+    t.cancel("stop spinning");
+    try {
+      yield* t;
+      assert.fail("should be cancelled");
+    } catch (err) {
+      assert.ok(err instanceof CancelledError);
+      assert.equal(err.message, "stop spinning");
+    }
+  });
+  assert.ok(spins > 0);
+});
+
 Deno.test("Task.cancel() on a done task returns false", async () => {
   await run(function* () {
     const t = createTask(function* () {
