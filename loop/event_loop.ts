@@ -387,10 +387,12 @@ export class EventLoop implements LoopLike {
     this.#running = true;
     const prev = _setRunningLoop(this);
     try {
-      while (!this.#stopping) {
+      // As asyncio: at least one iteration, even if stop() came first.
+      for (;;) {
         if (this.#hostWork === 0 && this.#asyncTasks === 0) {
           // Pure generator/callback work: run and wait synchronously.
           this.#runOnce(true);
+          if (this.#stopping) break;
           continue;
         }
         // Async functions resumed by the last iteration run now, up to their
@@ -398,12 +400,12 @@ export class EventLoop implements LoopLike {
         for (let i = 0; i < MICROTASK_SPINS && this.#hostWork > 0; i++) {
           await null;
         }
-        if (this.#stopping) break;
-        if (this.#readyEmpty() && !this.#timerDue()) {
+        if (!this.#stopping && this.#readyEmpty() && !this.#timerDue()) {
           if (this.#hostWork === 0 && this.#asyncTasks === 0) continue;
           await this.#waitHost();
         }
         this.#runOnce(false);
+        if (this.#stopping) break;
       }
     } finally {
       this.#stopping = false;

@@ -138,6 +138,16 @@ Deno.test("runForever() on a running loop is a clear error", async () => {
   assert.match(String(err), /already running/);
 });
 
+Deno.test("stop() before runForever() still runs one iteration, as asyncio", async () => {
+  using loop = newEventLoop();
+  const seen: string[] = [];
+  loop.callSoon(() => seen.push("ready before"));
+  loop.stop();
+  await loop.runForever();
+  assert.deepEqual(seen, ["ready before"]);
+  assert.equal(loop.isRunning(), false);
+});
+
 Deno.test("a closed loop refuses to run or schedule", async () => {
   const loop = newEventLoop();
   loop.close();
