@@ -32,13 +32,18 @@ import type { Future } from "./future.ts";
 export interface Awaitable<T>
   extends PromiseLike<T>, Iterable<unknown, T, unknown> {}
 
-class Ready<T> implements Awaitable<T> {
+// Its own iterator, done at once: `yield*` on it allocates one result
+// object instead of a generator.
+class Ready<T> implements Awaitable<T>, Iterator<unknown, T, unknown> {
   readonly #value: T;
   constructor(value: T) {
     this.#value = value;
   }
-  *[Symbol.iterator](): Generator<unknown, T, unknown> {
-    return this.#value;
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return this;
+  }
+  next(): IteratorResult<unknown, T> {
+    return { done: true, value: this.#value };
   }
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
