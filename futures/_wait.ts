@@ -13,6 +13,7 @@
 
 import { CancelledError } from "./errors.ts";
 import type { Future } from "./future.ts";
+import type { Deque } from "./_deque.ts";
 
 /**
  * What the primitives return: something to `yield*` (generators) or `await`
@@ -138,4 +139,28 @@ export class Wait<T, R = T> implements Awaitable<R> {
       this.#interrupted(this.#fut._result as T);
     }
   }
+}
+
+/**
+ * Give `value` to the first waiter of `waiters` still waiting (those
+ * cancelled while waiting are dropped); false if nobody waits.
+ * @internal
+ */
+export function wakeFirst<T>(waiters: Deque<Future<T>>, value: T): boolean {
+  for (let w = waiters.shift(); w !== undefined; w = waiters.shift()) {
+    if (!w.done()) {
+      w.setResult(value);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether any waiter of `waiters` still waits (dropping those cancelled).
+ * @internal
+ */
+export function hasWaiters(waiters: Deque<Future<unknown>>): boolean {
+  while (waiters.length > 0 && waiters.peek()!.done()) waiters.shift();
+  return waiters.length > 0;
 }

@@ -7,7 +7,7 @@
 import { _requireLoop } from "./_loop.ts";
 import { Deque } from "./_deque.ts";
 import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait } from "./_wait.ts";
+import { type Awaitable, ready, Wait, wakeFirst } from "./_wait.ts";
 import { RuntimeError } from "./task.ts";
 
 /**
@@ -111,16 +111,7 @@ export class Lock {
   }
 
   #handOff(): void {
-    for (;;) {
-      const w = this.#waiters.shift();
-      if (w === undefined) break;
-      // Waiters cancelled while waiting are skipped.
-      if (!w.done()) {
-        w.setResult(true);
-        return;
-      }
-    }
-    this.#locked = false;
+    if (!wakeFirst(this.#waiters, true)) this.#locked = false;
   }
 
   /** For debugging: `<Lock locked waiters=2>`. */

@@ -14,7 +14,7 @@
 import { _requireLoop } from "./_loop.ts";
 import { Deque } from "./_deque.ts";
 import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait } from "./_wait.ts";
+import { type Awaitable, hasWaiters, ready, Wait, wakeFirst } from "./_wait.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -240,7 +240,7 @@ export class Queue<T> implements AsyncIterable<T> {
     if (this.#shutdown) {
       throw new QueueShutDown("Cannot put: the queue is shut down");
     }
-    if (!this.full() && !this.#hasWaiting(this.#putters)) {
+    if (!this.full() && !hasWaiters(this.#putters)) {
       this.#deliver(item);
       return ready(undefined);
     }
@@ -360,9 +360,7 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   #deliver(item: T): void {
-    const g = this.#firstWaiting(this.#getters);
-    if (g !== undefined) g.setResult(item);
-    else this.#store.add(item);
+    if (!wakeFirst(this.#getters, item)) this.#store.add(item);
     this.#unfinished++;
   }
 
@@ -374,35 +372,16 @@ export class Queue<T> implements AsyncIterable<T> {
 
   #returnItem(item: T): void {
     // A getter was cancelled after the item was handed to it.
-    const g = this.#firstWaiting(this.#getters);
-    if (g !== undefined) g.setResult(item);
-    else this.#store.putBack(item);
+    if (!wakeFirst(this.#getters, item)) this.#store.putBack(item);
   }
 
   #wakePutter(): void {
-    if (this.full()) return;
-    const p = this.#firstWaiting(this.#putters);
-    if (p !== undefined) {
-      this.#reserved++;
-      p.setResult();
-    }
+    if (!this.full() && wakeFirst(this.#putters, undefined)) this.#reserved++;
   }
 
   #wakeJoiners(): void {
     const joiners = this.#finished;
     this.#finished = [];
     for (const f of joiners) if (!f.done()) f.setResult();
-  }
-
-  #firstWaiting<F extends Future<unknown>>(d: Deque<F>): F | undefined {
-    for (let f = d.shift(); f !== undefined; f = d.shift()) {
-      if (!f.done()) return f;
-    }
-    return undefined;
-  }
-
-  #hasWaiting(d: Deque<Future<unknown>>): boolean {
-    while (d.length > 0 && d.peek()!.done()) d.shift();
-    return d.length > 0;
   }
 }

@@ -7,7 +7,7 @@
 import { _requireLoop } from "./_loop.ts";
 import { Deque } from "./_deque.ts";
 import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait } from "./_wait.ts";
+import { type Awaitable, hasWaiters, ready, Wait, wakeFirst } from "./_wait.ts";
 import { type Held, makeGuard } from "./lock.ts";
 
 /**
@@ -96,24 +96,12 @@ export class Semaphore {
   }
 
   #hasWaiters(): boolean {
-    // Waiters cancelled while waiting do not count.
-    while (this.#waiters.length > 0 && this.#waiters.peek()!.done()) {
-      this.#waiters.shift();
-    }
-    return this.#waiters.length > 0;
+    return hasWaiters(this.#waiters);
   }
 
   #give(): void {
-    for (;;) {
-      const w = this.#waiters.shift();
-      if (w === undefined) break;
-      if (!w.done()) {
-        // The slot goes straight to the waiter: the counter stays as is.
-        w.setResult(true);
-        return;
-      }
-    }
-    this.#value++;
+    // The slot goes straight to a waiter if any: the counter stays as is.
+    if (!wakeFirst(this.#waiters, true)) this.#value++;
   }
 }
 
