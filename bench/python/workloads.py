@@ -184,7 +184,7 @@ def lock(loop, per_task):
     loop.run_until_complete(coro)
     s = time.perf_counter() - t0
     assert held == tasks * per_task
-    return {"elapsed_s": s, "acquisitions_per_s": held / s}
+    return {"elapsed_s": s, "acquisitions_per_s": held / s, "tasks": tasks}
 
 
 WORKLOADS = {
