@@ -8,7 +8,8 @@ import { _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { type Held, Lock } from "./lock.ts";
-import { type Coro, RuntimeError } from "./task.ts";
+import type { Coro } from "./task.ts";
+import { RuntimeError } from "./errors.ts";
 import type { Awaitable } from "./_wait.ts";
 import { dual } from "./_dual.ts";
 

@@ -60,3 +60,24 @@ export class InvalidStateError extends Error {
     this.name = "InvalidStateError";
   }
 }
+
+/**
+ * A coroutine misused a task (awaiting itself, a foreign loop's future).
+ *
+ * @example
+ * ```ts
+ * import { Lock, RuntimeError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => new Lock().release(), RuntimeError);
+ * ```
+ */
+export class RuntimeError extends Error {
+  /**
+   * Create the error.
+   *
+   * @param message What was wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}

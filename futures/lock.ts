@@ -8,7 +8,7 @@ import { _requireLoop } from "./_loop.ts";
 import { Deque } from "./_deque.ts";
 import { Future } from "./future.ts";
 import { type Awaitable, ready, Wait, wakeFirst } from "./_wait.ts";
-import { RuntimeError } from "./task.ts";
+import { RuntimeError } from "./errors.ts";
 
 /**
  * What `hold()` gives: releases on dispose, so `using _ = yield* lock.hold()`

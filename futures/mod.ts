@@ -5,7 +5,7 @@
  * @module
  */
 
-export { CancelledError, InvalidStateError } from "./errors.ts";
+export { CancelledError, InvalidStateError, RuntimeError } from "./errors.ts";
 export { type DoneCallback, Future, isFuture } from "./future.ts";
 export {
   allTasks,
@@ -13,7 +13,6 @@ export {
   type CoroutineLike,
   createTask,
   currentTask,
-  RuntimeError,
   Task,
   type TaskOptions,
 } from "./task.ts";

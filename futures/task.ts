@@ -20,7 +20,7 @@
 
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, RuntimeError } from "./errors.ts";
 import { _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
 
@@ -465,27 +465,6 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       super.setException(err);
     }
-  }
-}
-
-/**
- * A coroutine misused a task (awaiting itself, a foreign loop's future).
- *
- * @example
- * ```ts
- * import { Lock, RuntimeError } from "../mod.ts";
- * import assert from "node:assert/strict";
- * assert.throws(() => new Lock().release(), RuntimeError);
- * ```
- */
-export class RuntimeError extends Error {
-  /**
-   * Create the error.
-   *
-   * @param message What was wrong. */
-  constructor(message: string) {
-    super(message);
-    this.name = "RuntimeError";
   }
 }
 

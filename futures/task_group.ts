@@ -7,13 +7,12 @@
 
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, RuntimeError } from "./errors.ts";
 import { Future } from "./future.ts";
 import {
   type Coro,
   type CoroutineLike,
   currentTask,
-  RuntimeError,
   Task,
   type TaskOptions,
 } from "./task.ts";

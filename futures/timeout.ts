@@ -12,7 +12,8 @@
 import type { HandleLike, LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, TimeoutError } from "./errors.ts";
-import { type Coro, currentTask, RuntimeError, type Task } from "./task.ts";
+import { type Coro, currentTask, type Task } from "./task.ts";
+import { RuntimeError } from "./errors.ts";
 import type { Awaitable } from "./_wait.ts";
 import { type Outcome, scoped } from "./_scoped.ts";
 
