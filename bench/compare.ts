@@ -112,13 +112,12 @@ function impls(): Impl[] {
   return list;
 }
 
-/** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+/** The 1, 5 and 15 minute load averages (needs --allow-sys=loadavg). */
 function loadAverage(): string {
   try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3)
-      .join(", ");
+    return Deno.loadavg().map((x) => x.toFixed(2)).join(", ");
   } catch {
-    return "unknown";
+    return "unknown (run with --allow-sys=loadavg)";
   }
 }
 
