@@ -1,6 +1,8 @@
 /**
  * `deno task bench`: every workload on our loop, both coroutine forms, one
  * fresh process each (one shot, no warm-up). Prints one JSON line per run.
+ * Extra arguments reach every run: `deno task bench -n 1000` is a quick
+ * smoke test of every workload against the current library.
  *
  * @module
  */
@@ -19,6 +21,7 @@ for (const w of WORKLOADS) {
         w,
         "--form",
         form,
+        ...Deno.args,
       ],
       stdout: "piped",
       stderr: "inherit",
