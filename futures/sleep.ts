@@ -35,12 +35,11 @@ class SleepImpl<T> implements Sleep<T> {
     this.#result = result;
   }
 
-  *[Symbol.iterator](): Generator<unknown, T, unknown> {
-    if (this.#delay <= 0) {
-      // A bare yield: the task reschedules itself for the next iteration.
-      yield;
-      return this.#result;
-    }
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return this.#delay <= 0 ? new ZeroIter(this.#result) : this.#wait();
+  }
+
+  *#wait(): Generator<unknown, T, unknown> {
     const loop = _requireLoop("sleep");
     const fut = new Future<T>({ loop });
     const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
@@ -73,6 +72,37 @@ class SleepImpl<T> implements Sleep<T> {
 
 function setUnlessDone<T>(fut: Future<T>, result: T): void {
   if (!fut.done()) fut.setResult(result);
+}
+
+// The one value `yield* sleep(0)` yields: a bare yield, which makes the task
+// reschedule itself for the next iteration. yield* hands this object through
+// unchanged, so one frozen instance serves every task.
+const BARE_YIELD: IteratorResult<unknown, never> = Object.freeze({
+  done: false,
+  value: undefined,
+});
+
+/** `yield* sleep(0)` without a generator object: yield once, then return. */
+class ZeroIter<T> implements Iterator<unknown, T, unknown> {
+  #yielded = false;
+  readonly #result: T;
+  constructor(result: T) {
+    this.#result = result;
+  }
+  next(): IteratorResult<unknown, T> {
+    if (this.#yielded) return { done: true, value: this.#result };
+    this.#yielded = true;
+    return BARE_YIELD;
+  }
+  throw(err: unknown): IteratorResult<unknown, T> {
+    // Cancellation arrives here: it propagates to the sleeping coroutine.
+    this.#yielded = true;
+    throw err;
+  }
+  return(value: T): IteratorResult<unknown, T> {
+    this.#yielded = true;
+    return { done: true, value };
+  }
 }
 
 /**

@@ -170,13 +170,19 @@ export class Task<T = unknown> extends Future<T> {
       this.#fn = coro as () => PromiseLike<T>;
     } else if (
       typeof coro === "object" && coro !== null &&
-      typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function" &&
-      isGenerator((coro as Iterable<unknown>)[Symbol.iterator]())
+      typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function"
     ) {
       // An awaitable of ours (sleep(), lock.acquire(), a Future): run what
       // `yield*` would run.
-      this.#coro = (coro as Iterable<unknown, T, unknown>)
-        [Symbol.iterator]() as Coro<T>;
+      const it = (coro as Iterable<unknown, T, unknown>)[Symbol.iterator]();
+      if (typeof it.next !== "function") {
+        throw new TypeError(
+          `Cannot create a task from ${
+            describe(coro)
+          }: its iterator has no next()`,
+        );
+      }
+      this.#coro = it as Coro<T>;
     } else {
       throw new TypeError(
         `Cannot create a task from ${
@@ -321,7 +327,10 @@ export class Task<T = unknown> extends Future<T> {
     current = this as Task<unknown>;
     let r: IteratorResult<unknown, T>;
     try {
-      r = exc === NO_EXC ? coro.next() : coro.throw(exc);
+      if (exc === NO_EXC) r = coro.next();
+      else if (typeof coro.throw === "function") r = coro.throw(exc);
+      // An iterator without throw() (a plain awaitable) just fails with it.
+      else throw exc;
     } catch (err) {
       current = prev;
       this.#fail(err);

@@ -171,6 +171,38 @@ for (const form of ["generator", "async"] as const) {
   });
 }
 
+Deno.test("Task.cancel() interrupts a generator task looping on sleep(0)", async () => {
+  const log: string[] = [];
+  await run(function* () {
+    const t = createTask(function* () {
+      try {
+        for (;;) yield* sleep(0);
+      } finally {
+        log.push("cleanup");
+      }
+    });
+    for (let i = 0; i < 5; i++) yield* sleep(0);
+    t.cancel("halt");
+    try {
+      yield* t;
+      assert.fail("should be cancelled");
+    } catch (err) {
+      assert.ok(err instanceof CancelledError);
+      assert.equal(err.message, "halt");
+    }
+  });
+  assert.deepEqual(log, ["cleanup"]);
+});
+
+Deno.test("sleep(0, result) resumes with the result in a generator", async () => {
+  assert.equal(
+    await run(function* () {
+      return yield* sleep(0, "r");
+    }),
+    "r",
+  );
+});
+
 Deno.test("Task.cancel() interrupts an async task looping on sleep(0)", async () => {
   let spins = 0;
   await run(function* () {
@@ -297,6 +329,21 @@ Deno.test("Task with eagerStart runs its first step synchronously", async () => 
     await t;
   });
   assert.deepEqual(log, ["started", "created"]);
+});
+
+Deno.test("Task runs one of our awaitables and can cancel it before it starts", async () => {
+  await run(function* () {
+    const slept = createTask(sleep(0, "slept"));
+    assert.equal(yield* slept, "slept");
+    const never = createTask(sleep(0, "never"));
+    never.cancel();
+    try {
+      yield* never;
+      assert.fail("should be cancelled");
+    } catch (err) {
+      assert.ok(err instanceof CancelledError);
+    }
+  });
 });
 
 Deno.test("Task rejects a Promise, which is already running", async () => {
