@@ -72,6 +72,43 @@ export function ready<T>(value: T): Awaitable<T> {
   return new Ready(value);
 }
 
+/** `yield*` on a Wait without a generator object. */
+class WaitIterator<T, R> implements Iterator<unknown, R, unknown> {
+  readonly #wait: Wait<T, R>;
+  readonly #fut: Future<T>;
+  #yielded = false;
+  constructor(wait: Wait<T, R>, fut: Future<T>) {
+    this.#wait = wait;
+    this.#fut = fut;
+  }
+  next(): IteratorResult<unknown, R> {
+    const fut = this.#fut;
+    if (!this.#yielded && !fut.done()) {
+      this.#yielded = true;
+      fut._suspending();
+      return { done: false, value: fut };
+    }
+    this.#yielded = true;
+    let value: T;
+    try {
+      value = fut.result();
+    } catch (err) {
+      this.#wait._error(err);
+      throw err;
+    }
+    return { done: true, value: this.#wait._finish(value) };
+  }
+  throw(err: unknown): IteratorResult<unknown, R> {
+    this.#yielded = true;
+    this.#wait._error(err);
+    throw err;
+  }
+  return(value: R): IteratorResult<unknown, R> {
+    this.#yielded = true;
+    return { done: true, value };
+  }
+}
+
 function wokenWithResult(fut: Future<unknown>): boolean {
   return fut.done() && !fut.cancelled() && fut._exception === undefined;
 }
@@ -92,15 +129,18 @@ export class Wait<T, R = T> implements Awaitable<R> {
     this.#interrupted = interrupted;
   }
 
-  *[Symbol.iterator](): Generator<unknown, R, unknown> {
-    let value: T;
-    try {
-      value = yield* this.#fut;
-    } catch (err) {
-      this.#onError(err);
-      throw err;
-    }
+  [Symbol.iterator](): Iterator<unknown, R, unknown> {
+    return new WaitIterator(this, this.#fut);
+  }
+
+  /** @internal The wait ended with `value`: complete the operation. */
+  _finish(value: T): R {
     return this.#resume === null ? value as unknown as R : this.#resume(value);
+  }
+
+  /** @internal The wait ended with an error. */
+  _error(err: unknown): void {
+    this.#onError(err);
   }
 
   then<R1 = R, R2 = never>(

@@ -241,14 +241,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** Yields the future while pending, then returns its result (`yield*`). */
-  *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
-    if (this._state === PENDING) {
-      // In debug mode, remember where the coroutine suspends: only here are
-      // its generator frames on the stack.
-      if (this.#loop.getDebug()) _suspension.stack = new Error().stack;
-      yield this;
-    }
-    return this.result();
+  [Symbol.iterator](): Iterator<Future<T>, T, unknown> {
+    return new FutureIterator(this);
+  }
+
+  /** @internal Called by the iterator as the coroutine suspends on it. */
+  _suspending(): void {
+    // In debug mode, remember where the coroutine suspends: only here are
+    // its generator frames on the stack.
+    if (this.#loop.getDebug()) _suspension.stack = new Error().stack;
   }
 
   /**
@@ -335,6 +336,37 @@ function detached(exception: unknown): unknown {
   copy.name = exception.name;
   copy.stack = exception.stack;
   return copy;
+}
+
+/**
+ * `yield* fut` without a generator object: yield the future while it is
+ * pending, then return its result (or throw its error).
+ */
+class FutureIterator<T> implements Iterator<Future<T>, T, unknown> {
+  readonly #fut: Future<T>;
+  #yielded = false;
+  constructor(fut: Future<T>) {
+    this.#fut = fut;
+  }
+  next(): IteratorResult<Future<T>, T> {
+    const fut = this.#fut;
+    if (!this.#yielded && fut._state === PENDING) {
+      this.#yielded = true;
+      fut._suspending();
+      return { done: false, value: fut };
+    }
+    this.#yielded = true;
+    return { done: true, value: fut.result() };
+  }
+  throw(err: unknown): IteratorResult<Future<T>, T> {
+    // The task throws the future's error (or a cancellation) in here.
+    this.#yielded = true;
+    throw err;
+  }
+  return(value: T): IteratorResult<Future<T>, T> {
+    this.#yielded = true;
+    return { done: true, value };
+  }
 }
 
 function wakeTask(task: { _wakeup(): void }): void {
