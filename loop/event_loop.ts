@@ -85,6 +85,9 @@ const POLL_EVERY = 64;
 const MIN_HEAP_FOR_COMPACTION = 100;
 const CLOCK_RESOLUTION = 1e-6;
 const NO_ARGS: unknown[] = [];
+// Longest single wait on Deno's thread pool (seconds); the loop simply waits
+// again after it.
+const MAX_POOLED_WAIT = 0.5;
 // Microtask turns to wait for async functions to reach their next await
 // before falling back to a host wait.
 const MICROTASK_SPINS = 6;
@@ -603,7 +606,11 @@ export class EventLoop implements LoopLike {
     const t0 = performance.now();
     let events: SelectResult<IoHandles | null>;
     try {
-      events = await this.#selector.selectAsync(timeout);
+      // Never an unbounded wait on the pool: a pooled epoll_wait(-1) left
+      // pending when the process exits can hang Deno's shutdown.
+      events = await this.#selector.selectAsync(
+        timeout === null ? MAX_POOLED_WAIT : Math.min(timeout, MAX_POOLED_WAIT),
+      );
     } finally {
       this.#hostWaiting = false;
     }
