@@ -26,6 +26,7 @@ import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
 import type { FileObject, Selector, SelectResult } from "../poll/types.ts";
 import { DefaultSelector } from "../poll/default.ts";
 import { fileno } from "../poll/fileno.ts";
+import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
@@ -163,7 +164,7 @@ export class EventLoop implements LoopLike {
 
   /** The loop's monotonic clock in seconds (virtual time on a virtual loop). */
   time(): number {
-    return this.#virtual ? this.#vtime : performance.now() / 1000;
+    return this.#virtual ? this.#vtime : monotonic();
   }
 
   // ---- scheduling -------------------------------------------------------

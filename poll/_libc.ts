@@ -22,6 +22,7 @@ const SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32", optional: true },
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   poll: { parameters: ["buffer", "u32", "i32"], result: "i32" },

@@ -37,6 +37,7 @@ export {
 } from "./fd.ts";
 export { Wakeup } from "./wakeup.ts";
 export { fileno } from "./fileno.ts";
+export { monotonic } from "./clock.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
