@@ -67,6 +67,7 @@ export interface GatherOptions {
 class GatheringFuture<T> extends Future<T> {
   readonly #children: Future<unknown>[];
   /** @internal */ _cancelRequested = false;
+  /** @internal */ _cancelMsg: string | undefined = undefined;
 
   constructor(children: Future<unknown>[], loop: LoopLike) {
     super({ loop });
@@ -79,7 +80,10 @@ class GatheringFuture<T> extends Future<T> {
     for (const c of this.#children) if (c.cancel(msg)) any = true;
     // Children finish cancelled; the gather then raises CancelledError even
     // with returnExceptions.
-    if (any) this._cancelRequested = true;
+    if (any) {
+      this._cancelRequested = true;
+      this._cancelMsg = msg;
+    }
     return any;
   }
 }
@@ -241,7 +245,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       }
     }
     if (outer._cancelRequested) {
-      outer.setException(new CancelledError());
+      // Cancelled even with returnExceptions (bpo-32684), with the message
+      // given to cancel(msg).
+      outer.setException(new CancelledError(outer._cancelMsg));
     } else {
       outer.setResult(results);
     }
