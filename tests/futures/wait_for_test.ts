@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   CancelledError,
+  type Coro,
   createTask,
   currentTask,
   getRunningLoop,
@@ -9,87 +10,174 @@ import {
   TimeoutError,
   waitFor,
 } from "../../mod.ts";
+import { failure, FORMS, settleIn, virtual } from "./_forms.ts";
 
-const virtual = { clock: "virtual" } as const;
+/** A task that sleeps `s` seconds, and on cancellation cleans up for `cleanup`. */
+function slowToCancel(log: string[], s: number, cleanup: number) {
+  return createTask(function* (): Coro<string> {
+    try {
+      yield* sleep(s);
+      return "slept";
+    } catch (err) {
+      log.push(`inner got ${(err as Error).name}`);
+      yield* sleep(cleanup);
+      log.push("inner cleaned up");
+      throw err;
+    }
+  });
+}
 
-for (const form of ["generator", "async"] as const) {
+for (const form of FORMS) {
   Deno.test(`waitFor() returns the result in time (${form})`, async () => {
-    const v = await run(
-      form === "generator"
-        ? function* () {
-          return yield* waitFor(sleep(1, "ok"), 5);
-        }
-        : async () => await waitFor(sleep(1, "ok"), 5),
-      virtual,
-    );
-    assert.equal(v, "ok");
+    const v = await run(function* () {
+      const s = settleIn(form, () => waitFor(sleep(1, "ok"), 5));
+      const r = yield* s;
+      assert.equal(getRunningLoop().time(), 1);
+      return r;
+    }, virtual);
+    assert.deepEqual(v, { ok: true, value: "ok" });
   });
 
   Deno.test(`waitFor() cancels and awaits the inner task on timeout (${form})`, async () => {
     const log: string[] = [];
     await run(function* () {
-      const inner = createTask(function* () {
-        try {
-          yield* sleep(10);
-        } finally {
-          yield* sleep(0.5); // slow cleanup, still awaited
-          log.push("inner cleaned up");
-        }
-      });
-      const outer = createTask(
-        form === "generator"
-          ? function* () {
-            return yield* waitFor(inner, 1);
-          }
-          : async () => await waitFor(inner, 1),
-      );
-      try {
-        yield* outer;
-        assert.fail("should time out");
-      } catch (err) {
-        assert.ok(err instanceof TimeoutError);
-        log.push("timeout raised");
-      }
+      const inner = slowToCancel(log, 10, 0.5);
+      const outer = settleIn(form, () => waitFor(inner, 1));
+      const err = failure(yield* outer);
+      log.push("timeout raised");
+      assert.ok(err instanceof TimeoutError);
+      assert.ok(err.cause instanceof CancelledError);
       assert.ok(inner.cancelled());
       assert.equal(getRunningLoop().time(), 1.5);
     }, virtual);
-    assert.deepEqual(log, ["inner cleaned up", "timeout raised"]);
+    assert.deepEqual(log, [
+      "inner got CancelledError",
+      "inner cleaned up",
+      "timeout raised",
+    ]);
+  });
+
+  Deno.test(`waitFor() passes the inner error through unchanged (${form})`, async () => {
+    await run(function* () {
+      const boom = new RangeError("boom");
+      const inner = createTask(function* (): Coro<never> {
+        yield* sleep(1);
+        throw boom;
+      });
+      assert.equal(
+        failure(yield* settleIn(form, () => waitFor(inner, 5))),
+        boom,
+      );
+    }, virtual);
+  });
+
+  Deno.test(`waitFor() returns the result of an inner task that refuses the cancellation (${form})`, async () => {
+    await run(function* () {
+      const inner = createTask(function* () {
+        try {
+          yield* sleep(10);
+        } catch {
+          return "refused";
+        }
+        return "slept";
+      });
+      const r = yield* settleIn(form, () => waitFor(inner, 1));
+      assert.deepEqual(r, { ok: true, value: "refused" });
+      assert.equal(currentTask()!.cancelling(), 0);
+    }, virtual);
+  });
+
+  Deno.test(`waitFor(aw, null) waits as long as it takes (${form})`, async () => {
+    await run(function* () {
+      const r = yield* settleIn(form, () => waitFor(sleep(3600, "late"), null));
+      assert.deepEqual(r, { ok: true, value: "late" });
+      assert.equal(getRunningLoop().time(), 3600);
+    }, virtual);
+  });
+
+  Deno.test(`waitFor() with timeout <= 0 cancels and awaits at once unless done (${form})`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const done = createTask(function* () {
+        return "ready";
+      });
+      yield* sleep(0);
+      assert.deepEqual(yield* settleIn(form, () => waitFor(done, 0)), {
+        ok: true,
+        value: "ready",
+      });
+      const inner = slowToCancel(log, 10, 0.5);
+      const err = failure(yield* settleIn(form, () => waitFor(inner, -1)));
+      assert.ok(err instanceof TimeoutError);
+      assert.ok(inner.cancelled());
+      assert.equal(getRunningLoop().time(), 0.5);
+    }, virtual);
+    assert.deepEqual(log, ["inner got CancelledError", "inner cleaned up"]);
+  });
+
+  for (const first of ["outside cancel", "timeout"] as const) {
+    Deno.test(`waitFor() never swallows an outside cancel that races the timeout, ${first} first (gh-86296, ${form})`, async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        let task = null as ReturnType<typeof settleIn<unknown>> | null;
+        // Both fire at t=1, in the order they were scheduled.
+        if (first === "outside cancel") loop.callLater(1, () => task!.cancel());
+        task = settleIn(form, () => waitFor(sleep(10), 1));
+        yield* sleep(0); // the waitFor has started: its deadline is set
+        if (first === "timeout") loop.callLater(1, () => task!.cancel());
+        const err = failure(yield* task);
+        assert.ok(err instanceof CancelledError, `got ${err}`);
+        // The outside request is still counted: nothing took it back.
+        assert.equal(task.cancelling(), 1);
+        assert.equal(loop.time(), 1);
+      }, virtual);
+    });
+  }
+
+  Deno.test(`waitFor() with timeout 0 never swallows an outside cancel while it waits for the cancelled inner (${form})`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const inner = slowToCancel(log, 10, 2);
+      yield* sleep(0);
+      const task = settleIn(form, () => waitFor(inner, 0));
+      getRunningLoop().callLater(1, () => task.cancel());
+      const err = failure(yield* task);
+      assert.ok(err instanceof CancelledError, `got ${err}`);
+      assert.equal(getRunningLoop().time(), 1);
+      // The inner still finishes its cleanup.
+      try {
+        yield* inner;
+      } catch (e) {
+        assert.ok(e instanceof CancelledError);
+      }
+      assert.equal(getRunningLoop().time(), 2);
+    }, virtual);
+    assert.deepEqual(log, ["inner got CancelledError", "inner cleaned up"]);
   });
 }
 
-Deno.test("waitFor() with timeout <= 0 cancels at once unless done", async () => {
+Deno.test("waitFor() cancelled from outside cancels the inner and raises CancelledError", async () => {
   await run(function* () {
-    assert.equal(yield* waitFor(Promise.resolve(1).then((x) => x), null), 1);
-    try {
-      yield* waitFor(sleep(1), 0);
-      assert.fail("should time out");
-    } catch (err) {
-      assert.ok(err instanceof TimeoutError);
-    }
-  }, virtual);
-});
-
-Deno.test("waitFor() never swallows an outside cancel that races the timeout (gh-86296)", async () => {
-  await run(function* () {
+    const inner = createTask(sleep(10));
     const task = createTask(function* () {
-      return yield* waitFor(sleep(10), 1);
+      return yield* waitFor(inner, 5);
     });
-    // At t=1 the timeout fires; cancel from outside in the same iteration.
-    getRunningLoop().callLater(1, () => task.cancel());
+    yield* sleep(1);
+    task.cancel();
     try {
       yield* task;
       assert.fail("should be cancelled");
     } catch (err) {
-      assert.ok(err instanceof CancelledError, `got ${err}`);
+      assert.ok(err instanceof CancelledError);
     }
-    assert.ok(task.cancelled());
-    assert.ok(currentTask());
+    assert.ok(inner.cancelled());
   }, virtual);
 });
 
 Deno.test("waitFor() rejects a timeout that is not a number", async () => {
   await run(function* () {
     assert.throws(() => waitFor(sleep(0), "1" as never), TypeError);
+    assert.throws(() => waitFor(sleep(0), NaN), TypeError);
     yield* sleep(0);
   });
 });
