@@ -18,14 +18,16 @@ import {
 
 const ALL_EVENTS = EVENT_READ | EVENT_WRITE;
 
-/** A registered fd. Replaced, never mutated, by `modify()`. */
+/** A registered fd. Frozen: `modify()` replaces it, as Python does. */
 class Key<T> implements SelectorKey<T> {
   constructor(
     readonly fileobj: FileObject,
     readonly fd: number,
     readonly events: number,
     readonly data: T,
-  ) {}
+  ) {
+    Object.freeze(this);
+  }
 }
 
 /**
@@ -44,6 +46,7 @@ class Key<T> implements SelectorKey<T> {
 export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** @internal */ protected readonly _keys: Map<number, SelectorKey<T>> =
     new Map();
+  #view: MapView<T> | undefined;
   #closed = false;
   #waitingAsync = false;
 
@@ -53,7 +56,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   protected abstract _add(fd: number, events: number): void;
   /** Change the kernel's interest for `fd`. */
   protected abstract _modify(fd: number, events: number): void;
-  /** Stop watching `fd`. `gone`: the fd may already be closed. */
+  /** Stop watching `fd`; it may already be closed, which is no error. */
   protected abstract _remove(fd: number, events: number): void;
   /** Wait; return how many entries the backend filled. -1 = timed out. */
   protected abstract _wait(timeout: number | null): number;
@@ -63,7 +66,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   protected abstract _collect(n: number, out: SelectResult<T>): void;
   /** Release the kernel object. */
   protected abstract _close(): void;
-  /** Extra per-fd checks (select's FD_SETSIZE). */
+  /** Extra checks before `_add` (select's FD_SETSIZE, fd is open). */
   protected _check(_fd: number): void {}
 
   /** Start watching `fileobj` for `events` (see {@linkcode Selector}). */
@@ -116,6 +119,12 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Wait for readiness (seconds; null waits forever, <= 0 polls). */
   select(timeout?: number | null): SelectResult<T> {
     this.#checkOpen("select");
+    // A pooled wait owns the result buffer until it returns.
+    if (this.#waitingAsync) {
+      throw new Error(
+        "Cannot select(): a selectAsync() on this selector is still waiting, await it first",
+      );
+    }
     const t = checkTimeout(timeout);
     const out: SelectResult<T> = [];
     const n = this._wait(t);
@@ -123,12 +132,16 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return out;
   }
 
-  /** As `select()`, waiting on Deno's thread pool. One at a time. */
+  /**
+   * As `select()`, waiting on Deno's thread pool. One wait at a time per
+   * selector. Closing the selector meanwhile makes it resolve to `[]` (the
+   * pooled wait itself still runs to its timeout).
+   */
   async selectAsync(timeout?: number | null): Promise<SelectResult<T>> {
     this.#checkOpen("select");
     if (this.#waitingAsync) {
       throw new Error(
-        "Cannot selectAsync(): another selectAsync() on this selector is still waiting",
+        "Cannot selectAsync(): another selectAsync() on this selector is still waiting, await it first",
       );
     }
     const t = checkTimeout(timeout);
@@ -159,7 +172,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** A read-only view: fd -> key. */
   getMap(): ReadonlyMap<number, SelectorKey<T>> {
     this.#checkOpen("get the map");
-    return this._keys;
+    return this.#view ??= new MapView(this._keys);
   }
 
   /** Release the kernel object; later calls throw. Idempotent. */
@@ -179,6 +192,48 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     if (this.#closed) {
       throw new Error(`Cannot ${action}: the ${this._name} selector is closed`);
     }
+  }
+}
+
+/**
+ * A live, read-only view of the fd -> key map (Python's `_SelectorMapping`):
+ * the caller cannot cast its way to `set()` and desynchronise the kernel.
+ */
+class MapView<T> implements ReadonlyMap<number, SelectorKey<T>> {
+  readonly #map: Map<number, SelectorKey<T>>;
+  constructor(map: Map<number, SelectorKey<T>>) {
+    this.#map = map;
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+  get(fd: number): SelectorKey<T> | undefined {
+    return this.#map.get(fd);
+  }
+  has(fd: number): boolean {
+    return this.#map.has(fd);
+  }
+  forEach(
+    fn: (
+      key: SelectorKey<T>,
+      fd: number,
+      map: ReadonlyMap<number, SelectorKey<T>>,
+    ) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [fd, key] of this.#map) fn.call(thisArg, key, fd, this);
+  }
+  keys(): MapIterator<number> {
+    return this.#map.keys();
+  }
+  values(): MapIterator<SelectorKey<T>> {
+    return this.#map.values();
+  }
+  entries(): MapIterator<[number, SelectorKey<T>]> {
+    return this.#map.entries();
+  }
+  [Symbol.iterator](): MapIterator<[number, SelectorKey<T>]> {
+    return this.#map.entries();
   }
 }
 

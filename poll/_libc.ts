@@ -22,6 +22,15 @@ const SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32", optional: true },
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // fcntl is variadic. On Apple arm64 variadic arguments go on the stack,
+  // not in registers (Apple's "Writing ARM64 code for Apple platforms"), and
+  // FFI has no variadic calls: declaring 8 register-sized arguments puts the
+  // 9th where fcntl reads its third one. Use it through `fcntl()` below.
+  fcntl_stacked: {
+    name: "fcntl",
+    parameters: ["i32", "i32", "i64", "i64", "i64", "i64", "i64", "i64", "i64"],
+    result: "i32",
+  },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -162,6 +171,39 @@ export function _openLibc(
 /** errno of the JS thread, read right after a failing call. @internal */
 export function errno(): number {
   return errnoView![0];
+}
+
+const STACKED_VARARGS = OS === "darwin" && Deno.build.arch === "aarch64";
+
+/**
+ * `fcntl(fd, cmd, arg)` with an int argument, called right for the
+ * platform's variadic convention (see `fcntl_stacked`).
+ * @internal
+ */
+export function fcntl(fd: number, cmd: number, arg: number): number {
+  const sym = libc();
+  return STACKED_VARARGS
+    ? sym.fcntl_stacked(fd, cmd, 0n, 0n, 0n, 0n, 0n, 0n, BigInt(arg))
+    : sym.fcntl(fd, cmd, arg);
+}
+
+/**
+ * A symbol only some systems have, or a clear error naming what to use.
+ * @internal
+ */
+export function need<K extends keyof LibcSymbols>(
+  name: K,
+  instead: string,
+): NonNullable<LibcSymbols[K]> {
+  const sym = libc()[name];
+  if (sym === null || sym === undefined) {
+    throw new Error(
+      `Cannot call ${
+        String(name)
+      }(): ${OS}'s libc does not have it, ${instead}`,
+    );
+  }
+  return sym as NonNullable<LibcSymbols[K]>;
 }
 
 /** The OS this process runs on (for per-OS constants). @internal */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { libc } from "./_libc.ts";
+import { libc, need } from "./_libc.ts";
 import { BaseSelector, toMillis } from "./_base.ts";
 import { check, waitRetry } from "./_syscall.ts";
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
@@ -17,14 +17,18 @@ const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
 const EPOLLIN = 0x001;
 const EPOLLOUT = 0x004;
-// EPOLLERR and EPOLLHUP are always reported, even if not asked for; Python
-// maps them to "ready" for whatever the fd was registered for, so the owner
-// sees the EOF or the error on its next read/write. EPOLLRDHUP (peer closed
-// its write side) is not requested: EPOLLIN already fires for that EOF.
+// EPOLLERR and EPOLLHUP are always reported, even if not asked for
+// (epoll_ctl(2)). Python maps them to "ready" for whatever the fd was
+// registered for, so its owner sees the EOF or the error on its next call;
+// so do we. EPOLLRDHUP (peer shut down its writing side, <sys/epoll.h>
+// 0x2000) is not requested: EPOLLIN already fires for that EOF, and asking
+// for it would only wake a writer early.
 
-// struct epoll_event is __attribute__((packed)) on x86_64 only: 12 bytes
-// (u32 events, u64 data); 16 bytes elsewhere, data at offset 8 (epoll_ctl(2),
-// <sys/epoll.h>). We keep the fd in the low 32 bits of data.
+// struct epoll_event { uint32_t events; epoll_data_t data; } is
+// __attribute__((packed)) on x86_64 only (<sys/epoll.h>: "#ifdef
+// __x86_64__ __EPOLL_PACKED"; epoll_ctl(2) NOTES): 12 bytes there, data at
+// offset 4; 16 bytes elsewhere, data at offset 8. We keep the fd in the low
+// 32 bits of data (little-endian on every arch Deno ships for).
 const PACKED = Deno.build.arch === "x86_64";
 const STRIDE_WORDS = PACKED ? 3 : 4;
 const DATA_WORD = PACKED ? 1 : 2;
@@ -66,10 +70,19 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   #buf = new Uint32Array(64 * STRIDE_WORDS);
   #cap = 64;
 
-  /** @throws {OSError} if epoll_create1 fails (e.g. EMFILE). */
+  readonly #call = (t: number | null): number =>
+    libc().epoll_wait!(this.#epfd, this.#buf, this.#cap, toMillis(t));
+
+  /**
+   * Create the epoll instance (close-on-exec).
+   *
+   * @throws {Error} off Linux, where there is no epoll.
+   * @throws {OSError} if epoll_create1 fails (e.g. EMFILE).
+   */
   constructor() {
     super();
-    this.#epfd = check(libc().epoll_create1!(EPOLL_CLOEXEC), "epoll_create1");
+    const create = need("epoll_create1", "use DefaultSelector");
+    this.#epfd = check(create(EPOLL_CLOEXEC), "epoll_create1");
   }
 
   /** The epoll instance's own fd. */
@@ -115,17 +128,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
-    const { epoll_wait } = libc();
-    // The common case, without a closure: the hot path allocates nothing.
-    const n = epoll_wait!(this.#epfd, this.#buf, this.#cap, toMillis(timeout));
-    if (n >= 0) return n;
-    return waitRetry(
-      timeout,
-      (t) => epoll_wait!(this.#epfd, this.#buf, this.#cap, toMillis(t)),
-      "epoll_wait",
-      this.#epfd,
-      true,
-    );
+    return waitRetry(timeout, this.#call, "epoll_wait", this.#epfd);
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
@@ -137,8 +140,9 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
       this.#cap,
       toMillis(timeout),
     );
-    // errno of a pool thread is not ours to read: on failure (EINTR or a
-    // real error) ask again without waiting, which reports it properly.
+    // errno of a pool thread is not ours to read: after a failure (EINTR
+    // on that thread, or a real error) poll once more here, which retries
+    // EINTR or throws the real error with its errno.
     return n < 0 ? this._wait(0) : n;
   }
 

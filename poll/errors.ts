@@ -86,6 +86,21 @@ export function errnoName(errno: number): string {
 }
 
 /**
+ * The description of an errno number, as C's `strerror()` (English, from
+ * our table; `"Unknown error <n>"` for others).
+ *
+ * @example
+ * ```ts
+ * import { errnoOf, strerror } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(strerror(errnoOf("EBADF")), "Bad file descriptor");
+ * ```
+ */
+export function strerror(errno: number): string {
+  return byNumber.get(errno)?.[1] ?? `Unknown error ${errno}`;
+}
+
+/**
  * Options of {@linkcode OSError}.
  *
  * @example
@@ -138,7 +153,7 @@ export class OSError extends Error {
    */
   constructor(errno: number, message?: string, options?: OSErrorOptions) {
     const code = errnoName(errno);
-    const text = byNumber.get(errno)?.[1] ?? "Unknown error";
+    const text = strerror(errno);
     const where = options?.syscall
       ? `${options.syscall}(${
         options.fd !== undefined ? `fd ${options.fd}` : ""

@@ -22,6 +22,7 @@ export { FD_SETSIZE, SelectSelector } from "./select.ts";
 export { KqueueSelector } from "./kqueue.ts";
 export {
   DefaultSelector,
+  type DefaultSelectorChoice,
   defaultSelectorName,
   type SelectorName,
 } from "./default.ts";
@@ -52,5 +53,6 @@ export {
   OSError,
   type OSErrorOptions,
   PermissionError,
+  strerror,
   TimeoutError,
 } from "./errors.ts";

@@ -8,13 +8,16 @@
 import { libc } from "./_libc.ts";
 import { BaseSelector, toMillis } from "./_base.ts";
 import { waitRetry } from "./_syscall.ts";
+import { checkOpenFd } from "./fd.ts";
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 
 // <poll.h>; same values on Linux, macOS and the BSDs.
 const POLLIN = 0x001;
 const POLLOUT = 0x004;
-// POLLERR, POLLHUP and POLLNVAL are reported whether asked for or not; as in
-// Python they count as ready for whatever the fd was registered for.
+// POLLERR (0x008), POLLHUP (0x010) and POLLNVAL (0x020, fd not open) are
+// reported whether asked for or not (poll(2)); as in Python they count as
+// ready for whatever the fd was registered for, so its owner's next call
+// meets the EOF or the error (EBADF for POLLNVAL).
 
 /**
  * A selector on poll(2) (Python's `selectors.PollSelector`).
@@ -48,6 +51,13 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
   #fds: number[] = [];
   #index = new Map<number, number>();
   #dirty = true;
+  readonly #call = (t: number | null): number =>
+    libc().poll(this.#bytes, this.#fds.length, toMillis(t));
+
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  protected override _check(fd: number): void {
+    checkOpenFd(fd, "register");
+  }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, _events: number): void {
@@ -97,11 +107,8 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
     this.#sync();
-    const { poll } = libc();
-    const bytes = this.#bytes;
-    const n = this.#fds.length;
-    const ret = waitRetry(timeout, (t) => poll(bytes, n, toMillis(t)), "poll");
-    return ret > 0 ? n : 0;
+    const ret = waitRetry(timeout, this.#call, "poll");
+    return ret > 0 ? this.#fds.length : 0;
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
@@ -109,6 +116,8 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#sync();
     const n = this.#fds.length;
     const ret = await libc().poll_async(this.#bytes, n, toMillis(timeout));
+    // A failure's errno stayed on the pool thread, and a change made while
+    // waiting reorders the pollfds: either way, poll once more here.
     if (ret < 0 || this.#dirty) return this._wait(0);
     return ret > 0 ? n : 0;
   }

@@ -9,6 +9,7 @@
 import { libc } from "./_libc.ts";
 import { BaseSelector } from "./_base.ts";
 import { waitRetry } from "./_syscall.ts";
+import { checkOpenFd } from "./fd.ts";
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 
 /**
@@ -52,17 +53,32 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
   readonly #writeSet = new Uint8Array(SET_BYTES);
   readonly #r = new Uint8Array(SET_BYTES);
   readonly #w = new Uint8Array(SET_BYTES);
-  // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two 64-bit fields.
-  readonly #tv = new BigInt64Array(2);
+  // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: 16 bytes on
+  // 64-bit Linux, macOS and FreeBSD (macOS pads a 4-byte tv_usec). Written
+  // as little-endian 32-bit halves, high halves 0: no BigInt per wait.
+  readonly #tv = new Int32Array(4);
+  readonly #call = (t: number | null): number => {
+    this.#r.set(this.#readSet);
+    this.#w.set(this.#writeSet);
+    return libc().select(
+      this.#maxFd + 1,
+      this.#r,
+      this.#w,
+      null,
+      this.#timeval(t),
+    );
+  };
   #maxFd = -1;
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected override _check(fd: number): void {
+    // Bits past the fd_set would be written outside our buffers.
     if (fd >= FD_SETSIZE) {
       throw new RangeError(
         `Cannot register fd ${fd}: select() supports fds below FD_SETSIZE (${FD_SETSIZE}), use PollSelector or EpollSelector`,
       );
     }
+    checkOpenFd(fd, "register");
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
@@ -95,36 +111,36 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     else this.#writeSet[byte] &= ~bit;
   }
 
-  #prepare(timeout: number | null): BigInt64Array | null {
-    this.#r.set(this.#readSet);
-    this.#w.set(this.#writeSet);
+  #timeval(timeout: number | null): Int32Array | null {
     if (timeout === null) return null;
-    const us = Math.ceil(timeout * 1e6);
-    this.#tv[0] = BigInt(Math.floor(us / 1e6));
-    this.#tv[1] = BigInt(us % 1e6);
-    return this.#tv;
+    const tv = this.#tv;
+    // Rounded up, so a wait never ends before its deadline; capped where
+    // 32 bits of seconds end (68 years).
+    const us = Math.min(Math.ceil(timeout * 1e6), 0x7fffffff * 1e6);
+    tv[0] = Math.floor(us / 1e6);
+    tv[2] = us % 1e6;
+    return tv;
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _wait(timeout: number | null): number {
-    const { select } = libc();
-    const nfds = this.#maxFd + 1;
-    return waitRetry(timeout, (t) => {
-      const tv = this.#prepare(t);
-      return select(nfds, this.#r, this.#w, null, tv);
-    }, "select");
+    return waitRetry(timeout, this.#call, "select");
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected async _waitAsync(timeout: number | null): Promise<number> {
-    const tv = this.#prepare(timeout);
+    this.#r.set(this.#readSet);
+    this.#w.set(this.#writeSet);
     const n = await libc().select_async(
       this.#maxFd + 1,
       this.#r,
       this.#w,
       null,
-      tv,
+      this.#timeval(timeout),
     );
+    // A pool thread's errno is not ours to read: after a failure (EINTR on
+    // that thread, or EBADF) poll once more here, which retries or throws
+    // the real error.
     return n < 0 ? this._wait(0) : n;
   }
 

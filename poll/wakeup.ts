@@ -6,8 +6,7 @@
  */
 
 import { os } from "./_libc.ts";
-import { close, eventfd, pipe, read, write } from "./fd.ts";
-import { BlockingIOError } from "./errors.ts";
+import { close, eventfd, pipe, readOrAgain, writeOrAgain } from "./fd.ts";
 
 const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
 
@@ -58,28 +57,43 @@ export class Wakeup implements Disposable {
 
   /**
    * Make the fd readable given only its number: for a Worker that was sent
-   * `writeFd` and has FFI permission.
+   * `writeFd` (and, like every Worker, inherits FFI permission).
+   *
+   * @param writeFd The `writeFd` of a `Wakeup` in any thread.
+   * @throws {OSError} if `writeFd` is not open (EBADF).
+   *
+   * @example From a Worker, given only the fd number
+   * ```ts
+   * import { Wakeup } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * using w = new Wakeup();
+   * Wakeup.signalFd(w.writeFd); // what a Worker would call
+   * assert.equal(w.drain(), true);
+   * ```
    */
   static signalFd(writeFd: number): void {
-    try {
-      // 8 bytes: an eventfd needs a u64; a pipe just gets 8 bytes.
-      write(writeFd, ONE);
-    } catch (err) {
-      // Full counter or full pipe: it is already readable, which is the point.
-      if (!(err instanceof BlockingIOError)) throw err;
-    }
+    // 8 bytes: an eventfd needs a u64; a pipe just gets 8 bytes. EAGAIN
+    // (full counter or full pipe) means it is already readable: the point.
+    writeOrAgain(writeFd, ONE);
   }
 
-  /** Consume every pending signal. */
-  drain(): void {
-    if (this.#closed) return;
+  /**
+   * Consume every pending signal, so `fd` is quiet until the next one.
+   *
+   * @returns Whether there was any signal to consume.
+   */
+  drain(): boolean {
+    if (this.#closed) return false;
+    if (this.fd === this.writeFd) {
+      // An eventfd read returns the whole counter and resets it to 0.
+      return readOrAgain(this.fd, this.#buf) > 0;
+    }
+    let any = false;
     for (;;) {
-      try {
-        if (read(this.fd, this.#buf) <= 0) return;
-      } catch (err) {
-        if (err instanceof BlockingIOError) return;
-        throw err;
-      }
+      const n = readOrAgain(this.fd, this.#buf);
+      if (n > 0) any = true;
+      // A short read emptied the pipe: no need to wait for EAGAIN.
+      if (n < this.#buf.length) return any;
     }
   }
 
