@@ -9,6 +9,7 @@
  */
 
 import { _requireLoop } from "./_loop.ts";
+import { RuntimeError } from "./errors.ts";
 import { type Coro, Task } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 
@@ -29,10 +30,16 @@ export type ScopeBody<A, T> =
   | ((arg: A) => Coro<T>)
   | ((arg: A) => PromiseLike<T>);
 
-/** How the body ended: `ok`, or `failed` with `error`. @internal */
+/**
+ * How the body ended: `ok`, or `failed` with `error`. The exit step may set
+ * `after`: run once the exit step is over, in the caller's task, just before
+ * the outcome is delivered (a re-cancel that must reach the caller itself).
+ * @internal
+ */
 export interface Outcome {
   failed: boolean;
   error: unknown;
+  after: (() => void) | null;
 }
 
 function isGeneratorFunction(fn: unknown): boolean {
@@ -44,6 +51,7 @@ class Scoped<A, T> implements Awaitable<T> {
   readonly #body: ScopeBody<A, T>;
   readonly #arg: A;
   readonly #exit: (outcome: Outcome) => Coro<void>;
+  #started = false;
 
   constructor(
     body: ScopeBody<A, T>,
@@ -55,8 +63,13 @@ class Scoped<A, T> implements Awaitable<T> {
     this.#exit = exit;
   }
 
-  *[Symbol.iterator](): Coro<T> {
-    const outcome: Outcome = { failed: false, error: undefined };
+  [Symbol.iterator](): Coro<T> {
+    this.#start();
+    return this.#inline();
+  }
+
+  *#inline(): Coro<T> {
+    const outcome: Outcome = { failed: false, error: undefined, after: null };
     let result: T | undefined;
     try {
       result = isGeneratorFunction(this.#body)
@@ -74,6 +87,7 @@ class Scoped<A, T> implements Awaitable<T> {
       outcome.error = err;
     }
     yield* this.#exit(outcome);
+    outcome.after?.();
     if (outcome.failed) throw outcome.error;
     return result as T;
   }
@@ -82,10 +96,11 @@ class Scoped<A, T> implements Awaitable<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.#start();
     // Runs in the awaiting task's async context: its awaits are that task's.
     const go = async (): Promise<T> => {
       const loop = _requireLoop("run a body");
-      const outcome: Outcome = { failed: false, error: undefined };
+      const outcome: Outcome = { failed: false, error: undefined, after: null };
       let result: T | undefined;
       try {
         result = isGeneratorFunction(this.#body)
@@ -98,10 +113,21 @@ class Scoped<A, T> implements Awaitable<T> {
         outcome.error = err;
       }
       await new Task(this.#exit(outcome), { loop, eagerStart: true });
+      outcome.after?.();
       if (outcome.failed) throw outcome.error;
       return result as T;
     };
     return go().then(onfulfilled, onrejected);
+  }
+
+  /** A body runs once, like a Python coroutine awaited once. */
+  #start(): void {
+    if (this.#started) {
+      throw new RuntimeError(
+        "Cannot run the body again: this awaitable was awaited already",
+      );
+    }
+    this.#started = true;
   }
 }
 

@@ -25,7 +25,7 @@ const EXITED = 3;
 /**
  * The body of `Timeout.run()`: a generator function or an async function.
  *
- * @example
+ * @example A body as a variable
  * ```ts
  * import { run, timeout, type TimeoutBody } from "../mod.ts";
  * const body: TimeoutBody<number> = async () => 5;
@@ -44,13 +44,19 @@ export type TimeoutBody<T> = (() => Coro<T>) | (() => PromiseLike<T>);
  *   `await timeout(1).run(async () => ...)`: the faithful form of Python's
  *   `async with asyncio.timeout(1):` — on expiry the body's
  *   `CancelledError` becomes `TimeoutError`.
- * - `using t = timeout(1);` in a block. A JS limit: a dispose hook cannot
- *   replace the block's exception, so when the deadline expires, dispose
- *   throws `TimeoutError` and JavaScript wraps it in a `SuppressedError`
- *   whose `.error` is the `TimeoutError` and `.suppressed` the
- *   `CancelledError`. Use `run()` where callers expect a plain `TimeoutError`.
+ * - `using t = timeout(1);` in a block (generator or async function). A JS
+ *   limit: a dispose hook never sees the block's exception and cannot
+ *   replace it. So when the deadline expired, leaving the block throws
+ *   `TimeoutError`, and if the block was ended by the expiry's
+ *   `CancelledError`, JavaScript wraps them in a `SuppressedError` whose
+ *   `.error` is the `TimeoutError` and `.suppressed` the `CancelledError`.
+ *   Dispose also cannot tell whether the block swallowed that
+ *   `CancelledError`: it throws `TimeoutError` either way (Python would not).
+ *   A cancellation from outside still propagates (as the `CancelledError`
+ *   the block throws; dispose adds nothing). Use `run()` where callers
+ *   expect a plain `TimeoutError`.
  *
- * @example
+ * @example Generator form: expiry becomes TimeoutError
  * ```ts
  * import { run, sleep, timeout, TimeoutError } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -63,6 +69,24 @@ export type TimeoutBody<T> = (() => Coro<T>) | (() => PromiseLike<T>);
  *     assert.fail("not reached");
  *   } catch (err) {
  *     assert.ok(err instanceof TimeoutError);
+ *   }
+ * }, { clock: "virtual" });
+ * ```
+ *
+ * @example With `using`: the TimeoutError arrives in a SuppressedError
+ * ```ts
+ * import { CancelledError, run, sleep, timeout, TimeoutError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await run(async () => {
+ *   try {
+ *     using _t = timeout(1);
+ *     await sleep(10);
+ *     assert.fail("not reached");
+ *   } catch (err) {
+ *     assert.ok(err instanceof SuppressedError);
+ *     assert.ok(err.error instanceof TimeoutError);
+ *     assert.ok(err.suppressed instanceof CancelledError);
  *   }
  * }, { clock: "virtual" });
  * ```
@@ -137,11 +161,20 @@ export class Timeout implements Disposable {
 
   /**
    * Run `body` under this deadline and return its result; on expiry the
-   * body's `CancelledError` becomes `TimeoutError`. Use once, right away.
+   * body's `CancelledError` becomes `TimeoutError` (its `cause`). Use once,
+   * right away, in the task that made the timeout.
+   *
+   * @throws {TimeoutError} when the deadline passed and ended the body.
+   * @throws {RuntimeError} when used twice or from another task.
    */
   run<T>(body: TimeoutBody<T>): Awaitable<T> {
     if (this.#used) {
       throw new RuntimeError("Cannot run: this timeout was used already");
+    }
+    if (currentTask() !== this.#task) {
+      throw new RuntimeError(
+        "Cannot run: this timeout belongs to another task, create it where it runs",
+      );
     }
     this.#used = true;
     // deno-lint-ignore require-yield
@@ -228,7 +261,7 @@ export function timeout(delay: number | null): Timeout {
 /**
  * A timeout at loop time `when` for the current task (null: none).
  *
- * @example
+ * @example A deadline at a loop time
  * ```ts
  * import { getRunningLoop, run, sleep, timeoutAt } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -1,60 +1,284 @@
 import assert from "node:assert/strict";
 import {
   CancelledError,
+  createTask,
   currentTask,
   getRunningLoop,
   run,
   RuntimeError,
   sleep,
+  type Timeout,
   timeout,
   timeoutAt,
   TimeoutError,
 } from "../../mod.ts";
+import { failure, FORMS, settleIn, virtual } from "./_forms.ts";
 
-const virtual = { clock: "virtual" } as const;
+/** `t.run(body)` with a body that sleeps `s` seconds, in `form`. */
+function sleepUnder(form: "generator" | "async", t: Timeout, s: number) {
+  return form === "generator"
+    ? t.run(function* () {
+      yield* sleep(s);
+      return "slept";
+    })
+    : t.run(async () => {
+      await sleep(s);
+      return "slept";
+    });
+}
 
-Deno.test("timeout() turns expiry into TimeoutError in a generator body", async () => {
-  await run(function* () {
-    const t = timeout(1);
-    try {
-      yield* t.run(function* () {
-        yield* sleep(5);
-      });
-      assert.fail("should time out");
-    } catch (err) {
+for (const form of FORMS) {
+  Deno.test(`timeout() turns expiry into TimeoutError (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const s = settleIn(form, () => sleepUnder(form, t = timeout(1), 5));
+      const err = failure(yield* s);
       assert.ok(err instanceof TimeoutError);
       assert.ok(err.cause instanceof CancelledError);
-    }
-    assert.ok(t.expired());
-    assert.equal(currentTask()!.cancelling(), 0);
-    assert.equal(getRunningLoop().time(), 1);
-  }, virtual);
-});
+      assert.ok(t!.expired());
+      assert.equal(s.cancelling(), 0, "the timeout took its cancel back");
+      assert.equal(getRunningLoop().time(), 1);
+    }, virtual);
+  });
 
-Deno.test("timeout() turns expiry into TimeoutError in an async body", async () => {
-  await run(async () => {
-    await assert.rejects(
-      async () =>
-        await timeout(1).run(async () => {
-          await sleep(5);
-        }),
-      TimeoutError,
-    );
-    assert.equal(currentTask()!.cancelling(), 0);
-  }, virtual);
-});
+  Deno.test(`timeout() returns the body's result when it finishes in time (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const s = settleIn(form, () => sleepUnder(form, t = timeout(5), 1));
+      assert.deepEqual(yield* s, { ok: true, value: "slept" });
+      assert.equal(t!.expired(), false);
+      assert.equal(getRunningLoop().time(), 1);
+      // The deadline is gone: nothing fires at t=5.
+      yield* sleep(10);
+      assert.equal(s.cancelling(), 0);
+    }, virtual);
+  });
 
-Deno.test("timeout() does nothing when the body finishes in time", async () => {
+  Deno.test(`timeout() passes the body's own error through (${form})`, async () => {
+    await run(function* () {
+      const boom = new RangeError("boom");
+      const s = settleIn(
+        form,
+        () =>
+          form === "generator"
+            ? timeout(5).run(function* () {
+              yield* sleep(1);
+              throw boom;
+            })
+            : timeout(5).run(async () => {
+              await sleep(1);
+              throw boom;
+            }),
+      );
+      assert.equal(failure(yield* s), boom);
+    }, virtual);
+  });
+
+  Deno.test(`timeout() whose body swallows the cancellation ends normally (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const s = settleIn(form, () => {
+        t = timeout(1);
+        return form === "generator"
+          ? t.run(function* () {
+            try {
+              yield* sleep(5);
+            } catch {
+              return "swallowed";
+            }
+            return "slept";
+          })
+          : t.run(async () => {
+            try {
+              await sleep(5);
+            } catch {
+              return "swallowed";
+            }
+            return "slept";
+          });
+      });
+      assert.deepEqual(yield* s, { ok: true, value: "swallowed" });
+      assert.ok(t!.expired());
+      assert.equal(s.cancelling(), 0);
+    }, virtual);
+  });
+
+  Deno.test(`nested timeouts: the inner one expires first (${form})`, async () => {
+    await run(function* () {
+      let outer = null as Timeout | null;
+      let inner = null as Timeout | null;
+      const s = settleIn(form, () => {
+        outer = timeout(10);
+        return form === "generator"
+          ? outer.run(function* () {
+            try {
+              yield* (inner = timeout(1)).run(function* () {
+                yield* sleep(5);
+              });
+            } catch (err) {
+              assert.ok(err instanceof TimeoutError);
+            }
+            yield* sleep(1);
+            return "outer body went on";
+          })
+          : outer.run(async () => {
+            await assert.rejects(
+              async () =>
+                await (inner = timeout(1)).run(async () => {
+                  await sleep(5);
+                }),
+              TimeoutError,
+            );
+            await sleep(1);
+            return "outer body went on";
+          });
+      });
+      assert.deepEqual(yield* s, { ok: true, value: "outer body went on" });
+      assert.ok(inner!.expired());
+      assert.equal(outer!.expired(), false);
+      assert.equal(getRunningLoop().time(), 2);
+    }, virtual);
+  });
+
+  Deno.test(`nested timeouts: the outer one expires first (${form})`, async () => {
+    await run(function* () {
+      let outer = null as Timeout | null;
+      let inner = null as Timeout | null;
+      let innerSaw: unknown = null;
+      const s = settleIn(form, () => {
+        outer = timeout(1);
+        return form === "generator"
+          ? outer.run(function* () {
+            try {
+              yield* (inner = timeout(10)).run(function* () {
+                yield* sleep(5);
+              });
+            } catch (err) {
+              innerSaw = err;
+              throw err;
+            }
+          })
+          : outer.run(async () => {
+            try {
+              await (inner = timeout(10)).run(async () => {
+                await sleep(5);
+              });
+            } catch (err) {
+              innerSaw = err;
+              throw err;
+            }
+          });
+      });
+      const err = failure(yield* s);
+      assert.ok(err instanceof TimeoutError);
+      // The inner timeout let the outer's cancellation through untouched.
+      assert.ok(innerSaw instanceof CancelledError);
+      assert.equal(inner!.expired(), false);
+      assert.ok(outer!.expired());
+      assert.equal(getRunningLoop().time(), 1);
+    }, virtual);
+  });
+
+  Deno.test(`timeout() never swallows a cancellation from outside (${form})`, async () => {
+    await run(function* () {
+      const s = settleIn(form, () => sleepUnder(form, timeout(5), 10));
+      getRunningLoop().callLater(1, () => s.cancel());
+      assert.ok(failure(yield* s) instanceof CancelledError);
+      assert.equal(s.cancelling(), 1);
+    }, virtual);
+  });
+
+  Deno.test(`timeout() never swallows an outside cancel in the same iteration as the expiry (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const s = settleIn(form, () => sleepUnder(form, t = timeout(1), 10));
+      yield* sleep(0);
+      // Scheduled after the deadline, for the same time: runs right after it.
+      getRunningLoop().callLater(1, () => s.cancel());
+      assert.ok(failure(yield* s) instanceof CancelledError);
+      assert.ok(t!.expired());
+      assert.equal(s.cancelling(), 1);
+    }, virtual);
+  });
+
+  Deno.test(`timeout().reschedule() moves the deadline later (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const loop = getRunningLoop();
+      const s = settleIn(form, () => sleepUnder(form, t = timeout(1), 3));
+      loop.callLater(0.5, () => t!.reschedule(loop.time() + 5));
+      assert.deepEqual(yield* s, { ok: true, value: "slept" });
+      assert.equal(t!.when(), 5.5);
+      assert.equal(t!.expired(), false);
+      assert.equal(loop.time(), 3);
+    }, virtual);
+  });
+
+  Deno.test(`timeout().reschedule() to a past time expires at once (${form})`, async () => {
+    await run(function* () {
+      let t = null as Timeout | null;
+      const loop = getRunningLoop();
+      const s = settleIn(form, () => sleepUnder(form, t = timeout(null), 3));
+      loop.callLater(0.5, () => t!.reschedule(0));
+      assert.ok(failure(yield* s) instanceof TimeoutError);
+      assert.ok(t!.expired());
+      assert.equal(loop.time(), 0.5);
+    }, virtual);
+  });
+
+  Deno.test(`timeout() works with using (${form})`, async () => {
+    await run(function* () {
+      const s = settleIn(
+        form,
+        () =>
+          form === "generator"
+            ? createTask(function* () {
+              using _t = timeout(1);
+              yield* sleep(5);
+            })
+            : createTask(async () => {
+              using _t = timeout(1);
+              await sleep(5);
+            }),
+      );
+      const err = failure(yield* s);
+      // JS keeps the block's CancelledError and wraps dispose's TimeoutError.
+      assert.ok(err instanceof SuppressedError);
+      assert.ok(err.error instanceof TimeoutError);
+      assert.ok(err.suppressed instanceof CancelledError);
+    }, virtual);
+  });
+}
+
+Deno.test("timeout() with using does nothing when the block finishes in time", async () => {
   const v = await run(function* () {
-    const t = timeout(5);
-    const r = yield* t.run(function* () {
+    {
+      using t = timeout(5);
       yield* sleep(1);
-      return "done";
-    });
-    assert.equal(t.expired(), false);
-    return r;
+      assert.equal(t.expired(), false);
+    }
+    yield* sleep(10); // the deadline was cancelled with the block
+    assert.equal(currentTask()!.cancelling(), 0);
+    return getRunningLoop().time();
   }, virtual);
-  assert.equal(v, "done");
+  assert.equal(v, 11);
+});
+
+Deno.test("timeout() with using lets an outside cancellation through", async () => {
+  await run(function* () {
+    const t = createTask(function* () {
+      using _t = timeout(5);
+      yield* sleep(10);
+    });
+    yield* sleep(1);
+    t.cancel();
+    try {
+      yield* t;
+      assert.fail("should be cancelled");
+    } catch (err) {
+      assert.ok(err instanceof CancelledError, `got ${err}`);
+    }
+  }, virtual);
 });
 
 Deno.test("timeout(null) never expires and reschedule() sets a deadline", async () => {
@@ -71,71 +295,53 @@ Deno.test("timeout(null) never expires and reschedule() sets a deadline", async 
       assert.ok(err instanceof TimeoutError);
     }
     assert.equal(getRunningLoop().time(), 2);
-    assert.throws(() => t.reschedule(null), RuntimeError);
   }, virtual);
 });
 
-Deno.test("nested timeouts: the inner one expires first", async () => {
+Deno.test("timeout().when() is the loop time of the deadline", async () => {
   await run(function* () {
-    const outer = timeout(10);
-    yield* outer.run(function* () {
-      try {
-        yield* timeout(1).run(function* () {
-          yield* sleep(5);
-        });
-      } catch (err) {
-        assert.ok(err instanceof TimeoutError);
-      }
-    });
-    assert.equal(outer.expired(), false);
+    yield* sleep(2);
+    assert.equal(timeout(3).when(), 5);
+    assert.equal(timeoutAt(7).when(), 7);
+    assert.equal(timeoutAt(null).when(), null);
   }, virtual);
 });
 
-Deno.test("nested timeouts: the outer one expires first", async () => {
+Deno.test("timeout().reschedule() after expiry or exit is a clear error", async () => {
   await run(function* () {
-    const inner = { t: null as ReturnType<typeof timeout> | null };
+    const expired = timeout(1);
     try {
-      yield* timeout(1).run(function* () {
-        inner.t = timeout(10);
-        yield* inner.t.run(function* () {
-          yield* sleep(5);
-        });
+      yield* expired.run(function* () {
+        yield* sleep(5);
       });
-      assert.fail("should time out");
     } catch (err) {
       assert.ok(err instanceof TimeoutError);
     }
-    // The inner timeout did not claim the cancellation.
-    assert.equal(inner.t!.expired(), false);
+    assert.throws(() => expired.reschedule(10), RuntimeError);
+    const exited = timeout(1);
+    yield* exited.run(function* () {});
+    assert.throws(() => exited.reschedule(10), RuntimeError);
   }, virtual);
 });
 
-Deno.test("timeout() never swallows a cancellation from outside", async () => {
+Deno.test("Timeout.run() twice, from another task, or awaited twice is a clear error", async () => {
   await run(function* () {
-    const me = currentTask()!;
-    getRunningLoop().callLater(1, () => me.cancel());
+    const t = timeout(5);
+    const scope = t.run(function* () {
+      return 1;
+    });
+    assert.throws(() => t.run(function* () {}), RuntimeError);
+    assert.equal(yield* scope, 1);
+    assert.throws(() => [...scope], RuntimeError);
+    const foreign = timeout(5);
+    const other = createTask(function* () {
+      return foreign.run(function* () {});
+    });
     try {
-      yield* timeout(5).run(function* () {
-        yield* sleep(10);
-      });
-      assert.fail("should be cancelled");
+      yield* other;
+      assert.fail("should fail");
     } catch (err) {
-      assert.ok(err instanceof CancelledError);
-    }
-    assert.equal(me.uncancel(), 0);
-  }, virtual);
-});
-
-Deno.test("timeout() with using throws TimeoutError wrapped by JS in SuppressedError", async () => {
-  await run(function* () {
-    try {
-      using _t = timeout(1);
-      yield* sleep(5);
-      assert.fail("should time out");
-    } catch (err) {
-      assert.ok(err instanceof SuppressedError);
-      assert.ok(err.error instanceof TimeoutError);
-      assert.ok(err.suppressed instanceof CancelledError);
+      assert.ok(err instanceof RuntimeError);
     }
   }, virtual);
 });
@@ -147,6 +353,7 @@ Deno.test("timeoutAt() outside a task is a clear error", () => {
 Deno.test("timeout() rejects a delay that is not a number", async () => {
   await run(function* () {
     assert.throws(() => timeout("1" as never), TypeError);
+    assert.throws(() => timeout(NaN), TypeError);
     yield* sleep(0);
   });
 });
