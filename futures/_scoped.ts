@@ -9,8 +9,8 @@
  */
 
 import { _requireLoop } from "./_loop.ts";
-import { RuntimeError } from "./errors.ts";
-import { type Coro, Task } from "./task.ts";
+import { CancelledError, RuntimeError } from "./errors.ts";
+import { type Coro, currentTask, Task } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 
 /**
@@ -112,7 +112,21 @@ class Scoped<A, T> implements Awaitable<T> {
         outcome.failed = true;
         outcome.error = err;
       }
-      await new Task(this.#exit(outcome), { loop, eagerStart: true });
+      const exit = new Task(this.#exit(outcome), { loop, eagerStart: true });
+      try {
+        await exit;
+      } catch (err) {
+        if (!(err instanceof CancelledError) || exit.cancelled()) throw err;
+        // The exit finished, but this await delivered a cancel requested of
+        // the caller meanwhile (say by a child failing as the body ended).
+        // The exit's outcome stands; the cancel stays requested, for the
+        // caller's next await, as it would after `yield*` (same count).
+        const me = currentTask();
+        if (me !== null) {
+          me.uncancel();
+          me.cancel();
+        }
+      }
       outcome.after?.();
       if (outcome.failed) throw outcome.error;
       return result as T;

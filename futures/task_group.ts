@@ -23,7 +23,7 @@ import { type Outcome, type ScopeBody, scoped } from "./_scoped.ts";
  * Several errors at once, each kept — Python's `ExceptionGroup`, as an
  * `AggregateError` whose `errors` are also readable as `exceptions`.
  *
- * @example
+ * @example Keeping every error
  * ```ts
  * import { ExceptionGroup } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -65,10 +65,17 @@ export class ExceptionGroup extends AggregateError {
  * the body; then the group raises an {@linkcode ExceptionGroup} with every
  * error (the body's included). A child's cancellation is not an error. If
  * the task running the group is cancelled from outside, the children are
- * cancelled and awaited and `CancelledError` propagates. `tg.cancel()` ends
- * the group early without an error.
+ * cancelled and awaited and `CancelledError` propagates (if children failed
+ * too, the `ExceptionGroup` wins and the cancellation is re-requested, so the
+ * caller's next await gets it, as in Python 3.13). `tg.cancel()` ends the
+ * group early without an error.
  *
- * @example
+ * Why a callback and no `await using tg = new TaskGroup()`: a JS dispose hook
+ * never sees the exception leaving the block, so it could not add the body's
+ * error to the `ExceptionGroup`, nor tell the group's own cancellation (to
+ * swallow) from an outside one (to propagate). `run(body)` sees both.
+ *
+ * @example Children of a generator and an async function
  * ```ts
  * import { run, sleep, TaskGroup } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -91,15 +98,19 @@ export class TaskGroup {
   #aborting = false;
   #parentCancelRequested = false;
   #cancelled = false;
+  #cancelOnEnter = false;
   readonly #tasks = new Set<Task<unknown>>();
   readonly #errors: unknown[] = [];
   #onCompleted: Future<void> | null = null;
 
   /**
    * Run `body(tg)` with a new group and wait for all its tasks; resolves to
-   * the body's result.
+   * the body's result (`undefined` if `tg.cancel()` cut the body short).
+   * Await the returned value once, right away.
    *
    * @throws {ExceptionGroup} if a child or the body failed.
+   * @throws {CancelledError} if the caller's task was cancelled from outside.
+   * @throws {RuntimeError} outside a task.
    */
   static run<T>(body: ScopeBody<TaskGroup, T>): Awaitable<T> {
     return new TaskGroup().run(body);
@@ -122,7 +133,9 @@ export class TaskGroup {
     this.#entered = true;
     this.#parent = parent;
     this.#loop = parent.getLoop();
-    return scoped(body, this, (outcome) => this.#exit(outcome));
+    const scope = scoped(body, this, (outcome) => this.#exit(outcome));
+    if (this.#cancelOnEnter) this.cancel();
+    return scope;
   }
 
   /**
@@ -158,10 +171,37 @@ export class TaskGroup {
 
   /**
    * Stop the group: cancel its tasks and its body; the group then ends
-   * without raising (Python 3.15).
+   * without raising (Python 3.15). Called before `run()`, the group is
+   * cancelled as it starts; after the group ended, it does nothing.
+   *
+   * @example Stop when the goal is met
+   * ```ts
+   * import { run, sleep, TaskGroup } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const found = await run(async () => {
+   *   let winner = "";
+   *   await TaskGroup.run(async (tg) => {
+   *     for (const [name, delay] of [["a", 3], ["b", 1], ["c", 2]] as const) {
+   *       tg.createTask(async () => {
+   *         await sleep(delay);
+   *         winner = name;
+   *         tg.cancel();
+   *       });
+   *     }
+   *   });
+   *   return winner;
+   * }, { clock: "virtual" });
+   * assert.equal(found, "b");
+   * ```
    */
   cancel(): void {
-    if (!this.#entered || this.#cancelled) return;
+    if (!this.#entered) {
+      // Python 3.15: a group cancelled before it runs is cancelled on entry.
+      this.#cancelOnEnter = true;
+      return;
+    }
+    if (this.#cancelled) return;
     this.#cancelled = true;
     if (!this.#aborting) this.#abort();
     if (!this.#exiting && !this.#parentCancelRequested) {
@@ -183,10 +223,11 @@ export class TaskGroup {
         yield* this.#onCompleted;
       } catch (err) {
         if (!(err instanceof CancelledError)) throw err;
-        if (!this.#aborting) {
-          propagate = err;
-          this.#abort();
-        }
+        // Ours (a failing child) or from outside: the parent's cancel count,
+        // checked below, tells them apart. Recording it even while aborting
+        // means an outside cancel during the wait is never swallowed.
+        propagate = err;
+        if (!this.#aborting) this.#abort();
       }
       this.#onCompleted = null;
     }
@@ -217,6 +258,16 @@ export class TaskGroup {
         "unhandled errors in a TaskGroup",
         this.#errors.splice(0),
       );
+      // The errors win over a cancellation from outside, but that
+      // cancellation stays requested: the caller's next await gets it
+      // (Python 3.13), with the cancel count unchanged.
+      const parent = this.#parent!;
+      if (parent.cancelling() > 0) {
+        outcome.after = () => {
+          parent.uncancel();
+          parent.cancel();
+        };
+      }
     }
   }
 
