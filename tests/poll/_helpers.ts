@@ -1,54 +1,144 @@
 /**
- * Shared helpers for poll/ tests: the selector classes that run here, and an
- * open-fd counter to prove nothing leaks.
+ * Shared helpers for poll/ tests: an open-fd census to prove nothing leaks,
+ * a `test()` that applies it to every test, and a signal sender to make a
+ * blocking wait fail with EINTR.
  *
  * @module
  */
 
-import {
-  EpollSelector,
-  KqueueSelector,
-  PollSelector,
-  type Selector,
-  SelectSelector,
-} from "../../mod.ts";
 import { libc } from "../../poll/_libc.ts";
 
-/** Selector classes available on this OS, by name. */
-export const SELECTORS: Array<[string, new () => Selector<unknown>]> = [
-  ["SelectSelector", SelectSelector],
-  ["PollSelector", PollSelector],
-  ...(Deno.build.os === "linux"
-    ? [
-      ["EpollSelector", EpollSelector] as [string, new () => Selector<unknown>],
-    ]
-    : []),
-  ...(Deno.build.os === "darwin" || Deno.build.os === "freebsd"
-    ? [["KqueueSelector", KqueueSelector] as [
-      string,
-      new () => Selector<unknown>,
-    ]]
-    : []),
-];
+/** Whether this OS has epoll / kqueue. */
+export const LINUX: boolean = Deno.build.os === "linux";
+export const KQUEUE: boolean = Deno.build.os === "darwin" ||
+  Deno.build.os === "freebsd";
 
-/**
- * How many fds below 4096 this process has open. Probed with
- * fcntl(F_GETFD), since Deno 2.9 wants --allow-all to read /proc/self/fd.
- */
-export function openFds(): number {
+const F_GETFD = 1;
+// Deno 2.9 wants --allow-all to list /proc/self/fd, so probe each fd number
+// with fcntl(F_GETFD) instead: same answer, no extra permission.
+const PROBE_LIMIT = 8192;
+
+/** The open fds of this process below 8192, ascending. */
+export function openFds(): number[] {
   const { fcntl } = libc();
-  const F_GETFD = 1;
-  let n = 0;
-  for (let fd = 0; fd < 4096; fd++) if (fcntl(fd, F_GETFD, 0) !== -1) n++;
-  return n;
+  const open: number[] = [];
+  for (let fd = 0; fd < PROBE_LIMIT; fd++) {
+    if (fcntl(fd, F_GETFD, 0) !== -1) open.push(fd);
+  }
+  return open;
 }
 
-/** Run `fn` and assert it leaves the open-fd count unchanged. */
+/** Run `fn`; throw if it left fds open or closed fds it did not own. */
 export async function noLeak(fn: () => void | Promise<void>): Promise<void> {
   const before = openFds();
   await fn();
   const after = openFds();
-  if (after !== before) {
-    throw new Error(`fd leak: ${before} open before, ${after} after`);
+  const leaked = after.filter((fd) => !before.includes(fd));
+  const lost = before.filter((fd) => !after.includes(fd));
+  if (leaked.length > 0 || lost.length > 0) {
+    throw new Error(
+      `Open fds changed: leaked [${leaked.join(", ")}], closed [${
+        lost.join(", ")
+      }]`,
+    );
+  }
+}
+
+/** Options of {@linkcode test}. */
+export interface TestOptions {
+  /** Skip the test (on an OS without the mechanism). */
+  ignore?: boolean;
+  /**
+   * Count open fds around it (default true). Off only for tests that start
+   * a Worker or a signal listener: Deno opens runtime fds for those and
+   * closes some of them later, on its own schedule; such a test checks its
+   * own fds instead.
+   */
+  census?: boolean;
+}
+
+/** `Deno.test` with the fd census around it. Sanitizers stay on. */
+export function test(
+  name: string,
+  fn: () => void | Promise<void>,
+  options: TestOptions = {},
+): void {
+  Deno.test({
+    name,
+    ignore: options.ignore ?? false,
+    fn: options.census === false ? fn : () => noLeak(fn),
+  });
+}
+
+/** A pipe's two ends, closed by `using`. */
+export function closeAll(...fds: number[]): Disposable {
+  return {
+    [Symbol.dispose]() {
+      const { close } = libc();
+      for (const fd of fds) close(fd);
+    },
+  };
+}
+
+/**
+ * Have a Worker interrupt this thread with SIGUSR1 while it blocks,
+ * then optionally write a byte to `writeFd`. Returns a promise that settles
+ * once the signal was handled and the Worker is gone. Linux only (tgkill).
+ *
+ * `start()` must be called right before the blocking call.
+ */
+export async function interruptSoon(
+  writeFd?: number,
+): Promise<{ start(): void; done: Promise<void> }> {
+  let handled!: () => void;
+  const signalled = new Promise<void>((resolve) => (handled = resolve));
+  const onSignal = () => handled();
+  Deno.addSignalListener("SIGUSR1", onSignal);
+  const worker = new Worker(
+    new URL("./_signal_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  const finished = new Promise<void>((resolve, reject) => {
+    worker.onmessage = (e) => e.data === "done" && resolve();
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`Signal worker failed: ${e.message}`));
+    };
+  });
+  await new Promise<void>((resolve) => {
+    const ready = (e: MessageEvent) => {
+      if (e.data === "ready") {
+        worker.removeEventListener("message", ready);
+        resolve();
+      }
+    };
+    worker.addEventListener("message", ready);
+  });
+  // The thread to interrupt is this one, which `deno test` need not run on
+  // the process's main thread: ask the kernel for its id.
+  const tid = gettid();
+  return {
+    start: () => worker.postMessage({ pid: Deno.pid, tid, writeFd }),
+    done: (async () => {
+      try {
+        await Promise.all([signalled, finished]);
+      } finally {
+        worker.terminate();
+        Deno.removeSignalListener("SIGUSR1", onSignal);
+      }
+    })(),
+  };
+}
+
+// Test scaffolding, not in the library's symbol table: the calling thread's
+// kernel id (Linux, glibc 2.30+).
+function gettid(): number {
+  const lib = Deno.dlopen("libc.so.6", {
+    gettid: { parameters: [], result: "i32" },
+  });
+  try {
+    return lib.symbols.gettid();
+  } finally {
+    lib.close();
   }
 }
