@@ -15,7 +15,7 @@ import { dual } from "./_dual.ts";
 /**
  * Return when any future finishes or is cancelled.
  *
- * @example
+ * @example Return at the first completion
  * ```ts
  * import { FIRST_COMPLETED, run, sleep, wait } from "../mod.ts";
  * await run(function* () {
@@ -28,7 +28,7 @@ export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /**
  * Return when any future fails (or all finish).
  *
- * @example
+ * @example Return at the first error
  * ```ts
  * import { FIRST_EXCEPTION, run, sleep, wait } from "../mod.ts";
  * await run(function* () {
@@ -41,7 +41,7 @@ export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
 /**
  * Return when all futures are done.
  *
- * @example
+ * @example Return when all are done
  * ```ts
  * import { ALL_COMPLETED, run, sleep, wait } from "../mod.ts";
  * await run(function* () {
@@ -55,7 +55,7 @@ export const ALL_COMPLETED = "ALL_COMPLETED";
 /**
  * When `wait()` returns.
  *
- * @example
+ * @example Naming a returnWhen
  * ```ts
  * import { FIRST_COMPLETED, type ReturnWhen } from "../mod.ts";
  * const when: ReturnWhen = FIRST_COMPLETED;
@@ -70,7 +70,7 @@ export type ReturnWhen =
 /**
  * Options of {@linkcode wait}.
  *
- * @example
+ * @example Passing options
  * ```ts
  * import { run, sleep, wait, type WaitOptions } from "../mod.ts";
  * const opts: WaitOptions = { timeout: 1 };
@@ -88,13 +88,23 @@ export interface WaitOptions {
 }
 
 /**
- * Wait for the futures in `aws` (coroutines and promises are wrapped in
- * tasks/futures first) and return `[done, pending]` sets. On timeout, it
- * returns what is done so far; nothing is cancelled.
+ * Wait for the futures in `aws` and return `[done, pending]` sets. On
+ * timeout, it returns what is done so far; nothing is cancelled, and no
+ * error is raised (errors stay on their futures). Cancelling the waiting
+ * task leaves the futures running.
  *
+ * Python 3.11+ refuses coroutines here; this accepts coroutines and
+ * promises and wraps them in tasks/futures first, and the sets then hold
+ * those wrappers: pass tasks when you need to tell the results apart.
+ *
+ * @param aws The futures (duplicates count once).
+ * @param options `timeout` in seconds (default none) and `returnWhen`
+ *   (default `ALL_COMPLETED`).
+ * @returns `[done, pending]`: `yield*` it or `await` it, once.
  * @throws {RangeError} for an empty `aws` or an unknown `returnWhen`.
+ * @throws {TypeError} for a `timeout` that is not a number or null.
  *
- * @example
+ * @example Waiting for the first of two
  * ```ts
  * import { createTask, FIRST_COMPLETED, run, sleep, wait } from "../mod.ts";
  * import assert from "node:assert/strict";
