@@ -29,7 +29,7 @@ let gettime: ((clock: number, buf: Int32Array) => number) | null = null;
  *
  * @returns Seconds, with nanosecond resolution where the double allows.
  *
- * @example
+ * @example Reading the clock twice
  * ```ts
  * import { monotonic } from "../mod.ts";
  * import assert from "node:assert/strict";

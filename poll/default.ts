@@ -18,7 +18,7 @@ import type { Selector } from "./types.ts";
 /**
  * The selector names `ASYNCIO_SELECTOR` accepts.
  *
- * @example
+ * @example Naming the selectors
  * ```ts
  * import { EpollSelector, type SelectorName } from "../mod.ts";
  * const byName: Record<SelectorName, string> = {
@@ -43,7 +43,7 @@ const CLASSES = {
  * What {@linkcode defaultSelectorName} reports: the selector `DefaultSelector`
  * makes here, or `"unsupported"` on a platform without one, and why.
  *
- * @example
+ * @example Printing the choice
  * ```ts
  * import { type DefaultSelectorChoice, defaultSelectorName } from "../mod.ts";
  * const choice: DefaultSelectorChoice = defaultSelectorName();
@@ -137,7 +137,7 @@ export function defaultSelectorName(): DefaultSelectorChoice {
  *
  * @throws {RangeError} if `ASYNCIO_SELECTOR` names no selector.
  *
- * @example
+ * @example The best selector here
  * ```ts
  * import { close, DefaultSelector, EVENT_READ, pipe } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -58,7 +58,7 @@ for (const [name, linux, bsd, text] of TABLE) {
  *
  * @throws {RangeError} for a name not in the table.
  *
- * @example
+ * @example Looking up a number
  * ```ts
  * import { errnoOf } from "./errors.ts";
  * import assert from "node:assert/strict";
@@ -74,7 +74,7 @@ export function errnoOf(name: string): number {
 /**
  * The symbolic name of an errno number (`"EBADF"`), or `"E<n>"` if unknown.
  *
- * @example
+ * @example Naming a number
  * ```ts
  * import { errnoName, errnoOf } from "./errors.ts";
  * import assert from "node:assert/strict";
@@ -89,7 +89,7 @@ export function errnoName(errno: number): string {
  * The description of an errno number, as C's `strerror()` (English, from
  * our table; `"Unknown error <n>"` for others).
  *
- * @example
+ * @example Describing a number
  * ```ts
  * import { errnoOf, strerror } from "./errors.ts";
  * import assert from "node:assert/strict";
@@ -103,7 +103,7 @@ export function strerror(errno: number): string {
 /**
  * Options of {@linkcode OSError}.
  *
- * @example
+ * @example Naming the call and fd
  * ```ts
  * import { OSError, type OSErrorOptions } from "../mod.ts";
  * const opts: OSErrorOptions = { syscall: "read", fd: 3 };
@@ -171,28 +171,35 @@ export class OSError extends Error {
 /**
  * The operation would block (EAGAIN, EWOULDBLOCK, EINPROGRESS, EALREADY).
  *
- * @example
+ * @example A non-blocking read with nothing to read
  * ```ts
- * import { BlockingIOError, OSError } from "./errors.ts";
+ * import { BlockingIOError, close, pipe, read } from "../mod.ts";
  * import assert from "node:assert/strict";
- * assert.ok(new BlockingIOError(11) instanceof OSError);
+ * const [r, w] = pipe({ nonblocking: true });
+ * assert.throws(() => read(r, new Uint8Array(1)), BlockingIOError);
+ * close(r);
+ * close(w);
  * ```
  */
 export class BlockingIOError extends OSError {}
 /**
  * Writing to a pipe or socket whose reader is gone (EPIPE, ESHUTDOWN).
  *
- * @example
+ * @example Writing to a pipe nobody reads
  * ```ts
- * import { BrokenPipeError, errnoOf } from "./errors.ts";
- * new BrokenPipeError(errnoOf("EPIPE"));
+ * import { BrokenPipeError, close, pipe, write } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const [r, w] = pipe();
+ * close(r);
+ * assert.throws(() => write(w, new Uint8Array(1)), BrokenPipeError);
+ * close(w);
  * ```
  */
 export class BrokenPipeError extends OSError {}
 /**
  * The peer refused the connection (ECONNREFUSED).
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { ConnectionRefusedError, errnoOf } from "./errors.ts";
  * new ConnectionRefusedError(errnoOf("ECONNREFUSED"));
@@ -202,7 +209,7 @@ export class ConnectionRefusedError extends OSError {}
 /**
  * The peer reset the connection (ECONNRESET).
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { ConnectionResetError, errnoOf } from "./errors.ts";
  * new ConnectionResetError(errnoOf("ECONNRESET"));
@@ -212,7 +219,7 @@ export class ConnectionResetError extends OSError {}
 /**
  * The connection was aborted locally (ECONNABORTED).
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { ConnectionAbortedError, errnoOf } from "./errors.ts";
  * new ConnectionAbortedError(errnoOf("ECONNABORTED"));
@@ -222,7 +229,7 @@ export class ConnectionAbortedError extends OSError {}
 /**
  * A path does not exist (ENOENT).
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { FileNotFoundError, errnoOf } from "./errors.ts";
  * new FileNotFoundError(errnoOf("ENOENT"));
@@ -232,7 +239,7 @@ export class FileNotFoundError extends OSError {}
 /**
  * Not allowed (EACCES, EPERM).
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { PermissionError, errnoOf } from "./errors.ts";
  * new PermissionError(errnoOf("EACCES"));
@@ -243,7 +250,7 @@ export class PermissionError extends OSError {}
  * A system call was interrupted (EINTR). The wrappers retry it; it is
  * exported for completeness and never surfaces from this module.
  *
- * @example
+ * @example Building one by hand
  * ```ts
  * import { InterruptedError, errnoOf } from "./errors.ts";
  * new InterruptedError(errnoOf("EINTR"));
@@ -256,7 +263,7 @@ export class InterruptedError extends OSError {}
  * (`waitFor`, `timeout()`), which are the same class as in Python 3.11.
  * `new TimeoutError()` needs no errno (ETIMEDOUT is used).
  *
- * @example
+ * @example asyncio's timeout, without an errno
  * ```ts
  * import { TimeoutError } from "./errors.ts";
  * import assert from "node:assert/strict";
@@ -310,7 +317,7 @@ const SUBCLASS: Record<
  * The typed error for `errno` from `syscall` on `fd`: the matching
  * subclass, else `OSError`.
  *
- * @example
+ * @example Turning errno into the right class
  * ```ts
  * import { BlockingIOError, errnoOf, fromErrno } from "./errors.ts";
  * import assert from "node:assert/strict";

@@ -28,7 +28,7 @@ const EFD_NONBLOCK = 0o4000;
 /**
  * Options of {@linkcode pipe} and {@linkcode socketPair}.
  *
- * @example
+ * @example A non-blocking pipe
  * ```ts
  * import { close, type FdOptions, pipe } from "../mod.ts";
  * const opts: FdOptions = { nonblocking: true };
@@ -53,7 +53,7 @@ function checkFd(fd: number, action: string): void {
 /**
  * A pipe: `[readEnd, writeEnd]`, close-on-exec.
  *
- * @example
+ * @example Bytes through a pipe
  * ```ts
  * import { close, pipe, read, write } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -84,7 +84,7 @@ export function pipe(options?: FdOptions): [number, number] {
 /**
  * A connected pair of AF_UNIX stream sockets, close-on-exec.
  *
- * @example
+ * @example Bytes through a socket pair
  * ```ts
  * import { close, read, socketPair, write } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -111,7 +111,7 @@ export function socketPair(options?: FdOptions): [number, number] {
  *
  * @throws {Error} on systems without eventfd.
  *
- * @example
+ * @example An eventfd on Linux
  * ```ts
  * import { close, eventfd } from "../mod.ts";
  * if (Deno.build.os === "linux") close(eventfd());
@@ -132,7 +132,7 @@ export function eventfd(): number {
  *
  * @throws {OSError} EBADF if it is not open.
  *
- * @example
+ * @example Closing both ends
  * ```ts
  * import { close, pipe } from "../mod.ts";
  * const [r, w] = pipe();
@@ -151,7 +151,7 @@ export function close(fd: number): void {
  *
  * @throws {BlockingIOError} on a non-blocking fd with nothing to read.
  *
- * @example
+ * @example Reading end of file
  * ```ts
  * import { close, pipe, read } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -174,7 +174,7 @@ export function read(fd: number, buf: Uint8Array): number {
  * @throws {BlockingIOError} on a non-blocking fd whose buffer is full.
  * @throws {BrokenPipeError} when the reading end is closed.
  *
- * @example
+ * @example Writing to a pipe
  * ```ts
  * import { close, pipe, write } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -232,7 +232,7 @@ export function writeOrAgain(fd: number, buf: Uint8Array): number {
 /**
  * Put `fd` in blocking (true) or non-blocking (false) mode.
  *
- * @example
+ * @example A read that fails fast
  * ```ts
  * import { BlockingIOError, close, pipe, read, setBlocking } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -15,7 +15,7 @@ import type { FileObject } from "./types.ts";
  * @throws {TypeError} for anything else; {RangeError} for a negative or
  *   non-integer fd.
  *
- * @example
+ * @example A number or an object
  * ```ts
  * import { fileno } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -27,7 +27,7 @@ const POLLOUT = 0x004;
  *
  * @typeParam T The per-fd data type.
  *
- * @example
+ * @example An empty pipe is writable
  * ```ts
  * import { PollSelector, EVENT_WRITE, pipe, close } from "../mod.ts";
  * import assert from "node:assert/strict";

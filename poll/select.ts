@@ -15,7 +15,7 @@ import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 /**
  * The size of an fd_set in bits on Linux, macOS and the BSDs.
  *
- * @example
+ * @example The limit
  * ```ts
  * import { FD_SETSIZE } from "../mod.ts";
  * console.log(FD_SETSIZE); // 1024
@@ -29,7 +29,7 @@ const SET_BYTES = FD_SETSIZE / 8;
  *
  * @typeParam T The per-fd data type.
  *
- * @example
+ * @example Waiting for a pipe
  * ```ts
  * import { SelectSelector, EVENT_READ, pipe, write, close } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -23,7 +23,7 @@
 /**
  * Readiness for reading: data, EOF, a pending connection, or an error.
  *
- * @example
+ * @example Both events
  * ```ts
  * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
  * const both = EVENT_READ | EVENT_WRITE;
@@ -34,7 +34,7 @@ export const EVENT_READ = 1;
 /**
  * Readiness for writing: buffer space, a finished connect, or an error.
  *
- * @example
+ * @example Both events
  * ```ts
  * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
  * const both = EVENT_READ | EVENT_WRITE;
@@ -61,7 +61,7 @@ export interface HasFileno {
 /**
  * A file descriptor number, or an object with `fileno()`.
  *
- * @example
+ * @example Two kinds of file object
  * ```ts
  * import type { FileObject } from "../mod.ts";
  * const a: FileObject = 0;
@@ -76,7 +76,7 @@ export type FileObject = number | HasFileno;
  *
  * @typeParam T The type of the caller's `data`.
  *
- * @example
+ * @example The key of a registered pipe
  * ```ts
  * import { EVENT_READ, PollSelector, type SelectorKey, pipe, close } from "../mod.ts";
  * using sel = new PollSelector<string>();
@@ -102,7 +102,7 @@ export interface SelectorKey<T = unknown> {
 /**
  * Ready keys with the events that fired for each.
  *
- * @example
+ * @example Nothing ready
  * ```ts
  * import { PollSelector, type SelectResult } from "../mod.ts";
  * using sel = new PollSelector();
@@ -117,7 +117,7 @@ export type SelectResult<T = unknown> = Array<[SelectorKey<T>, number]>;
  *
  * @typeParam T The type of the per-fd `data`.
  *
- * @example
+ * @example Using any selector through the interface
  * ```ts
  * import { DefaultSelector, type Selector } from "../mod.ts";
  * using sel: Selector<string> = new DefaultSelector<string>();

@@ -14,7 +14,7 @@ const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
  * A wake-up channel: watch `fd` for reading; `signal()` makes it readable,
  * `drain()` makes it quiet again.
  *
- * @example
+ * @example Interrupting a wait
  * ```ts
  * import { EVENT_READ, PollSelector, Wakeup } from "../mod.ts";
  * import assert from "node:assert/strict";

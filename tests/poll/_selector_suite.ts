@@ -418,7 +418,7 @@ export function selectorSuite(
 
   // Closed selector
 
-  t(" refuses every call once closed, and close() is idempotent", async () => {
+  t(".close() makes every later call fail, and is idempotent", async () => {
     const [r, w] = pipe();
     using _ = closeAll(r, w);
     const sel = new Sel();

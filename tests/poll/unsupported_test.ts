@@ -3,7 +3,7 @@ import { UnsupportedSelector } from "../../poll/_unsupported.ts";
 import { EVENT_READ } from "../../mod.ts";
 import { test } from "./_helpers.ts";
 
-test("UnsupportedSelector fails every call with the same clear message", async () => {
+test("UnsupportedSelector.select() and every other call fail with one clear message", async () => {
   using sel = new UnsupportedSelector();
   const msg = new Error(UnsupportedSelector.message);
   assert.match(msg.message, /^Cannot use a selector: \w+ is not supported/);
