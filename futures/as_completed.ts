@@ -16,7 +16,7 @@ import { type Awaitable, ready, Wait } from "./_wait.ts";
 /**
  * Options of {@linkcode asCompleted}.
  *
- * @example
+ * @example Passing options
  * ```ts
  * import { asCompleted, type AsCompletedOptions, run, sleep } from "../mod.ts";
  * const opts: AsCompletedOptions = { timeout: 5 };
@@ -35,7 +35,7 @@ export interface AsCompletedOptions {
  * per input, each resolving to the next result to finish (or throwing its
  * error); as an async iterable it yields those results directly.
  *
- * @example
+ * @example Iterating with for await
  * ```ts
  * import { type AsCompleted, asCompleted, run, sleep } from "../mod.ts";
  * await run(async () => {
@@ -107,8 +107,23 @@ export class AsCompleted<T>
     this.#waiters.push(w);
     return new Wait(w, take, (f) => {
       // Cancelled after being handed a result: hand it to the next caller.
-      if (f !== null) this.#done.unshift(f);
+      if (f !== null) this.#handBack(f);
     });
+  }
+
+  /** A result whose taker was cancelled: first in line again. */
+  #handBack(f: Future<T>): void {
+    for (
+      let w = this.#waiters.shift();
+      w !== undefined;
+      w = this.#waiters.shift()
+    ) {
+      if (!w.done()) {
+        w.setResult(f);
+        return;
+      }
+    }
+    this.#done.unshift(f);
   }
 
   #push(f: Future<T> | null): void {
@@ -145,10 +160,24 @@ function rejected<T>(err: unknown): Awaitable<T> {
 }
 
 /**
- * Results of `aws` in the order they finish.
+ * Results of `aws` in the order they finish (Python 3.13's `as_completed`).
  *
+ * Two ways to consume it: `for (const next of asCompleted(aws))` gives one
+ * awaitable per input, to `yield*` (generators) or `await` (async
+ * functions), each resolving to the next result to finish or throwing its
+ * error; `for await (const r of asCompleted(aws))` gives the results
+ * directly (Python yields the futures there; a JS async iterator cannot
+ * yield a thenable without awaiting it). Inputs are wrapped as by
+ * `ensureFuture`; duplicates count once. A result taken by a waiter that is
+ * cancelled before it resumes goes to the next waiter, not lost.
+ *
+ * @param aws Futures, coroutines or promises.
+ * @param options `timeout` in seconds: after it, every awaitable not yet
+ *   resolved throws `TimeoutError`. Nothing is cancelled.
+ * @returns An iterable and async iterable; iterate it once.
  * @throws {TimeoutError} (from the awaitable it yields) once `timeout`
  *   seconds pass before everything finished.
+ * @throws {TypeError} for a `timeout` that is not a number or null.
  *
  * @example Generator form: `yield*` each awaitable
  * ```ts

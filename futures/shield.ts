@@ -11,9 +11,13 @@ import { Future } from "./future.ts";
  * A Future that follows `aw` but whose cancellation does not cancel `aw`:
  * the task awaiting the shield gets `CancelledError`, while `aw` runs on
  * (the loop keeps a task alive until it ends). If `aw` itself is cancelled,
- * the shield is cancelled too.
+ * the shield is cancelled too; otherwise its result or error comes through.
+ * An `aw` already done is returned as it is.
  *
- * @example
+ * @param aw A Future, coroutine or Promise.
+ * @returns A Future following `aw`: `yield*` it or `await` it.
+ *
+ * @example The inner task outlives a cancelled shield
  * ```ts
  * import { createTask, run, shield, sleep } from "../mod.ts";
  * import assert from "node:assert/strict";

@@ -1,55 +1,82 @@
 import assert from "node:assert/strict";
-import { CancelledError, createTask, run, shield, sleep } from "../../mod.ts";
+import {
+  CancelledError,
+  type Coro,
+  createTask,
+  Future,
+  getRunningLoop,
+  run,
+  shield,
+  sleep,
+} from "../../mod.ts";
+import { failure, FORMS, settleIn, virtual } from "./_forms.ts";
 
-const virtual = { clock: "virtual" } as const;
+function* napThenReturn(s: number, v: string): Coro<string> {
+  yield* sleep(s);
+  return v;
+}
 
-Deno.test("shield() lets the awaiting task be cancelled while the inner runs on", async () => {
+for (const form of FORMS) {
+  Deno.test(`shield() lets the awaiting task be cancelled while the inner runs on (${form})`, async () => {
+    await run(function* () {
+      const inner = createTask(napThenReturn(2, "finished"));
+      const waiter = settleIn(form, () => shield(inner));
+      yield* sleep(1);
+      waiter.cancel();
+      assert.ok(failure(yield* waiter) instanceof CancelledError);
+      assert.equal(getRunningLoop().time(), 1);
+      assert.equal(inner.cancelled(), false);
+      assert.equal(yield* inner, "finished");
+      assert.equal(getRunningLoop().time(), 2);
+    }, virtual);
+  });
+
+  Deno.test(`shield() passes the inner result through (${form})`, async () => {
+    await run(function* () {
+      const r = yield* settleIn(form, () => shield(sleep(1, 5)));
+      assert.deepEqual(r, { ok: true, value: 5 });
+    }, virtual);
+  });
+
+  Deno.test(`shield() passes the inner error through (${form})`, async () => {
+    await run(function* () {
+      const boom = new RangeError("inner");
+      const inner = createTask(async () => {
+        await sleep(1);
+        throw boom;
+      });
+      assert.equal(failure(yield* settleIn(form, () => shield(inner))), boom);
+    }, virtual);
+  });
+
+  Deno.test(`shield() is cancelled when the inner is cancelled (${form})`, async () => {
+    await run(function* () {
+      const inner = createTask(napThenReturn(5, "never"));
+      let outer = null as Future<string> | null;
+      const waiter = settleIn(form, () => outer = shield(inner));
+      yield* sleep(1);
+      inner.cancel();
+      assert.ok(failure(yield* waiter) instanceof CancelledError);
+      assert.ok(outer!.cancelled());
+    }, virtual);
+  });
+}
+
+Deno.test("shield().cancel() cancels only the outer future", async () => {
   await run(function* () {
-    const inner = createTask(function* () {
-      yield* sleep(2);
-      return "finished";
-    });
-    const waiter = createTask(function* () {
-      return yield* shield(inner);
-    });
-    yield* sleep(1);
-    waiter.cancel();
-    try {
-      yield* waiter;
-    } catch (err) {
-      assert.ok(err instanceof CancelledError);
-    }
-    assert.equal(inner.cancelled(), false);
-    assert.equal(yield* inner, "finished");
-  }, virtual);
-});
-
-Deno.test("shield() passes the inner result and error through", async () => {
-  await run(async () => {
-    assert.equal(await shield(sleep(1, 5)), 5);
-    await assert.rejects(
-      async () =>
-        await shield(createTask(async () => {
-          throw new RangeError("inner");
-        })),
-      RangeError,
-    );
-  }, virtual);
-});
-
-Deno.test("shield() is cancelled when the inner is cancelled", async () => {
-  await run(function* () {
-    const inner = createTask(function* () {
-      yield* sleep(5);
-    });
+    const inner = createTask(napThenReturn(1, "saved"));
     const outer = shield(inner);
-    yield* sleep(1);
-    inner.cancel();
-    try {
-      yield* outer;
-    } catch (err) {
-      assert.ok(err instanceof CancelledError);
-    }
+    assert.ok(outer.cancel());
     assert.ok(outer.cancelled());
+    assert.equal(yield* inner, "saved");
   }, virtual);
+});
+
+Deno.test("shield() of a done future returns that future", async () => {
+  await run(function* () {
+    const f = new Future<number>();
+    f.setResult(1);
+    assert.equal(shield(f), f);
+    yield* sleep(0);
+  });
 });
