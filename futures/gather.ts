@@ -15,7 +15,7 @@ import { type Awaitable, ensureFuture } from "./ensure_future.ts";
 /**
  * The result type of one awaitable.
  *
- * @example
+ * @example The result type of an awaitable
  * ```ts
  * import type { AwaitedOf, Future } from "../mod.ts";
  * type N = AwaitedOf<Future<number>>; // number
@@ -33,7 +33,7 @@ export type AwaitedOf<A> = A extends Future<infer T> ? T
 /**
  * Results of a tuple of awaitables, position by position.
  *
- * @example
+ * @example The results of a tuple
  * ```ts
  * import type { Future, GatherResults } from "../mod.ts";
  * type R = GatherResults<[Future<number>, Future<string>]>; // [number, string]
@@ -48,7 +48,7 @@ export type GatherResults<A extends readonly unknown[]> = {
 /**
  * Options of {@linkcode gather}.
  *
- * @example
+ * @example Passing options
  * ```ts
  * import { gather, type GatherOptions, run } from "../mod.ts";
  * const opts: GatherOptions = { returnExceptions: true };
@@ -90,16 +90,30 @@ class GatheringFuture<T> extends Future<T> {
 
 /**
  * Run awaitables (futures, coroutines, promises) concurrently; the result is
- * the array of their results in argument order.
+ * the array of their results in argument order, typed as a tuple.
+ *
+ * Three call forms: `gather(a, b, c)`, `gather([a, b, c])` and
+ * `gather([a, b, c], { returnExceptions: true })` (Python's keyword argument
+ * becomes an options object after an array).
  *
  * Without `returnExceptions`, the first error is raised at once; the other
  * awaitables keep running. A cancelled child makes the gather raise
- * `CancelledError`. Cancelling the gather cancels every child that is not
- * done. Two forms: `gather(a, b, c)` and `gather([a, b, c], options)`.
+ * `CancelledError`. With `returnExceptions`, errors and the `CancelledError`s
+ * of cancelled children take their places in the results (typed `unknown`:
+ * JS can throw anything). Cancelling the gather (or the task awaiting it)
+ * cancels every child that is not done; the gather then raises
+ * `CancelledError`, even with `returnExceptions`. The same coroutine passed
+ * twice runs once.
  *
+ * This overload: the array form with `returnExceptions: true`.
+ *
+ * @param aws The awaitables.
+ * @param options `returnExceptions: true`.
  * @returns A Future of the results: `yield*` or `await` it.
+ * @throws {TypeError} if `options` is not an object.
+ * @throws {Error} for futures of different loops.
  *
- * @example
+ * @example Results in argument order
  * ```ts
  * import { gather, run, sleep } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -110,7 +124,7 @@ class GatheringFuture<T> extends Future<T> {
  *     sleep(0.01, "fast"),
  *     Promise.resolve(3),
  *   );
- * });
+ * }, { clock: "virtual" });
  * assert.deepEqual(results, ["slow", "fast", 3]);
  * ```
  *
@@ -119,8 +133,8 @@ class GatheringFuture<T> extends Future<T> {
  * import { gather, run } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
- * const results = await run(function* () {
- *   return yield* gather([
+ * const results = await run(async () => {
+ *   return await gather([
  *     Promise.resolve(1),
  *     Promise.reject(new Error("no")),
  *   ], { returnExceptions: true });
@@ -129,25 +143,18 @@ class GatheringFuture<T> extends Future<T> {
  * assert.ok(results[1] instanceof Error);
  * ```
  */
-/**
- * `gather([a, b], { returnExceptions: true })`: errors become results.
- *
- * @example
- * ```ts
- * import { gather, run } from "../mod.ts";
- * import assert from "node:assert/strict";
- * const r = await run(() => gather([Promise.reject(new Error("x"))], { returnExceptions: true }));
- * assert.ok(r[0] instanceof Error);
- * ```
- */
 export function gather<A extends readonly unknown[]>(
   aws: readonly [...A],
   options: GatherOptions & { returnExceptions: true },
 ): Future<{ -readonly [K in keyof A]: AwaitedOf<A[K]> | unknown }>;
 /**
- * `gather([a, b], options)`: the array form.
+ * `gather([a, b], options)`: the array form; see the first overload.
  *
- * @example
+ * @param aws The awaitables.
+ * @param options `returnExceptions`, default false.
+ * @returns A Future of the results: `yield*` or `await` it.
+ *
+ * @example The array form
  * ```ts
  * import { gather, run } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -159,9 +166,12 @@ export function gather<A extends readonly unknown[]>(
   options?: GatherOptions,
 ): Future<GatherResults<A>>;
 /**
- * `gather(a, b, c)`: the variadic form.
+ * `gather(a, b, c)`: the variadic form; see the first overload.
  *
- * @example
+ * @param aws The awaitables.
+ * @returns A Future of the results: `yield*` or `await` it.
+ *
+ * @example The variadic form
  * ```ts
  * import { gather, run, sleep } from "../mod.ts";
  * import assert from "node:assert/strict";
