@@ -5,7 +5,12 @@
  * @module
  */
 
-export { CancelledError, InvalidStateError, RuntimeError } from "./errors.ts";
+export {
+  CancelledError,
+  InvalidStateError,
+  RuntimeError,
+  TimeoutError,
+} from "./errors.ts";
 export { type DoneCallback, Future, isFuture } from "./future.ts";
 export {
   allTasks,
