@@ -56,6 +56,21 @@ export class Deque<T> {
     return this.#size === 0 ? undefined : this.#buf[this.#head];
   }
 
+  /** Keep only the items for which `keep(item)` is true, in order. */
+  retain(keep: (item: T) => boolean): void {
+    const buf = this.#buf;
+    const mask = buf.length - 1;
+    let kept = 0;
+    for (let i = 0; i < this.#size; i++) {
+      const item = buf[(this.#head + i) & mask] as T;
+      if (keep(item)) buf[(this.#head + kept++) & mask] = item;
+    }
+    for (let i = kept; i < this.#size; i++) {
+      buf[(this.#head + i) & mask] = undefined;
+    }
+    this.#size = kept;
+  }
+
   /** Remove every item. */
   clear(): void {
     this.#buf = new Array(16);

@@ -3,17 +3,22 @@
  *
  * - `ready(value)`: the operation already completed (an uncontended lock, a
  *   queue with room); no Future, no Promise of ours is made.
+ * - `failed(error)`: the operation fails when awaited (a put on a shut-down
+ *   queue), as a Python coroutine raises at its `await`.
  * - `Wait`: the caller waits on a Future. `resume` runs when it is woken and
  *   completes the operation (e.g. takes the slot it was given);
  *   `interrupted` runs when the caller is cancelled after being woken, so the
  *   wake-up is passed on instead of lost (asyncio's lost-wake-up bugs).
+ * - `Waiters`: the FIFO of waiting futures every primitive keeps, which
+ *   drops cancelled waiters so repeated timed-out waits do not pile up.
  *
  * @module
  */
 
 import { CancelledError } from "./errors.ts";
-import type { Future } from "./future.ts";
-import type { Deque } from "./_deque.ts";
+import { Future } from "./future.ts";
+import { Deque } from "./_deque.ts";
+import { _requireLoop } from "./_loop.ts";
 
 /**
  * What the primitives return: something to `yield*` (generators) or `await`
@@ -70,6 +75,36 @@ export function ready<T>(value: T): Awaitable<T> {
   if (value === true) return TRUE as unknown as Awaitable<T>;
   if (value === undefined) return UNDEFINED as unknown as Awaitable<T>;
   return new Ready(value);
+}
+
+// Fails when stepped or awaited, not when made.
+class Failed<T> implements Awaitable<T>, Iterator<unknown, T, unknown> {
+  readonly #error: unknown;
+  constructor(error: unknown) {
+    this.#error = error;
+  }
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return this;
+  }
+  next(): IteratorResult<unknown, T> {
+    throw this.#error;
+  }
+  then<R1 = T, R2 = never>(
+    _onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (typeof onrejected !== "function") return Promise.reject(this.#error);
+    try {
+      return Promise.resolve(onrejected(this.#error));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+/** An awaitable that throws `error` where it is awaited. @internal */
+export function failed<T>(error: unknown): Awaitable<T> {
+  return new Failed<T>(error);
 }
 
 /** `yield*` on a Wait without a generator object. */
@@ -181,26 +216,71 @@ export class Wait<T, R = T> implements Awaitable<R> {
   }
 }
 
-/**
- * Give `value` to the first waiter of `waiters` still waiting (those
- * cancelled while waiting are dropped); false if nobody waits.
- * @internal
- */
-export function wakeFirst<T>(waiters: Deque<Future<T>>, value: T): boolean {
-  for (let w = waiters.shift(); w !== undefined; w = waiters.shift()) {
-    if (!w.done()) {
-      w.setResult(value);
-      return true;
-    }
-  }
-  return false;
+function pending(fut: Future<unknown>): boolean {
+  return !fut.done();
 }
 
 /**
- * Whether any waiter of `waiters` still waits (dropping those cancelled).
+ * The futures of the tasks waiting on a primitive, oldest first. A waiter
+ * cancelled while waiting stays until it reaches the front or the list is
+ * compacted (when it has doubled since the last compaction), so waits that
+ * time out again and again keep it bounded: at most about twice the live
+ * waiters, plus a small constant.
  * @internal
  */
-export function hasWaiters(waiters: Deque<Future<unknown>>): boolean {
-  while (waiters.length > 0 && waiters.peek()!.done()) waiters.shift();
-  return waiters.length > 0;
+export class Waiters<T> {
+  readonly #d = new Deque<Future<T>>();
+  #compactAt = 32;
+
+  /** Waiters held, including cancelled ones not yet dropped. */
+  get length(): number {
+    return this.#d.length;
+  }
+
+  /** A new waiting future at the back (`what` names the call in errors). */
+  add(what: string): Future<T> {
+    const fut = new Future<T>({ loop: _requireLoop(what) });
+    const d = this.#d;
+    if (d.length >= this.#compactAt) {
+      d.retain(pending);
+      this.#compactAt = Math.max(32, 2 * d.length);
+    }
+    d.push(fut);
+    return fut;
+  }
+
+  /** Give `value` to the oldest live waiter; false if nobody waits. */
+  wakeFirst(value: T): boolean {
+    const d = this.#d;
+    for (let w = d.shift(); w !== undefined; w = d.shift()) {
+      if (!w.done()) {
+        w.setResult(value);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Give `value` to every live waiter, oldest first. */
+  wakeAll(value: T): void {
+    const d = this.#d;
+    for (let w = d.shift(); w !== undefined; w = d.shift()) {
+      if (!w.done()) w.setResult(value);
+    }
+  }
+
+  /** Fail every live waiter with a new `makeError()`, oldest first. */
+  failAll(makeError: () => unknown): void {
+    const d = this.#d;
+    for (let w = d.shift(); w !== undefined; w = d.shift()) {
+      if (!w.done()) w.setException(makeError());
+    }
+  }
+
+  /** Whether any live waiter is left (dropping cancelled ones in front). */
+  any(): boolean {
+    const d = this.#d;
+    while (d.length > 0 && d.peek()!.done()) d.shift();
+    return d.length > 0;
+  }
 }

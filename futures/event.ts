@@ -4,13 +4,12 @@
  * @module
  */
 
-import { _requireLoop } from "./_loop.ts";
-import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait } from "./_wait.ts";
+import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
 
 /**
  * A flag, initially false. `wait()` returns at once when set, else waits
- * until `set()`; `clear()` resets it.
+ * until `set()`; `clear()` resets it. `set()` wakes every task waiting at
+ * that moment, even if `clear()` follows before they resume.
  *
  * @example
  * ```ts
@@ -29,20 +28,18 @@ import { type Awaitable, ready, Wait } from "./_wait.ts";
  */
 export class Event {
   #set = false;
-  #waiters: Future<boolean>[] = [];
+  readonly #waiters = new Waiters<boolean>();
 
   /** Whether the flag is set. */
   isSet(): boolean {
     return this.#set;
   }
 
-  /** Set the flag and wake every waiter. */
+  /** Set the flag and wake every waiter (nothing if already set). */
   set(): void {
     if (this.#set) return;
     this.#set = true;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) if (!w.done()) w.setResult(true);
+    this.#waiters.wakeAll(true);
   }
 
   /** Reset the flag. */
@@ -53,10 +50,14 @@ export class Event {
   /** Wait until the flag is set; resolves to `true`. */
   wait(): Awaitable<boolean> {
     if (this.#set) return ready(true);
-    const fut = new Future<boolean>({
-      loop: _requireLoop("wait for an event"),
-    });
-    this.#waiters.push(fut);
+    const fut = this.#waiters.add("wait for an event");
     return new Wait<boolean>(fut, null, null);
+  }
+
+  /** For debugging: `<Event unset waiters=2>`. */
+  toString(): string {
+    return `<Event ${
+      this.#set ? "set" : "unset"
+    } waiters=${this.#waiters.length}>`;
   }
 }

@@ -4,15 +4,15 @@
  * @module
  */
 
-import { _requireLoop } from "./_loop.ts";
-import { Deque } from "./_deque.ts";
-import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait, wakeFirst } from "./_wait.ts";
+import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
 import { RuntimeError } from "./errors.ts";
 
 /**
  * What `hold()` gives: releases on dispose, so `using _ = yield* lock.hold()`
- * is the TypeScript form of Python's `async with lock:`.
+ * (generators) and `using _ = await lock.hold()` (async functions) are the
+ * TypeScript form of Python's `async with lock:`. Disposing twice releases
+ * once. `await using` works too; plain `using` is enough, since releasing
+ * never waits.
  *
  * @example
  * ```ts
@@ -28,12 +28,21 @@ export interface Held extends Disposable, AsyncDisposable {}
 
 /**
  * An asyncio lock. `acquire()` takes it (waiting if held), `release()` gives
- * it to the longest waiter. An uncontended `acquire()` allocates no Future.
+ * it to the longest waiter. An uncontended `acquire()` allocates no Future
+ * and no Promise: it returns a ready awaitable.
  *
  * Ownership is handed straight to the first waiter on release, so waiters
  * are served in FIFO order and a newcomer cannot barge ahead. If a waiter is
  * cancelled after being handed the lock but before it resumes, the lock is
  * passed on to the next waiter: no lost wake-up, no deadlock.
+ *
+ * Python's `async with lock:` is `using _ = yield* lock.hold()` in a
+ * generator and `using _ = await lock.hold()` in an async function: the
+ * lock is released when the block exits, by return, throw or cancellation.
+ *
+ * Unlike a Python coroutine, `acquire()` acts when called, not when
+ * awaited: a free lock is taken at once, and a waiter is queued at once.
+ * Always await what it returns.
  *
  * @example `async with lock` in both coroutine forms
  * ```ts
@@ -60,7 +69,7 @@ export interface Held extends Disposable, AsyncDisposable {}
  */
 export class Lock {
   #locked = false;
-  readonly #waiters = new Deque<Future<boolean>>();
+  readonly #waiters = new Waiters<boolean>();
   readonly #passOn = (): void => this.#handOff();
 
   /** Whether the lock is held. */
@@ -77,8 +86,7 @@ export class Lock {
       this.#locked = true;
       return ready(true);
     }
-    const fut = new Future<boolean>({ loop: _requireLoop("acquire a lock") });
-    this.#waiters.push(fut);
+    const fut = this.#waiters.add("acquire a lock");
     return new Wait<boolean>(fut, null, this.#passOn);
   }
 
@@ -87,14 +95,12 @@ export class Lock {
    * `using _ = yield* lock.hold()` or `using _ = await lock.hold()`.
    */
   hold(): Awaitable<Held> {
-    const guard = makeGuard(() => this.release());
     if (!this.#locked) {
       this.#locked = true;
-      return ready(guard);
+      return ready(new Guard(this));
     }
-    const fut = new Future<boolean>({ loop: _requireLoop("acquire a lock") });
-    this.#waiters.push(fut);
-    return new Wait(fut, () => guard, this.#passOn);
+    const fut = this.#waiters.add("acquire a lock");
+    return new Wait(fut, () => new Guard(this), this.#passOn);
   }
 
   /**
@@ -111,7 +117,7 @@ export class Lock {
   }
 
   #handOff(): void {
-    if (!wakeFirst(this.#waiters, true)) this.#locked = false;
+    if (!this.#waiters.wakeFirst(true)) this.#locked = false;
   }
 
   /** For debugging: `<Lock locked waiters=2>`. */
@@ -122,20 +128,25 @@ export class Lock {
   }
 }
 
-/** A guard whose dispose calls `release` once. @internal */
-export function makeGuard(release: () => void): Held {
-  let done = false;
-  const dispose = (): void => {
-    if (!done) {
-      done = true;
-      release();
+/** A guard whose dispose calls `owner.release()` once. @internal */
+export class Guard implements Held {
+  #owner: { release(): void } | null;
+  constructor(owner: { release(): void }) {
+    this.#owner = owner;
+  }
+  [Symbol.dispose](): void {
+    const owner = this.#owner;
+    if (owner !== null) {
+      this.#owner = null;
+      owner.release();
     }
-  };
-  return {
-    [Symbol.dispose]: dispose,
-    [Symbol.asyncDispose]: () => {
-      dispose();
+  }
+  [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this[Symbol.dispose]();
       return Promise.resolve();
-    },
-  };
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
 }

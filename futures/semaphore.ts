@@ -4,15 +4,18 @@
  * @module
  */
 
-import { _requireLoop } from "./_loop.ts";
-import { Deque } from "./_deque.ts";
-import { Future } from "./future.ts";
-import { type Awaitable, hasWaiters, ready, Wait, wakeFirst } from "./_wait.ts";
-import { type Held, makeGuard } from "./lock.ts";
+import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
+import { Guard, type Held } from "./lock.ts";
 
 /**
  * A counter of free slots: `acquire()` takes one (waiting at zero),
  * `release()` gives one back, to the longest waiter first.
+ *
+ * A released slot goes straight to the oldest waiter, so waiters are served
+ * FIFO and a newcomer cannot take a slot while others wait. A waiter
+ * cancelled after being given a slot, before it resumes, passes the slot on.
+ * `using _ = yield* sem.hold()` (or `await sem.hold()`) is Python's
+ * `async with sem:`. As with {@linkcode Lock}, `acquire()` acts when called.
  *
  * @example Limiting concurrency to 2
  * ```ts
@@ -35,7 +38,7 @@ import { type Held, makeGuard } from "./lock.ts";
  */
 export class Semaphore {
   #value: number;
-  readonly #waiters = new Deque<Future<boolean>>();
+  readonly #waiters = new Waiters<boolean>();
   readonly #passOn = (): void => this.#give();
 
   /**
@@ -55,34 +58,27 @@ export class Semaphore {
 
   /** Whether `acquire()` would wait now. */
   locked(): boolean {
-    return this.#value === 0 || this.#hasWaiters();
+    return this.#value === 0 || this.#waiters.any();
   }
 
   /** Take a slot, waiting if none is free. Resolves to `true`. */
   acquire(): Awaitable<boolean> {
-    if (this.#value > 0 && !this.#hasWaiters()) {
+    if (this.#value > 0 && !this.#waiters.any()) {
       this.#value--;
       return ready(true);
     }
-    const fut = new Future<boolean>({
-      loop: _requireLoop("acquire a semaphore"),
-    });
-    this.#waiters.push(fut);
+    const fut = this.#waiters.add("acquire a semaphore");
     return new Wait<boolean>(fut, null, this.#passOn);
   }
 
   /** Take a slot and get a guard that releases it on dispose. */
   hold(): Awaitable<Held> {
-    const guard = makeGuard(() => this.release());
-    if (this.#value > 0 && !this.#hasWaiters()) {
+    if (this.#value > 0 && !this.#waiters.any()) {
       this.#value--;
-      return ready(guard);
+      return ready(new Guard(this));
     }
-    const fut = new Future<boolean>({
-      loop: _requireLoop("acquire a semaphore"),
-    });
-    this.#waiters.push(fut);
-    return new Wait(fut, () => guard, this.#passOn);
+    const fut = this.#waiters.add("acquire a semaphore");
+    return new Wait(fut, () => new Guard(this), this.#passOn);
   }
 
   /** Give a slot back: to the first waiter, or to the counter. */
@@ -95,13 +91,14 @@ export class Semaphore {
     return this.#value;
   }
 
-  #hasWaiters(): boolean {
-    return hasWaiters(this.#waiters);
+  /** For debugging: `<Semaphore value=0 waiters=2>`. */
+  toString(): string {
+    return `<${this.constructor.name} value=${this.#value} waiters=${this.#waiters.length}>`;
   }
 
   #give(): void {
     // The slot goes straight to a waiter if any: the counter stays as is.
-    if (!wakeFirst(this.#waiters, true)) this.#value++;
+    if (!this.#waiters.wakeFirst(true)) this.#value++;
   }
 }
 
