@@ -62,9 +62,16 @@ export function naturalOrder(a: unknown, b: unknown): number {
   );
 }
 
+type Entry<T> = { item: T; seq: number };
+
+// A binary min-heap. Each operation first finds where things go using
+// comparisons only, then moves entries, so a comparator that throws
+// (unorderable items) leaves the heap exactly as it was.
 class HeapStore<T> implements QueueStore<T> {
-  readonly #a: Array<{ item: T; seq: number }> = [];
+  readonly #a: Entry<T>[] = [];
   #seq = 0;
+  // Items put back by a cancelled getter were older than everything here.
+  #backSeq = 0;
   readonly #compare: Compare<T>;
   constructor(compare: Compare<T>) {
     this.#compare = compare;
@@ -72,46 +79,69 @@ class HeapStore<T> implements QueueStore<T> {
   get size(): number {
     return this.#a.length;
   }
-  #less(x: { item: T; seq: number }, y: { item: T; seq: number }): boolean {
+  #less(x: Entry<T>, y: Entry<T>): boolean {
     const c = this.#compare(x.item, y.item);
     // Equal priorities come out in insertion order.
     return c < 0 || (c === 0 && x.seq < y.seq);
   }
   add(item: T): void {
-    const e = { item, seq: this.#seq++ };
-    // Compare first, so an item the order rejects changes nothing.
-    if (this.#a.length > 0) this.#compare(item, this.#a[0].item);
+    this.#insert({ item, seq: this.#seq }, false);
+    this.#seq++;
+  }
+  putBack(item: T): void {
+    this.#insert({ item, seq: --this.#backSeq }, true);
+  }
+  #insert(e: Entry<T>, back: boolean): void {
     const a = this.#a;
+    // Sift up: find the slot first.
     let i = a.length;
-    a.push(e);
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.#less(e, a[p])) break;
-      a[i] = a[p];
       i = p;
+    }
+    // The first item meets no other: check that it can be ordered at all,
+    // so a bad item is refused at put time rather than at a later put.
+    if (!back && a.length === 0) this.#compare(e.item, e.item);
+    let k = a.length;
+    a.push(e);
+    while (k > i) {
+      const p = (k - 1) >> 1;
+      a[k] = a[p];
+      k = p;
     }
     a[i] = e;
   }
   take(): T {
     const a = this.#a;
     const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= a.length) break;
-        if (c + 1 < a.length && this.#less(a[c + 1], a[c])) c++;
-        if (!this.#less(a[c], last)) break;
-        a[i] = a[c];
-        i = c;
-      }
-      a[i] = last;
+    const n = a.length - 1;
+    if (n === 0) {
+      a.pop();
+      return top.item;
     }
+    const last = a[n];
+    // Sift down `last` from the root among a[0 .. n-1]: find its slot.
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.#less(a[c + 1], a[c])) c++;
+      if (!this.#less(a[c], last)) break;
+      i = c;
+    }
+    // Move each entry on the root-to-slot path up one level.
+    a.pop();
+    let depth = 0;
+    for (let j = i + 1; j > 1; j >>= 1) depth++;
+    let parent = 0;
+    for (let d = depth - 1; d >= 0; d--) {
+      const child = ((i + 1) >> d) - 1;
+      a[parent] = a[child];
+      parent = child;
+    }
+    a[i] = last;
     return top.item;
-  }
-  putBack(item: T): void {
-    this.add(item);
   }
   clear(): void {
     this.#a.length = 0;

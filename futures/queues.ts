@@ -11,10 +11,8 @@
  * @module
  */
 
-import { _requireLoop } from "./_loop.ts";
 import { Deque } from "./_deque.ts";
-import { Future } from "./future.ts";
-import { type Awaitable, hasWaiters, ready, Wait, wakeFirst } from "./_wait.ts";
+import { type Awaitable, failed, ready, Wait, Waiters } from "./_wait.ts";
 
 /**
  * `getNowait()` on an empty queue.
@@ -181,12 +179,12 @@ class FifoStore<T> implements QueueStore<T> {
 export class Queue<T> implements AsyncIterable<T> {
   readonly #maxsize: number;
   readonly #store: QueueStore<T>;
-  readonly #getters = new Deque<Future<T>>();
-  readonly #putters = new Deque<Future<void>>();
+  readonly #getters = new Waiters<T>();
+  readonly #putters = new Waiters<void>();
   // Slots given to woken putters that have not resumed yet.
   #reserved = 0;
   #unfinished = 0;
-  #finished: Future<void>[] = [];
+  readonly #joiners = new Waiters<void>();
   #shutdown = false;
   readonly #getBack = (item: T): void => this.#returnItem(item);
   readonly #putterGone = (): void => {
@@ -233,21 +231,26 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Put `item`, waiting while the queue is full.
-   * @throws {QueueShutDown} if the queue is shut down.
+   * Put `item`, waiting while the queue is full. Waiting putters are served
+   * in FIFO order. A `put()` cancelled while it waits inserts nothing.
+   * Acts when called: with room, the item is in the queue at once.
+   * @throws {QueueShutDown} (when awaited) if the queue is or gets shut down.
    */
   put(item: T): Awaitable<void> {
     if (this.#shutdown) {
-      throw new QueueShutDown("Cannot put: the queue is shut down");
+      return failed(new QueueShutDown("Cannot put: the queue is shut down"));
     }
-    if (!this.full() && !hasWaiters(this.#putters)) {
+    if (!this.full() && !this.#putters.any()) {
       this.#deliver(item);
       return ready(undefined);
     }
-    const fut = new Future<void>({ loop: _requireLoop("put into a queue") });
-    this.#putters.push(fut);
+    const fut = this.#putters.add("put into a queue");
     return new Wait<void>(fut, () => {
       this.#reserved--;
+      if (this.#shutdown) {
+        // Woken for a slot, but shut down before it resumed (Python 3.13).
+        throw new QueueShutDown("Cannot put: the queue is shut down");
+      }
       this.#deliver(item);
     }, this.#putterGone);
   }
@@ -265,16 +268,22 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Remove and return an item, waiting while the queue is empty.
-   * @throws {QueueShutDown} if the queue is shut down and empty.
+   * Remove and return an item, waiting while the queue is empty. Waiting
+   * getters are served in FIFO order; an item handed to a getter that is
+   * cancelled before it resumes goes back to the front of the queue (or to
+   * the next getter), so nothing is lost. Acts when called: an item present
+   * is taken at once.
+   * @throws {QueueShutDown} (when awaited) if the queue is shut down and
+   * empty.
    */
   get(): Awaitable<T> {
     if (this.#store.size > 0) return ready(this.#take());
     if (this.#shutdown) {
-      throw new QueueShutDown("Cannot get: the queue is shut down and empty");
+      return failed(
+        new QueueShutDown("Cannot get: the queue is shut down and empty"),
+      );
     }
-    const fut = new Future<T>({ loop: _requireLoop("get from a queue") });
-    this.#getters.push(fut);
+    const fut = this.#getters.add("get from a queue");
     return new Wait<T>(fut, null, this.#getBack);
   }
 
@@ -303,11 +312,13 @@ export class Queue<T> implements AsyncIterable<T> {
     if (--this.#unfinished === 0) this.#wakeJoiners();
   }
 
-  /** Wait until every item put has been marked done with `taskDone()`. */
+  /**
+   * Wait until every item put has been marked done with `taskDone()`;
+   * returns at once when none is unfinished.
+   */
   join(): Awaitable<void> {
     if (this.#unfinished === 0) return ready(undefined);
-    const fut = new Future<void>({ loop: _requireLoop("join a queue") });
-    this.#finished.push(fut);
+    const fut = this.#joiners.add("join a queue");
     return new Wait<void>(fut, null, null);
   }
 
@@ -325,24 +336,12 @@ export class Queue<T> implements AsyncIterable<T> {
       this.#unfinished = Math.max(0, this.#unfinished - n);
       if (this.#unfinished === 0) this.#wakeJoiners();
     }
-    for (
-      let g = this.#getters.shift();
-      g !== undefined;
-      g = this.#getters.shift()
-    ) {
-      if (!g.done()) {
-        g.setException(new QueueShutDown("Cannot get: the queue is shut down"));
-      }
-    }
-    for (
-      let p = this.#putters.shift();
-      p !== undefined;
-      p = this.#putters.shift()
-    ) {
-      if (!p.done()) {
-        p.setException(new QueueShutDown("Cannot put: the queue is shut down"));
-      }
-    }
+    this.#getters.failAll(() =>
+      new QueueShutDown("Cannot get: the queue is shut down")
+    );
+    this.#putters.failAll(() =>
+      new QueueShutDown("Cannot put: the queue is shut down")
+    );
   }
 
   /** Items until the queue is shut down and drained: `for await (const x of q)`. */
@@ -359,8 +358,15 @@ export class Queue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** For debugging: `<Queue maxsize=1 qsize=1 getters=0 putters=2 unfinished=1>`. */
+  toString(): string {
+    return `<${this.constructor.name} maxsize=${this.#maxsize} qsize=${this.#store.size} getters=${this.#getters.length} putters=${this.#putters.length} unfinished=${this.#unfinished}${
+      this.#shutdown ? " shut down" : ""
+    }>`;
+  }
+
   #deliver(item: T): void {
-    if (!wakeFirst(this.#getters, item)) this.#store.add(item);
+    if (!this.#getters.wakeFirst(item)) this.#store.add(item);
     this.#unfinished++;
   }
 
@@ -372,16 +378,14 @@ export class Queue<T> implements AsyncIterable<T> {
 
   #returnItem(item: T): void {
     // A getter was cancelled after the item was handed to it.
-    if (!wakeFirst(this.#getters, item)) this.#store.putBack(item);
+    if (!this.#getters.wakeFirst(item)) this.#store.putBack(item);
   }
 
   #wakePutter(): void {
-    if (!this.full() && wakeFirst(this.#putters, undefined)) this.#reserved++;
+    if (!this.full() && this.#putters.wakeFirst(undefined)) this.#reserved++;
   }
 
   #wakeJoiners(): void {
-    const joiners = this.#finished;
-    this.#finished = [];
-    for (const f of joiners) if (!f.done()) f.setResult();
+    this.#joiners.wakeAll(undefined);
   }
 }

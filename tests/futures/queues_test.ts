@@ -192,9 +192,10 @@ Deno.test("Queue.shutdown() fails puts and waiting getters, but lets the rest dr
     q.putNowait(1);
     q.shutdown();
     assert.throws(() => q.putNowait(2), QueueShutDown);
-    assert.throws(() => q.put(2), QueueShutDown);
+    const put = q.put(2); // fails where awaited, as a coroutine would
+    assert.throws(() => [...put], QueueShutDown);
     assert.equal(yield* q.get(), 1);
-    assert.throws(() => q.get(), QueueShutDown);
+    assert.throws(() => [...q.get()], QueueShutDown);
     const q2 = new Queue<number>();
     const getter = createTask(function* () {
       return yield* q2.get();
