@@ -58,9 +58,13 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   protected abstract _modify(fd: number, events: number): void;
   /** Stop watching `fd`; it may already be closed, which is no error. */
   protected abstract _remove(fd: number, events: number): void;
-  /** Wait; return how many entries the backend filled. -1 = timed out. */
+  /** Wait; return how many entries the backend filled (0: timed out). */
   protected abstract _wait(timeout: number | null): number;
-  /** As `_wait`, on the thread pool. */
+  /**
+   * As `_wait`, on the thread pool; -1 if the call failed (its errno stayed
+   * on the pool thread) or its result is stale, and the base should poll
+   * once more on this thread.
+   */
   protected abstract _waitAsync(timeout: number | null): Promise<number>;
   /** Append ready keys from the last wait to `out`. */
   protected abstract _collect(n: number, out: SelectResult<T>): void;
@@ -134,8 +138,9 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
 
   /**
    * As `select()`, waiting on Deno's thread pool. One wait at a time per
-   * selector. Closing the selector meanwhile makes it resolve to `[]` (the
-   * pooled wait itself still runs to its timeout).
+   * selector. Closing the selector meanwhile makes it resolve to `[]`; the
+   * kernel object is released when the pooled wait returns (at its
+   * timeout, or at the next event), never under it.
    */
   async selectAsync(timeout?: number | null): Promise<SelectResult<T>> {
     this.#checkOpen("select");
@@ -151,9 +156,13 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
       n = await this._waitAsync(t);
     } finally {
       this.#waitingAsync = false;
+      if (this.#closed) this._close();
     }
     const out: SelectResult<T> = [];
     if (this.#closed) return out;
+    // The pooled call failed or went stale: ask again here, without
+    // waiting; this retries EINTR or throws the real error with its errno.
+    if (n < 0) n = this._wait(0);
     if (n > 0) this._collect(n, out);
     return out;
   }
@@ -180,7 +189,10 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     if (this.#closed) return;
     this.#closed = true;
     this._keys.clear();
-    this._close();
+    // A pool thread may be about to wait on our fd: closing it now could
+    // let that wait land on whatever reuses the number. selectAsync()
+    // releases it when the wait is over.
+    if (!this.#waitingAsync) this._close();
   }
 
   /** Closes the selector (`using sel = new EpollSelector()`). */

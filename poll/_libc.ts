@@ -99,7 +99,11 @@ export function libraryNames(os: string): string[] {
     case "linux":
     case "android":
       // glibc first, then musl (Alpine), whose libc is plain libc.so.
-      return ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1"];
+      return [
+        "libc.so.6",
+        "libc.so",
+        `libc.musl-${Deno.build.arch}.so.1`,
+      ];
     case "darwin":
       return ["libSystem.B.dylib"];
     case "freebsd":

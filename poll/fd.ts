@@ -11,9 +11,17 @@ import { check, EAGAIN, EINTR, retry } from "./_syscall.ts";
 import { fromErrno } from "./errors.ts";
 
 const LINUX = os === "linux" || os === "android";
-// <fcntl.h>, <sys/socket.h>, <sys/eventfd.h>: Linux values first.
+// <fcntl.h>, <sys/socket.h>, <sys/eventfd.h>. O_NONBLOCK is 4 on every BSD;
+// O_CLOEXEC differs on each (macOS 0x1000000, FreeBSD 0x100000, NetBSD
+// 0x400000).
 const O_NONBLOCK = LINUX ? 0o4000 : 0x4;
-const O_CLOEXEC = LINUX ? 0o2000000 : 0x1000000;
+const O_CLOEXEC = LINUX
+  ? 0o2000000
+  : os === "darwin"
+  ? 0x1000000
+  : os === "freebsd"
+  ? 0x100000
+  : 0x400000;
 const F_GETFD = 1;
 const F_SETFD = 2;
 const F_GETFL = 3;

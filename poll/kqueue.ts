@@ -71,15 +71,8 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
   readonly #ts = new Int32Array(4);
   // fd -> index in the result, to merge the read and write entries of one fd.
   readonly #seen = new Map<number, number>();
-  readonly #call = (t: number | null): number =>
-    libc().kevent!(
-      this.#kq,
-      null,
-      0,
-      this.#events,
-      this.#cap,
-      this.#timespec(t),
-    );
+  // The wait, built once over a local symbol (V8's fastest FFI call).
+  readonly #call: (t: number | null) => number;
 
   /**
    * Create the kqueue.
@@ -95,7 +88,10 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
         `Cannot create a KqueueSelector: struct kevent on ${os} is not supported, use PollSelector`,
       );
     }
+    const kevent = need("kevent", "use DefaultSelector");
     this.#kq = check(kqueue(), "kqueue");
+    this.#call = (t) =>
+      kevent(this.#kq, null, 0, this.#events, this.#cap, this.#timespec(t));
   }
 
   /** The kqueue's own fd. */
@@ -184,8 +180,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
       this.#cap,
       this.#timespec(timeout),
     );
-    // A pool thread's errno is not ours: poll once more here to report it.
-    return n < 0 ? this._wait(0) : n;
+    return n < 0 ? -1 : n; // errno stayed on the pool thread
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */

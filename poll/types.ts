@@ -16,6 +16,16 @@
  *   events the fd was registered for (readable and/or writable), as Python
  *   does, so the reader/writer sees EOF or the error on its next call.
  * - `select()` allocates nothing per call beyond the array it returns.
+ * - A wait interrupted by a signal (EINTR) is retried with the time left;
+ *   `InterruptedError` never reaches the caller.
+ * - Unregister an fd before closing it. If it is closed while registered,
+ *   the kernels disagree and so do the backends, as in Python: epoll
+ *   forgets it silently, poll reports it ready (POLLNVAL), select's next
+ *   wait throws `OSError` EBADF. `unregister()` then still succeeds.
+ * - `selectAsync()` runs the wait with a `nonblocking: true` FFI symbol on a
+ *   pool thread, whose errno the JS thread cannot read. When that call
+ *   fails, the selector polls once more (timeout 0) on the JS thread, which
+ *   retries EINTR or throws the real error with its errno.
  *
  * @module
  */
@@ -129,21 +139,42 @@ export interface Selector<T = unknown> extends Disposable {
    * Start watching `fileobj` for `events`.
    *
    * @throws {TypeError} if fileobj is not an fd or object with `fileno()`.
-   * @throws {RangeError} on a bad fd or bad events mask.
+   * @throws {RangeError} on a bad fd or bad events mask, or an fd past
+   *   FD_SETSIZE on `SelectSelector`.
+   * @throws {OSError} if the fd is not open (EBADF) or the kernel refuses it.
    * @throws {Error} if the fd is already registered or the selector is closed.
    */
   register(fileobj: FileObject, events: number, data?: T): SelectorKey<T>;
-  /** Stop watching `fileobj`; returns the key it had. */
+  /**
+   * Stop watching `fileobj`; returns the key it had. Works on an fd that
+   * was closed meanwhile.
+   *
+   * @throws {Error} if it is not registered or the selector is closed.
+   */
   unregister(fileobj: FileObject): SelectorKey<T>;
-  /** Change the events and data of a registered `fileobj`. */
+  /**
+   * Change the events and data of a registered `fileobj`; returns the new
+   * key (the old one is left as it was, as in Python).
+   *
+   * @throws {RangeError} on a bad events mask.
+   * @throws {Error} if it is not registered or the selector is closed.
+   */
   modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T>;
   /**
    * Wait for readiness, blocking the calling thread.
    *
    * @param timeout Seconds; `undefined`/`null` waits forever, `<= 0` polls.
+   * @returns Each ready key once, with the events that fired (a subset of
+   *   the key's events).
+   * @throws {TypeError} if timeout is not a number, null or undefined.
+   * @throws {Error} while a `selectAsync()` is pending, or once closed.
    */
   select(timeout?: number | null): SelectResult<T>;
-  /** As `select()`, but waits on Deno's thread pool and returns a Promise. */
+  /**
+   * As `select()`, but waits on Deno's thread pool and returns a Promise,
+   * so host timers and I/O keep running. One at a time per selector; it
+   * resolves to `[]` if the selector is closed meanwhile.
+   */
   selectAsync(timeout?: number | null): Promise<SelectResult<T>>;
   /** The key of a registered `fileobj`; throws if it is not registered. */
   getKey(fileobj: FileObject): SelectorKey<T>;

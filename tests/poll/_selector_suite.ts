@@ -22,7 +22,7 @@ import {
   type SelectorKey,
   socketPair,
   write,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, interruptSoon, LINUX, openFds, test } from "./_helpers.ts";
 
 const ONE = new Uint8Array([1]);
@@ -485,6 +485,9 @@ export function selectorSuite(
       sel.register(r, EVENT_READ);
       const ready = sel.selectAsync(0.05);
       sel.close();
+      assert.throws(() => sel.getMap(), /closed/);
+      // The kernel object is released once the pooled wait is over (the
+      // census around this test checks it).
       assert.deepEqual(await ready, []);
     },
   );

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { monotonic } from "../../mod.ts";
+import { monotonic } from "../../poll/mod.ts";
 
 Deno.test("monotonic() never goes backwards", () => {
   let prev = monotonic();

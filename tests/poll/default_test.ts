@@ -8,7 +8,7 @@ import {
   pipe,
   PollSelector,
   SelectSelector,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, KQUEUE, LINUX, test } from "./_helpers.ts";
 
 /** Run `fn` with ASYNCIO_SELECTOR set to `value`, then restore it. */

@@ -7,7 +7,7 @@ import {
   OSError,
   pipe,
   write,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, LINUX, openFds, test } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";
 

@@ -14,7 +14,7 @@ import {
   PermissionError,
   strerror,
   TimeoutError,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { LINUX, test } from "./_helpers.ts";
 
 test("fromErrno() picks Python's subclass for each errno", () => {

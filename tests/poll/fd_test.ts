@@ -10,7 +10,7 @@ import {
   setBlocking,
   socketPair,
   write,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, LINUX, openFds, test } from "./_helpers.ts";
 
 const F_GETFD = 1, F_GETFL = 3, FD_CLOEXEC = 1, O_NONBLOCK = 0o4000;

@@ -6,7 +6,7 @@ import {
   pipe,
   PollSelector,
   write,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, test } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";
 

@@ -7,7 +7,7 @@ import {
   OSError,
   pipe,
   SelectSelector,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { closeAll, test } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";
 

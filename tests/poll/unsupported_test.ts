@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UnsupportedSelector } from "../../poll/_unsupported.ts";
-import { EVENT_READ } from "../../mod.ts";
+import { EVENT_READ } from "../../poll/mod.ts";
 import { test } from "./_helpers.ts";
 
 test("UnsupportedSelector.select() and every other call fail with one clear message", async () => {

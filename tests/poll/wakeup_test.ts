@@ -5,7 +5,7 @@ import {
   PollSelector,
   read,
   Wakeup,
-} from "../../mod.ts";
+} from "../../poll/mod.ts";
 import { LINUX, openFds, test } from "./_helpers.ts";
 
 test("Wakeup.signal() makes fd readable and drain() makes it quiet", () => {
