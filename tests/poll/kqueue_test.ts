@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { EVENT_READ, EVENT_WRITE, KqueueSelector, pipe } from "../../poll/mod.ts";
+import {
+  EVENT_READ,
+  EVENT_WRITE,
+  KqueueSelector,
+  pipe,
+} from "../../poll/mod.ts";
 import { closeAll, KQUEUE, test } from "./_helpers.ts";
 import { selectorSuite } from "./_selector_suite.ts";
 
