@@ -8,15 +8,22 @@
  */
 
 import { _requireLoop } from "./_loop.ts";
+import { CancelledError } from "./errors.ts";
 import { type Coro, Task } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 
 class Dual<T> implements Awaitable<T> {
   readonly #make: () => Coro<T>;
   readonly #name: string;
-  constructor(make: () => Coro<T>, name: string) {
+  readonly #interrupted: ((value: T) => void) | null;
+  constructor(
+    make: () => Coro<T>,
+    name: string,
+    interrupted: ((value: T) => void) | null,
+  ) {
     this.#make = make;
     this.#name = name;
+    this.#interrupted = interrupted;
   }
   [Symbol.iterator](): Coro<T> {
     return this.#make();
@@ -32,11 +39,34 @@ class Dual<T> implements Awaitable<T> {
       name: this.#name,
       eagerStart: true,
     });
-    return task.then(onfulfilled, onrejected);
+    const interrupted = this.#interrupted;
+    if (interrupted === null) return task.then(onfulfilled, onrejected);
+    return task.then(onfulfilled, (err) => {
+      // The child finished, but the awaiting task was cancelled before it
+      // resumed: what the child got (a notification) is handed on.
+      if (
+        err instanceof CancelledError && task.done() && !task.cancelled() &&
+        task._exception === undefined
+      ) {
+        interrupted(task._result as T);
+      }
+      if (typeof onrejected === "function") return onrejected(err);
+      throw err;
+    });
   }
 }
 
-/** An awaitable running `make()`'s generator. @internal */
-export function dual<T>(make: () => Coro<T>, name: string): Awaitable<T> {
-  return new Dual(make, name);
+/**
+ * An awaitable running `make()`'s generator. `interrupted(value)` runs when
+ * an awaiting async function is cancelled after the generator returned
+ * `value` but before the function resumed (the `yield*` form sees that
+ * cancellation inside the generator instead).
+ * @internal
+ */
+export function dual<T>(
+  make: () => Coro<T>,
+  name: string,
+  interrupted: ((value: T) => void) | null = null,
+): Awaitable<T> {
+  return new Dual(make, name, interrupted);
 }

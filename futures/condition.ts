@@ -17,6 +17,9 @@ import { dual } from "./_dual.ts";
  * Tasks wait (holding the lock) until another task notifies them. `wait()`
  * releases the lock while waiting and re-acquires it before returning —
  * also when the wait is cancelled, before the `CancelledError` propagates.
+ * A waiter cancelled after it was notified hands the notification to
+ * another waiter (a spurious wake-up at worst, as Python allows), so none
+ * is lost. `using _ = yield* cond.hold()` is Python's `async with cond:`.
  *
  * @example A consumer waiting for a producer
  * ```ts
@@ -44,7 +47,9 @@ import { dual } from "./_dual.ts";
  */
 export class Condition {
   readonly #lock: Lock;
-  #waiters: Future<boolean>[] = [];
+  readonly #waiters: Future<boolean>[] = [];
+  // An async caller cancelled after its wait ended: pass the wake-up on.
+  readonly #passOn = (): void => this.#notify(1);
 
   /**
    * Create a condition.
@@ -87,7 +92,7 @@ export class Condition {
    */
   wait(): Awaitable<boolean> {
     this.#checkLocked("wait");
-    return dual(() => this.#wait(), "Condition.wait");
+    return dual(() => this.#wait(), "Condition.wait", this.#passOn);
   }
 
   /**
@@ -108,15 +113,22 @@ export class Condition {
         return result;
       }.bind(this),
       "Condition.waitFor",
+      this.#passOn,
     );
   }
 
   /**
-   * Wake up to `n` waiting tasks (default 1).
+   * Wake up to `n` waiting tasks (default 1), oldest first.
    * @throws {RuntimeError} if the lock is not held.
+   * @throws {RangeError} if `n` is not an integer >= 0.
    */
   notify(n: number = 1): void {
     this.#checkLocked("notify");
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(
+        `Cannot notify: n must be an integer >= 0, got ${n}`,
+      );
+    }
     this.#notify(n);
   }
 
@@ -133,17 +145,11 @@ export class Condition {
     const fut = new Future<boolean>({ loop });
     this.#waiters.push(fut);
     this.#lock.release();
-    let cancelled: unknown = null;
+    let error: unknown = null;
     try {
       yield* fut;
     } catch (err) {
-      if (
-        err instanceof CancelledError && fut.done() && !fut.cancelled()
-      ) {
-        // Notified, then cancelled: the notification goes to someone else.
-        this.#notify(1);
-      }
-      cancelled = err;
+      error = err;
     } finally {
       const i = this.#waiters.indexOf(fut);
       if (i >= 0) this.#waiters.splice(i, 1);
@@ -155,10 +161,15 @@ export class Condition {
         break;
       } catch (err) {
         if (!(err instanceof CancelledError)) throw err;
-        cancelled = err;
+        error = err;
       }
     }
-    if (cancelled !== null) throw cancelled;
+    if (error !== null) {
+      // Notified, then cancelled (while waking or re-acquiring): the
+      // notification goes to another waiter instead of being lost.
+      if (fut.done() && !fut.cancelled()) this.#notify(1);
+      throw error;
+    }
     return true;
   }
 
