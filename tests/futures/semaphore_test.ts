@@ -1,80 +1,187 @@
 import assert from "node:assert/strict";
 import {
   BoundedSemaphore,
+  type Coro,
   createTask,
+  Future,
   gather,
   run,
   Semaphore,
   sleep,
+  type Task,
 } from "../../mod.ts";
+import { type Form, FORMS, virtual } from "./_forms.ts";
 
-Deno.test("Semaphore rejects a negative or fractional initial value", () => {
-  assert.throws(() => new Semaphore(-1), RangeError);
-  assert.throws(() => new Semaphore(1.5), RangeError);
-});
+/** A task that takes a slot of `sem`, logs `name`, holds it one iteration. */
+function taker(
+  form: Form,
+  sem: Semaphore,
+  log: string[],
+  name: string,
+): Task<void> {
+  return createTask(
+    form === "generator"
+      ? function* (): Coro<void> {
+        using _slot = yield* sem.hold();
+        log.push(name);
+        yield* sleep(0);
+      }
+      : async () => {
+        using _slot = await sem.hold();
+        log.push(name);
+        await sleep(0);
+      },
+  );
+}
 
-Deno.test("Semaphore.acquire() waits at zero and release() wakes FIFO", async () => {
-  const order: number[] = [];
-  await run(function* () {
-    const sem = new Semaphore(1);
-    yield* sem.acquire();
-    assert.ok(sem.locked());
-    const ts = [0, 1, 2].map((i) =>
-      createTask(async () => {
-        await sem.acquire();
-        order.push(i);
-        sem.release();
-      })
+Deno.test("Semaphore rejects an initial value that is negative or not an integer", () => {
+  for (const bad of [-1, 1.5, NaN, Infinity]) {
+    assert.throws(
+      () => new Semaphore(bad),
+      (err: unknown) =>
+        err instanceof RangeError &&
+        /^Cannot create a semaphore: initial value must be an integer >= 0/
+          .test(err.message),
     );
-    yield* sleep(0);
-    yield* sleep(0);
-    sem.release();
-    yield* gather(...ts);
-    assert.equal(sem.locked(), false);
-  }, { clock: "virtual" });
-  assert.deepEqual(order, [0, 1, 2]);
+    assert.throws(() => new BoundedSemaphore(bad), RangeError);
+  }
 });
 
-Deno.test("Semaphore passes a slot on when its waiter is cancelled as it wakes", async () => {
-  await run(function* () {
-    const sem = new Semaphore(0);
-    const a = createTask(function* () {
-      yield* sem.acquire();
-    });
-    const b = createTask(function* () {
-      yield* sem.acquire();
-      return "b";
-    });
-    yield* sleep(0);
-    sem.release();
-    a.cancel();
-    const [ra, rb] = yield* gather([a, b], { returnExceptions: true });
-    assert.ok(a.cancelled());
-    assert.ok(ra instanceof Error);
-    assert.equal(rb, "b");
-  }, { clock: "virtual" });
+Deno.test("Semaphore.acquire() with a free slot needs no Future and no running loop", () => {
+  const sem = new Semaphore(2);
+  const aw = sem.acquire();
+  assert.ok(!(aw instanceof Future) && !(aw instanceof Promise));
+  sem.acquire();
+  assert.ok(sem.locked());
+  sem.release();
+  assert.equal(sem.locked(), false);
 });
 
-Deno.test("BoundedSemaphore.release() beyond the initial value is a clear error", async () => {
+Deno.test("Semaphore(0) is locked until released; release() beyond the start is allowed", () => {
+  const sem = new Semaphore(0);
+  assert.ok(sem.locked());
+  sem.release();
+  sem.release();
+  assert.match(String(sem), /value=2/);
+});
+
+Deno.test("BoundedSemaphore.release() beyond the initial value is a clear error and changes nothing", async () => {
   await run(function* () {
     const sem = new BoundedSemaphore(2);
     yield* sem.acquire();
     sem.release();
-    assert.throws(() => sem.release(), RangeError);
-    // Nothing changed: still two slots.
+    assert.throws(
+      () => sem.release(),
+      (err: unknown) =>
+        err instanceof RangeError &&
+        /^Cannot release the semaphore: it would exceed its initial value 2/
+          .test(err.message),
+    );
+    // Still exactly two slots.
     yield* sem.acquire();
     yield* sem.acquire();
     assert.ok(sem.locked());
-  }, { clock: "virtual" });
+  }, virtual);
 });
 
-Deno.test("Semaphore.hold() gives the slot back on dispose", async () => {
-  await run(async () => {
-    const sem = new Semaphore(1);
-    {
-      using _slot = await sem.hold();
-      assert.ok(sem.locked());
-    }
-    assert.equal(sem.locked(), false);
-  }, { clock: "virtual" });
-});
+for (const form of FORMS) {
+  Deno.test(`Semaphore limits concurrency to its value (${form})`, async () => {
+    let active = 0, peak = 0;
+    await run(function* () {
+      const sem = new Semaphore(3);
+      const job = form === "generator"
+        ? function* () {
+          using _slot = yield* sem.hold();
+          peak = Math.max(peak, ++active);
+          yield* sleep(0.1);
+          active--;
+        }
+        : async () => {
+          using _slot = await sem.hold();
+          peak = Math.max(peak, ++active);
+          await sleep(0.1);
+          active--;
+        };
+      yield* gather(...Array.from({ length: 10 }, () => createTask(job)));
+      assert.equal(sem.locked(), false);
+    }, virtual);
+    assert.equal(peak, 3);
+  });
+
+  Deno.test(`Semaphore serves waiters in FIFO order under 100 contending tasks (${form})`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const sem = new Semaphore(0);
+      const tasks: Task<void>[] = [];
+      for (let i = 0; i < 100; i++) {
+        tasks.push(taker(form, sem, log, String(i)));
+        yield* sleep(0);
+        yield* sleep(0);
+      }
+      sem.release();
+      yield* gather(...tasks);
+    }, virtual);
+    assert.deepEqual(log, [...Array(100).keys()].map(String));
+  });
+
+  Deno.test(`Semaphore gives a released slot to the oldest waiter, not to a newcomer (${form})`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const sem = new Semaphore(0);
+      const a = taker(form, sem, log, "a");
+      yield* sleep(1);
+      sem.release();
+      assert.ok(sem.locked()); // the slot is a's
+      const b = taker(form, sem, log, "b");
+      yield* gather(a, b);
+    }, virtual);
+    assert.deepEqual(log, ["a", "b"]);
+  });
+
+  Deno.test(`Semaphore passes a slot on when its ${form} waiter is cancelled as it wakes`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const sem = new Semaphore(0);
+      const a = taker(form, sem, log, "a");
+      const b = taker(form, sem, log, "b");
+      yield* sleep(1);
+      sem.release();
+      a.cancel(); // same iteration as the wake-up
+      yield* gather([a, b], { returnExceptions: true });
+      assert.ok(a.cancelled());
+      assert.equal(sem.locked(), false);
+    }, virtual);
+    assert.deepEqual(log, ["b"]);
+  });
+
+  Deno.test(`BoundedSemaphore keeps its bound when a ${form} waiter is cancelled as it wakes`, async () => {
+    await run(function* () {
+      const sem = new BoundedSemaphore(1);
+      yield* sem.acquire();
+      const a = taker(form, sem, [], "a");
+      yield* sleep(1);
+      sem.release();
+      a.cancel();
+      yield* gather([a], { returnExceptions: true });
+      assert.equal(sem.locked(), false);
+      assert.throws(() => sem.release(), RangeError);
+    }, virtual);
+  });
+
+  Deno.test(`Semaphore does not pile up ${form} waiters that were cancelled`, async () => {
+    await run(function* () {
+      const sem = new Semaphore(0);
+      for (let i = 0; i < 1000; i++) {
+        const t = taker(form, sem, [], "x");
+        yield* sleep(0);
+        t.cancel();
+        yield* sleep(0);
+      }
+      const waiters = Number(/waiters=(\d+)/.exec(String(sem))![1]);
+      assert.ok(waiters <= 64, `${waiters} cancelled waiters kept`);
+      assert.equal(sem.locked(), true);
+      sem.release();
+      assert.equal(sem.locked(), false);
+    }, virtual);
+  });
+}
