@@ -184,7 +184,11 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     return this.#view ??= new MapView(this._keys);
   }
 
-  /** Release the kernel object; later calls throw. Idempotent. */
+  /**
+   * Release the kernel object; later calls throw. Idempotent. During a
+   * pending `selectAsync()` the fd is released when that wait returns, so
+   * wake it first (e.g. with a `Wakeup`) if it has no timeout.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

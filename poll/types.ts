@@ -180,6 +180,10 @@ export interface Selector<T = unknown> extends Disposable {
   getKey(fileobj: FileObject): SelectorKey<T>;
   /** A read-only view: fd -> key. */
   getMap(): ReadonlyMap<number, SelectorKey<T>>;
-  /** Release the kernel object; later calls throw. Idempotent. */
+  /**
+   * Release the kernel object; later calls throw. Idempotent. During a
+   * pending `selectAsync()` the release waits for that wait to return:
+   * wake it first if it has no timeout.
+   */
   close(): void;
 }

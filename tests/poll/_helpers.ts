@@ -28,19 +28,18 @@ export function openFds(): number[] {
   return open;
 }
 
-/** Run `fn`; throw if it left fds open or closed fds it did not own. */
+/**
+ * Run `fn`; throw if it left new fds open. Fds closed meanwhile are not
+ * counted: Deno closes a terminated Worker's runtime fds on its own
+ * schedule, possibly during a later test (and a double close of ours would
+ * already fail with EBADF).
+ */
 export async function noLeak(fn: () => void | Promise<void>): Promise<void> {
-  const before = openFds();
+  const before = new Set(openFds());
   await fn();
-  const after = openFds();
-  const leaked = after.filter((fd) => !before.includes(fd));
-  const lost = before.filter((fd) => !after.includes(fd));
-  if (leaked.length > 0 || lost.length > 0) {
-    throw new Error(
-      `Open fds changed: leaked [${leaked.join(", ")}], closed [${
-        lost.join(", ")
-      }]`,
-    );
+  const leaked = openFds().filter((fd) => !before.has(fd));
+  if (leaked.length > 0) {
+    throw new Error(`Open fds leaked: ${leaked.join(", ")}`);
   }
 }
 
