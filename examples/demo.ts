@@ -85,6 +85,6 @@ async function loopDemo(): Promise<void> {
 }
 
 if (import.meta.main) {
-  pollDemo();
+  await pollDemo();
   await loopDemo();
 }
