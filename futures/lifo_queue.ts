@@ -18,7 +18,9 @@ class LifoStore<T> implements QueueStore<T> {
     return this.#a.pop() as T;
   }
   putBack(item: T): void {
-    this.#a.push(item);
+    // A getter only waits on an empty queue, so an item handed to it is
+    // older than everything here: it goes to the bottom (rare, O(n)).
+    this.#a.unshift(item);
   }
   clear(): void {
     this.#a.length = 0;

@@ -123,7 +123,10 @@ export interface QueueStore<T> {
   add(item: T): void;
   /** Remove the next item (the store is not empty). */
   take(): T;
-  /** Put back an item taken by a getter that was then cancelled. */
+  /**
+   * Put back an item handed to a getter that was then cancelled. Getters
+   * wait only on an empty queue, so it is older than every item stored.
+   */
   putBack(item: T): void;
   /** Remove every item. */
   clear(): void;
@@ -181,11 +184,19 @@ export class Queue<T> implements AsyncIterable<T> {
   readonly #store: QueueStore<T>;
   readonly #getters = new Waiters<T>();
   readonly #putters = new Waiters<void>();
-  // Slots given to woken putters that have not resumed yet.
+  // Slots given to woken putters that have not resumed yet, and items
+  // handed to woken getters that have not resumed yet: both still take
+  // room, as they would in Python's queue until those tasks run.
   #reserved = 0;
+  #handed = 0;
   #unfinished = 0;
   readonly #joiners = new Waiters<void>();
   #shutdown = false;
+  readonly #gotten = (item: T): T => {
+    this.#handed--;
+    this.#wakePutter();
+    return item;
+  };
   readonly #getBack = (item: T): void => this.#returnItem(item);
   readonly #putterGone = (): void => {
     this.#reserved--;
@@ -224,10 +235,14 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.#store.size === 0;
   }
 
-  /** Whether the queue is full (never, when unbounded). */
+  /**
+   * Whether the queue is full (never, when unbounded). Slots already given
+   * to a woken putter, and items handed to a woken getter, count as taken
+   * until those tasks resume.
+   */
   full(): boolean {
     return this.#maxsize > 0 &&
-      this.#store.size + this.#reserved >= this.#maxsize;
+      this.#store.size + this.#reserved + this.#handed >= this.#maxsize;
   }
 
   /**
@@ -284,7 +299,7 @@ export class Queue<T> implements AsyncIterable<T> {
       );
     }
     const fut = this.#getters.add("get from a queue");
-    return new Wait<T>(fut, null, this.#getBack);
+    return new Wait<T>(fut, this.#gotten, this.#getBack);
   }
 
   /**
@@ -366,7 +381,8 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   #deliver(item: T): void {
-    if (!this.#getters.wakeFirst(item)) this.#store.add(item);
+    if (this.#getters.wakeFirst(item)) this.#handed++;
+    else this.#store.add(item);
     this.#unfinished++;
   }
 
@@ -377,8 +393,12 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   #returnItem(item: T): void {
-    // A getter was cancelled after the item was handed to it.
-    if (!this.#getters.wakeFirst(item)) this.#store.putBack(item);
+    // A getter was cancelled after the item was handed to it: the next
+    // getter gets it, or it goes back to the front. Its slot stays taken.
+    if (!this.#getters.wakeFirst(item)) {
+      this.#handed--;
+      this.#store.putBack(item);
+    }
   }
 
   #wakePutter(): void {

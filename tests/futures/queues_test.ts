@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   CancelledError,
   createTask,
+  Future,
   gather,
   Queue,
   QueueEmpty,
@@ -9,29 +10,53 @@ import {
   QueueShutDown,
   run,
   sleep,
+  TimeoutError,
+  waitFor,
 } from "../../mod.ts";
+import {
+  awaitIn,
+  failure,
+  type Form,
+  FORMS,
+  settleIn,
+  virtual,
+} from "./_forms.ts";
 
-const virtual = { clock: "virtual" } as const;
+/** A task that puts `item` in form `form`. */
+const putIn = <T>(form: Form, q: Queue<T>, item: T) =>
+  awaitIn(form, () => q.put(item));
+/** A task that gets one item in form `form`. */
+const getIn = <T>(form: Form, q: Queue<T>) => awaitIn(form, () => q.get());
 
-Deno.test("Queue returns items in FIFO order", async () => {
-  await run(function* () {
-    const q = new Queue<number>();
-    for (let i = 0; i < 5; i++) yield* q.put(i);
-    const out = [];
-    for (let i = 0; i < 5; i++) out.push(yield* q.get());
-    assert.deepEqual(out, [0, 1, 2, 3, 4]);
-  }, virtual);
-});
-
-Deno.test("Queue reports size, empty and full", () => {
+Deno.test("Queue reports maxsize, size, empty and full", () => {
   const q = new Queue<string>(2);
   assert.equal(q.maxsize, 2);
   assert.ok(q.empty());
+  assert.equal(q.full(), false);
   q.putNowait("a");
   q.putNowait("b");
   assert.equal(q.qsize(), 2);
   assert.ok(q.full());
-  assert.equal(new Queue().full(), false);
+});
+
+Deno.test("Queue with maxsize <= 0 is unbounded", () => {
+  for (const maxsize of [0, -1]) {
+    const q = new Queue<number>(maxsize);
+    for (let i = 0; i < 1000; i++) q.putNowait(i);
+    assert.equal(q.full(), false);
+    assert.equal(q.qsize(), 1000);
+  }
+});
+
+Deno.test("Queue rejects a maxsize that is not an integer", () => {
+  for (const bad of [1.5, NaN, Infinity]) {
+    assert.throws(
+      () => new Queue(bad),
+      (err: unknown) =>
+        err instanceof TypeError &&
+        /^Cannot create a queue: maxsize must be an integer/.test(err.message),
+    );
+  }
 });
 
 Deno.test("Queue.getNowait() on an empty queue throws QueueEmpty", () => {
@@ -44,185 +69,335 @@ Deno.test("Queue.putNowait() on a full queue throws QueueFull and keeps the item
   assert.throws(() => q.putNowait(2), QueueFull);
   assert.equal(q.qsize(), 1);
   assert.equal(q.getNowait(), 1);
+  assert.ok(q.empty());
 });
 
-Deno.test("Queue rejects a maxsize that is not an integer", () => {
-  assert.throws(() => new Queue(1.5), TypeError);
+Deno.test("Queue.put() with room and get() of a present item need no Future and no running loop", () => {
+  const q = new Queue<number>(1);
+  const put = q.put(7);
+  assert.ok(!(put instanceof Future) && !(put instanceof Promise));
+  assert.equal(q.qsize(), 1);
+  const get = q.get();
+  assert.ok(!(get instanceof Future) && !(get instanceof Promise));
+  assert.deepEqual([...get], []); // yield* returns at once
+  assert.ok(q.empty());
 });
 
-for (const form of ["generator", "async"] as const) {
-  Deno.test(`Queue.put() in a ${form} task waits while full`, async () => {
-    await run(function* () {
-      const q = new Queue<number>(1);
-      yield* q.put(1);
-      const t = createTask(
-        form === "generator"
-          ? function* () {
-            yield* q.put(2);
-          }
-          : async () => {
-            await q.put(2);
-          },
-      );
-      yield* sleep(1);
-      assert.equal(t.done(), false);
-      assert.equal(yield* q.get(), 1);
-      yield* t;
-      assert.equal(yield* q.get(), 2);
-    }, virtual);
-  });
-
-  Deno.test(`Queue.get() cancelled in a ${form} task after an item was handed over loses nothing`, async () => {
-    await run(function* () {
-      const q = new Queue<string>();
-      const getter = createTask(
-        form === "generator"
-          ? function* () {
-            return yield* q.get();
-          }
-          : async () => await q.get(),
-      );
-      yield* sleep(0);
-      yield* sleep(0);
-      // Same iteration: the item is handed to the getter, then it is cancelled.
-      q.putNowait("precious");
-      getter.cancel();
-      try {
-        yield* getter;
-      } catch (err) {
-        assert.ok(err instanceof CancelledError);
-      }
-      assert.equal(q.qsize(), 1);
-      assert.equal(q.getNowait(), "precious");
-    }, virtual);
-  });
-
-  Deno.test(`Queue.put() cancelled in a ${form} task while waiting inserts nothing`, async () => {
-    await run(function* () {
-      const q = new Queue<string>(1);
-      q.putNowait("first");
-      const putter = createTask(
-        form === "generator"
-          ? function* () {
-            yield* q.put("never");
-          }
-          : async () => {
-            await q.put("never");
-          },
-      );
-      yield* sleep(0);
-      yield* sleep(0);
-      putter.cancel();
-      try {
-        yield* putter;
-      } catch (err) {
-        assert.ok(err instanceof CancelledError);
-      }
-      assert.equal(q.getNowait(), "first");
-      assert.equal(q.qsize(), 0);
-    }, virtual);
-  });
-}
-
-Deno.test("Queue.put() cancelled just after it was woken gives its slot to the next putter", async () => {
-  await run(function* () {
-    const q = new Queue<string>(1);
-    q.putNowait("a");
-    const p1 = createTask(function* () {
-      yield* q.put("p1");
-    });
-    const p2 = createTask(function* () {
-      yield* q.put("p2");
-    });
-    yield* sleep(0);
-    assert.equal(q.getNowait(), "a"); // wakes p1
-    p1.cancel();
-    yield* gather([p1, p2], { returnExceptions: true });
-    assert.equal(q.getNowait(), "p2");
-    assert.ok(q.empty());
-  }, virtual);
-});
-
-Deno.test("Queue serves getters in FIFO order under 100 contending tasks", async () => {
-  await run(function* () {
-    const q = new Queue<number>();
-    const got: Array<[number, number]> = [];
-    const tasks = [];
-    for (let i = 0; i < 100; i++) {
-      tasks.push(createTask(async () => {
-        got.push([i, await q.get()]);
-      }));
-    }
-    yield* sleep(0);
-    yield* sleep(0);
-    for (let i = 0; i < 100; i++) q.putNowait(i);
-    yield* gather(...tasks);
-    assert.ok(got.every(([task, item]) => task === item));
-  }, virtual);
-});
-
-Deno.test("Queue.join() waits until taskDone() was called for every item", async () => {
-  await run(function* () {
-    const q = new Queue<number>();
-    for (let i = 0; i < 3; i++) q.putNowait(i);
-    const joined = createTask(function* () {
-      yield* q.join();
-      return "joined";
-    });
-    for (let i = 0; i < 3; i++) {
-      q.getNowait();
-      yield* sleep(0);
-      assert.equal(joined.done(), false);
-      q.taskDone();
-    }
-    assert.equal(yield* joined, "joined");
-  }, virtual);
-});
-
-Deno.test("Queue.taskDone() called too often is a clear error", () => {
-  const q = new Queue<number>();
-  q.putNowait(1);
-  q.taskDone();
-  assert.throws(() => q.taskDone(), RangeError);
-});
-
-Deno.test("Queue.shutdown() fails puts and waiting getters, but lets the rest drain", async () => {
-  await run(function* () {
-    const q = new Queue<number>();
-    q.putNowait(1);
-    q.shutdown();
-    assert.throws(() => q.putNowait(2), QueueShutDown);
-    const put = q.put(2); // fails where awaited, as a coroutine would
-    assert.throws(() => [...put], QueueShutDown);
-    assert.equal(yield* q.get(), 1);
-    assert.throws(() => [...q.get()], QueueShutDown);
-    const q2 = new Queue<number>();
-    const getter = createTask(function* () {
-      return yield* q2.get();
-    });
-    yield* sleep(0);
-    q2.shutdown();
-    const [r] = yield* gather([getter], { returnExceptions: true });
-    assert.ok(r instanceof QueueShutDown);
-  }, virtual);
-});
-
-Deno.test("Queue.shutdown(true) drops the items and releases join()", async () => {
+Deno.test("Queue.taskDone() called too often is a clear error and changes nothing", async () => {
   await run(function* () {
     const q = new Queue<number>();
     q.putNowait(1);
     q.putNowait(2);
-    const joined = createTask(function* () {
-      yield* q.join();
-    });
-    yield* sleep(0);
-    q.shutdown(true);
-    assert.equal(q.qsize(), 0);
-    yield* joined;
+    q.taskDone();
+    q.taskDone();
+    assert.throws(
+      () => q.taskDone(),
+      (err: unknown) =>
+        err instanceof RangeError &&
+        /^Cannot mark a task done/.test(err.message),
+    );
+    yield* q.join(); // still nothing unfinished
   }, virtual);
 });
 
-Deno.test("Queue async iteration stops at shutdown", async () => {
+Deno.test("Queue.join() returns at once when nothing is unfinished", () => {
+  const q = new Queue<number>();
+  assert.deepEqual([...q.join()], []);
+});
+
+for (const form of FORMS) {
+  Deno.test(`Queue returns items in FIFO order (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      for (let i = 0; i < 5; i++) yield* putIn(form, q, i);
+      const out = [];
+      for (let i = 0; i < 5; i++) out.push(yield* getIn(form, q));
+      assert.deepEqual(out, [0, 1, 2, 3, 4]);
+    }, virtual);
+  });
+
+  Deno.test(`Queue.put() waits while the queue is full (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      const t = putIn(form, q, 2);
+      yield* sleep(10);
+      assert.equal(t.done(), false);
+      assert.equal(q.qsize(), 1);
+      assert.equal(q.getNowait(), 1);
+      yield* t;
+      assert.equal(q.getNowait(), 2);
+    }, virtual);
+  });
+
+  Deno.test(`Queue.get() waits while the queue is empty (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<string>();
+      const t = getIn(form, q);
+      yield* sleep(10);
+      assert.equal(t.done(), false);
+      q.putNowait("x");
+      assert.equal(yield* t, "x");
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue.get() cancelled after an item was handed to it loses nothing (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<string>();
+      q.putNowait("older");
+      q.getNowait();
+      const getter = getIn(form, q);
+      yield* sleep(1);
+      // Same iteration: the item is handed to the getter, then it is cancelled.
+      q.putNowait("precious");
+      q.putNowait("next");
+      getter.cancel();
+      yield* gather([getter], { returnExceptions: true });
+      assert.ok(getter.cancelled());
+      assert.equal(q.getNowait(), "precious"); // back at the front
+      assert.equal(q.getNowait(), "next");
+    }, virtual);
+  });
+
+  Deno.test(`Queue.get() cancelled after an item was handed to it passes it to the next getter (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<string>();
+      const a = getIn(form, q);
+      const b = getIn(form, q);
+      yield* sleep(1);
+      q.putNowait("precious");
+      a.cancel();
+      assert.equal(yield* b, "precious");
+      yield* gather([a], { returnExceptions: true });
+      assert.ok(a.cancelled());
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue.put() cancelled while waiting inserts nothing (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<string>(1);
+      q.putNowait("first");
+      const putter = putIn(form, q, "never");
+      yield* sleep(1);
+      putter.cancel();
+      yield* gather([putter], { returnExceptions: true });
+      assert.ok(putter.cancelled());
+      assert.equal(q.getNowait(), "first");
+      yield* sleep(1);
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue.put() cancelled just after it was woken gives its slot to the next putter (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<string>(1);
+      q.putNowait("a");
+      const p1 = putIn(form, q, "p1");
+      const p2 = putIn(form, q, "p2");
+      yield* sleep(1);
+      assert.equal(q.getNowait(), "a"); // wakes p1
+      p1.cancel(); // same iteration
+      yield* gather([p1, p2], { returnExceptions: true });
+      assert.ok(p1.cancelled());
+      assert.equal(q.getNowait(), "p2");
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue serves getters in FIFO order under 100 contending tasks (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      const tasks = [];
+      for (let i = 0; i < 100; i++) {
+        tasks.push(getIn(form, q));
+        yield* sleep(0); // each queues up before the next is created
+        yield* sleep(0);
+      }
+      for (let i = 0; i < 100; i++) q.putNowait(i);
+      assert.deepEqual(yield* gather(...tasks), [...Array(100).keys()]);
+    }, virtual);
+  });
+
+  Deno.test(`Queue serves putters in FIFO order under 100 contending tasks (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(-1);
+      const tasks = [];
+      for (let i = 0; i < 100; i++) {
+        tasks.push(putIn(form, q, i));
+        yield* sleep(0);
+        yield* sleep(0);
+      }
+      const out = [];
+      for (let i = 0; i <= 100; i++) out.push(yield* q.get());
+      yield* gather(...tasks);
+      assert.deepEqual(out, [-1, ...Array(100).keys()]);
+    }, virtual);
+  });
+
+  Deno.test(`Queue.join() waits until taskDone() was called for every item (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      for (let i = 0; i < 3; i++) q.putNowait(i);
+      const joined = awaitIn(form, () => q.join());
+      for (let i = 0; i < 3; i++) {
+        q.getNowait();
+        yield* sleep(1);
+        assert.equal(joined.done(), false);
+        q.taskDone();
+      }
+      yield* joined;
+    }, virtual);
+  });
+
+  Deno.test(`Queue.join() with workers calling taskDone() (${form})`, async () => {
+    const done: number[] = [];
+    await run(function* () {
+      const q = new Queue<number>(2);
+      const worker = form === "generator"
+        ? function* () {
+          for (;;) {
+            const item = yield* q.get();
+            yield* sleep(0.1);
+            done.push(item);
+            q.taskDone();
+          }
+        }
+        : async () => {
+          for (;;) {
+            const item = await q.get();
+            await sleep(0.1);
+            done.push(item);
+            q.taskDone();
+          }
+        };
+      const workers = [createTask(worker), createTask(worker)];
+      for (let i = 0; i < 10; i++) yield* q.put(i);
+      yield* awaitIn(form, () => q.join());
+      assert.equal(done.length, 10);
+      workers.forEach((w) => w.cancel());
+      yield* gather(workers, { returnExceptions: true });
+    }, virtual);
+    assert.deepEqual(done.sort((a, b) => a - b), [...Array(10).keys()]);
+  });
+
+  Deno.test(`Queue.put() on a shut-down queue raises QueueShutDown where awaited (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      q.shutdown();
+      assert.throws(() => q.putNowait(1), QueueShutDown);
+      const put = q.put(1); // no throw at the call
+      const r = yield* settleIn(form, () => put);
+      assert.ok(failure(r) instanceof QueueShutDown);
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue.shutdown() lets the items drain, then get() raises QueueShutDown (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      q.putNowait(1);
+      q.putNowait(2);
+      q.shutdown();
+      assert.equal(yield* getIn(form, q), 1);
+      assert.equal(q.getNowait(), 2);
+      assert.throws(() => q.getNowait(), QueueShutDown);
+      const r = yield* settleIn(form, () => q.get());
+      assert.ok(failure(r) instanceof QueueShutDown);
+    }, virtual);
+  });
+
+  Deno.test(`Queue.shutdown() fails waiting getters and putters (${form})`, async () => {
+    await run(function* () {
+      const empty = new Queue<number>();
+      const getter = settleIn(form, () => empty.get());
+      const full = new Queue<number>(1);
+      full.putNowait(1);
+      const putter = settleIn(form, () => full.put(2));
+      yield* sleep(1);
+      empty.shutdown();
+      full.shutdown();
+      assert.ok(failure(yield* getter) instanceof QueueShutDown);
+      assert.ok(failure(yield* putter) instanceof QueueShutDown);
+      assert.equal(full.qsize(), 1); // the waiting item was not inserted
+    }, virtual);
+  });
+
+  Deno.test(`Queue.put() woken for a slot, then shut down before it resumes, raises QueueShutDown (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      const putter = settleIn(form, () => q.put(2));
+      yield* sleep(1);
+      q.getNowait(); // wakes the putter
+      q.shutdown(); // same iteration
+      assert.ok(failure(yield* putter) instanceof QueueShutDown);
+      assert.ok(q.empty());
+    }, virtual);
+  });
+
+  Deno.test(`Queue.shutdown(true) drops the items, releases join() and fails getters (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      q.putNowait(1);
+      q.putNowait(2);
+      const joined = awaitIn(form, () => q.join());
+      const q2 = new Queue<number>();
+      const getter = settleIn(form, () => q2.get());
+      yield* sleep(1);
+      q.shutdown(true);
+      q2.shutdown(true);
+      assert.equal(q.qsize(), 0);
+      yield* joined;
+      assert.ok(failure(yield* getter) instanceof QueueShutDown);
+      assert.throws(() => q.getNowait(), QueueShutDown);
+    }, virtual);
+  });
+
+  Deno.test(`Queue does not pile up ${form} getters that time out`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      for (let i = 0; i < 1000; i++) {
+        const r = yield* settleIn(form, () => waitFor(q.get(), 0.01));
+        assert.ok(failure(r) instanceof TimeoutError);
+      }
+      const getters = Number(/getters=(\d+)/.exec(String(q))![1]);
+      assert.ok(getters <= 64, `${getters} timed-out getters kept`);
+      q.putNowait(1);
+      assert.equal(q.qsize(), 1); // no dead getter took it
+    }, virtual);
+  });
+}
+
+Deno.test("Queue counts an item handed to a waiting getter against maxsize until it resumes", async () => {
+  await run(function* () {
+    const q = new Queue<string>(1);
+    const getter = getIn("generator", q);
+    yield* sleep(1);
+    q.putNowait("x"); // handed to the getter
+    assert.ok(q.full());
+    assert.throws(() => q.putNowait("y"), QueueFull);
+    assert.equal(yield* getter, "x");
+    assert.equal(q.full(), false);
+  }, virtual);
+});
+
+Deno.test("Queue wakes the next putter when a woken putter's item goes straight to a getter", async () => {
+  await run(function* () {
+    const q = new Queue<number>(1);
+    q.putNowait(0);
+    const putters = [1, 2, 3].map((i) => putIn("generator", q, i));
+    yield* sleep(1);
+    const out = [];
+    for (let i = 0; i < 4; i++) out.push(yield* q.get()); // no deadlock
+    yield* gather(...putters);
+    assert.deepEqual(out, [0, 1, 2, 3]);
+  }, virtual);
+});
+
+Deno.test("Queue async iteration yields items until shutdown and drained", async () => {
   const got = await run(async () => {
     const q = new Queue<number>();
     createTask(async () => {
@@ -234,4 +409,34 @@ Deno.test("Queue async iteration stops at shutdown", async () => {
     return out;
   }, virtual);
   assert.deepEqual(got, [0, 1, 2]);
+});
+
+Deno.test("Queue async iteration can be cancelled without losing an item", async () => {
+  await run(function* () {
+    const q = new Queue<number>();
+    const seen: number[] = [];
+    const consumer = createTask(async () => {
+      for await (const x of q) seen.push(x);
+    });
+    yield* sleep(1);
+    q.putNowait(1);
+    yield* sleep(1);
+    q.putNowait(2);
+    consumer.cancel(); // as item 2 is handed over
+    yield* gather([consumer], { returnExceptions: true });
+    assert.ok(consumer.cancelled());
+    assert.deepEqual(seen, [1]);
+    assert.equal(q.getNowait(), 2);
+  }, virtual);
+});
+
+Deno.test("Queue.get() in a cancelled task raises CancelledError", async () => {
+  await run(function* () {
+    const q = new Queue<number>();
+    const t = getIn("generator", q);
+    yield* sleep(0);
+    t.cancel();
+    yield* gather([t], { returnExceptions: true });
+    assert.throws(() => t.result(), CancelledError);
+  }, virtual);
 });
