@@ -84,7 +84,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   // The wait, built once: a closure over the symbol in a local is V8's
   // fastest FFI call, and no closure is made per select().
   readonly #call: (t: number | null) => number;
-  readonly #epollCtl: LibcSymbols["epoll_ctl"] & {};
+  readonly #epollCtl: NonNullable<LibcSymbols["epoll_ctl"]>;
 
   /**
    * Create the epoll instance (close-on-exec).
