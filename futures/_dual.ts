@@ -8,7 +8,7 @@
  */
 
 import { _requireLoop } from "./_loop.ts";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, RuntimeError } from "./errors.ts";
 import { type Coro, Task } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
 
@@ -16,6 +16,7 @@ class Dual<T> implements Awaitable<T> {
   readonly #make: () => Coro<T>;
   readonly #name: string;
   readonly #interrupted: ((value: T) => void) | null;
+  #used = false;
   constructor(
     make: () => Coro<T>,
     name: string,
@@ -26,12 +27,25 @@ class Dual<T> implements Awaitable<T> {
     this.#interrupted = interrupted;
   }
   [Symbol.iterator](): Coro<T> {
+    this.#use();
     return this.#make();
+  }
+
+  // Like a coroutine, the operation runs once: a second await would run it
+  // again (wait again, take another slot), which nobody means.
+  #use(): void {
+    if (this.#used) {
+      throw new RuntimeError(
+        `Cannot await ${this.#name}() twice: call it again for a new operation`,
+      );
+    }
+    this.#used = true;
   }
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.#use();
     const loop = _requireLoop(this.#name);
     // eagerStart: the operation begins at the await, as an inline coroutine would.
     const task = new Task(this.#make(), {

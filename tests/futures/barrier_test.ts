@@ -123,3 +123,18 @@ for (const form of FORMS) {
     }, virtual);
   });
 }
+
+Deno.test("Barrier.wait() awaited twice is a clear error, not a second arrival", async () => {
+  await run(function* () {
+    const b = new Barrier(1);
+    const w = b.wait();
+    assert.equal(yield* w, 0);
+    assert.throws(() => w[Symbol.iterator](), /twice/);
+  });
+  await run(async () => {
+    const b = new Barrier(1);
+    const w = b.wait();
+    assert.equal(await w, 0);
+    await assert.rejects(async () => await w, /twice/);
+  });
+});
