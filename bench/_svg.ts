@@ -14,6 +14,17 @@ const COLORS = [
   "#8c564b",
 ];
 
+/** The opening of a chart: the svg element, a white page, the title. */
+function svgOpen(W: number, H: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${
+      esc(title)
+    }</text>`,
+  ];
+}
+
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -71,13 +82,7 @@ export function barChart(options: {
         (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
   const groupW = (W - L - R) / options.categories.length;
   const barW = (groupW * 0.8) / options.series.length;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${
-      esc(options.title)
-    }</text>`,
-  ];
+  const out: string[] = svgOpen(W, H, options.title);
   for (const t of logTicks(lo, hi)) {
     if (t < lo || t > hi) continue;
     out.push(
@@ -167,13 +172,7 @@ export function lineChart(options: {
       (1 -
         (Math.log10(v) - Math.log10(ylo)) /
           (Math.log10(yhi) - Math.log10(ylo)));
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16">${
-      esc(options.title)
-    }</text>`,
-  ];
+  const out: string[] = svgOpen(W, H, options.title);
   for (const t of logTicks(ylo, yhi)) {
     if (t < ylo || t > yhi) continue;
     out.push(
