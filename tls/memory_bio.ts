@@ -9,7 +9,7 @@ import { _live, libssl } from "./_libssl.ts";
 
 const BIO_SET_BUF_MEM_EOF_RETURN = 130;
 const BIO_PENDING = 10;
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
 // One native-visible scratch buffer for every BIO read (JS is one thread).
 const scratch = new Uint8Array(CHUNK);
 
@@ -112,10 +112,14 @@ export class MemoryBIO {
 
   /**
    * Call `sink` with views of a shared scratch buffer until `limit` bytes
-   * or the BIO is empty; a view is only valid during the call.
+   * or the BIO is empty, or until `sink` returns false; a view is only
+   * valid during the call.
    * @internal
    */
-  _drain(sink: (chunk: Uint8Array) => void, limit = Infinity): number {
+  _drain(
+    sink: (chunk: Uint8Array) => boolean | void,
+    limit = Infinity,
+  ): number {
     if (this.#ptr === null) return 0;
     const s = libssl();
     let total = 0;
@@ -124,8 +128,7 @@ export class MemoryBIO {
       const n = s.BIO_read(this.#ptr, scratch, want);
       if (n <= 0) break;
       total += n;
-      sink(scratch.subarray(0, n));
-      if (n < want) break;
+      if (sink(scratch.subarray(0, n)) === false || n < want) break;
     }
     return total;
   }

@@ -127,6 +127,10 @@ export class SSLProtocol implements Protocol, SSLTransportOwner {
   #lowerEof = false;
   #shutdownDone = false;
   #peercert: PeerCertificate | null = null;
+  // Kept from the handshake: still known after the session is freed.
+  #cipher: [string, string, number] | null = null;
+  #version: string | null = null;
+  #alpn: string | null = null;
 
   /**
    * Create the protocol (the connection starts in `connectionMade`).
@@ -298,13 +302,13 @@ export class SSLProtocol implements Protocol, SSLTransportOwner {
       case "peercert":
         return this.#peercert;
       case "cipher":
-        return this.#sslobj?.cipher() ?? null;
+        return this.#cipher;
       case "compression":
         return null;
       case "alpnProtocol":
-        return this.#sslobj?.selectedAlpnProtocol() ?? null;
+        return this.#alpn;
       case "version":
-        return this.#sslobj?.version() ?? null;
+        return this.#version;
     }
     return this.#transport === null
       ? defaultValue
@@ -448,7 +452,11 @@ export class SSLProtocol implements Protocol, SSLTransportOwner {
       this.#fatalError(exc, message, true);
       return;
     }
-    this.#peercert = this.#sslobj!.getpeercert();
+    const obj = this.#sslobj!;
+    this.#peercert = obj.getpeercert();
+    this.#cipher = obj.cipher();
+    this.#version = obj.version();
+    this.#alpn = obj.selectedAlpnProtocol();
     this.#state = WRAPPED;
     if (this.#callConnectionMade) {
       this.#appState = APP_CON_MADE;
@@ -605,7 +613,10 @@ export class SSLProtocol implements Protocol, SSLTransportOwner {
     if (!this.#sslWritingPaused && t !== null) {
       // The transport copies or sends before returning (its contract), so a
       // view of the shared scratch buffer is enough.
-      this.#outgoing._drain((chunk) => t.write(chunk));
+      this.#outgoing._drain((chunk) => {
+        t.write(chunk);
+        return !this.#sslWritingPaused;
+      });
     }
     this.#controlAppWriting();
   }
