@@ -30,6 +30,9 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+import type { BaseProtocol, Transport } from "../net/types.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { startTls, type StartTlsOptions } from "../tls/start_tls.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -367,6 +370,20 @@ export class EventLoop implements LoopLike {
     }
     if (this.#hostWaiting) this.#wake();
     return true;
+  }
+
+  // ---- tls (delegations to tls/) ----
+  /**
+   * Upgrade `transport` to TLS in place (asyncio's `loop.start_tls`); see
+   * `startTls()` in tls/start_tls.ts.
+   */
+  startTls(
+    transport: Transport,
+    protocol: BaseProtocol,
+    sslContext: SSLContext,
+    options?: StartTlsOptions,
+  ): Future<Transport> {
+    return startTls(this, transport, protocol, sslContext, options);
   }
 
   // ---- running ----------------------------------------------------------

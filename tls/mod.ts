@@ -36,3 +36,16 @@ export {
 export { MemoryBIO } from "./memory_bio.ts";
 export { type PeerCertificate, SSLObject } from "./ssl_object.ts";
 export type { RDN } from "./_certificate.ts";
+export { SSLProtocol, type SSLProtocolOptions } from "./ssl_protocol.ts";
+export { startTls, type StartTlsOptions } from "./start_tls.ts";
+// The contracts the TLS API takes and gives (also exported by net/ once it
+// lands; re-exporting the same declarations twice is no conflict).
+export type {
+  BaseProtocol,
+  BaseTransport,
+  BufferedProtocol,
+  Protocol,
+  ReadTransport,
+  Transport,
+  WriteTransport,
+} from "../net/types.ts";

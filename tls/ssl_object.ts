@@ -172,6 +172,7 @@ export class SSLObject {
    * @throws {SSLWantReadError} when no complete record is buffered.
    */
   read(len?: number): Uint8Array;
+  /** Read up to `len` decrypted bytes into `buffer`; returns the count. */
   read(len: number, buffer: Uint8Array): number;
   read(len = 1024, buffer?: Uint8Array): Uint8Array | number {
     const target = buffer ?? new Uint8Array(len);
@@ -235,6 +236,7 @@ export class SSLObject {
    * with `binaryForm`, or null when there is none (or before the handshake).
    */
   getpeercert(binaryForm?: false): PeerCertificate | null;
+  /** The peer's certificate in DER form, or null. */
   getpeercert(binaryForm: true): Uint8Array | null;
   getpeercert(binaryForm = false): PeerCertificate | Uint8Array | null {
     if (this.#ptr === null || !this.#handshakeDone) return null;

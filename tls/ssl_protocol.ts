@@ -29,7 +29,7 @@ import {
   OSError,
   TimeoutError,
 } from "../poll/errors.ts";
-import { SSLTransport, type SSLTransportOwner } from "./_app_transport.ts";
+import { SSLTransport } from "./_app_transport.ts";
 import type { SSLContext } from "./context.ts";
 import { SSLCertVerificationError, SSLWantReadError } from "./errors.ts";
 import { MemoryBIO } from "./memory_bio.ts";
@@ -93,7 +93,7 @@ function positive(v: number | undefined, dflt: number, what: string): number {
  * console.log(typeof SSLProtocol);
  * ```
  */
-export class SSLProtocol implements Protocol, SSLTransportOwner {
+export class SSLProtocol implements Protocol {
   #loop: LoopLike;
   #app!: BaseProtocol;
   #appBuffered = false;

@@ -245,7 +245,7 @@ tlsTest(
       await client.received(14);
       ct.record = st.record = true;
       const [tc, ts] = await Promise.all([
-        startTls(loop, ct, client, cctx, { serverHostname: "localhost" }),
+        loop.startTls(ct, client, cctx, { serverHostname: "localhost" }),
         startTls(loop, st, server, sctx, { serverSide: true }),
       ]);
       tc.write(enc("secret words"));

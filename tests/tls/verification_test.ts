@@ -7,7 +7,7 @@ import {
   CERT_NONE,
   createDefaultContext,
   SSLCertVerificationError,
-  SSLContext,
+  type SSLContext,
   SSLError,
   TLSVersion,
 } from "../../tls/mod.ts";
