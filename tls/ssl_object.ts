@@ -212,6 +212,8 @@ export class SSLObject {
    * `unwrap`).
    *
    * @throws {SSLWantReadError} while the peer's `close_notify` is missing.
+   * @throws {SSLError} `APPLICATION_DATA_AFTER_CLOSE_NOTIFY` when the peer
+   *   still sent data after ours (OpenSSL refuses to read it).
    */
   unwrap(): void {
     const ptr = this.#need("unwrap");

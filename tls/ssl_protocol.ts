@@ -31,7 +31,11 @@ import {
 } from "../poll/errors.ts";
 import { SSLTransport } from "./_app_transport.ts";
 import type { SSLContext } from "./context.ts";
-import { SSLCertVerificationError, SSLWantReadError } from "./errors.ts";
+import {
+  SSLCertVerificationError,
+  type SSLError,
+  SSLWantReadError,
+} from "./errors.ts";
 import { MemoryBIO } from "./memory_bio.ts";
 import type { PeerCertificate, SSLObject } from "./ssl_object.ts";
 
@@ -660,6 +664,13 @@ export class SSLProtocol implements Protocol {
     } catch (err) {
       if (err instanceof SSLWantReadError) {
         this.#processOutgoing();
+        return;
+      }
+      // The peer was still sending when we closed: our close_notify is out,
+      // and what it sends after it is of no use to an app that closed.
+      if ((err as SSLError).reason === "APPLICATION_DATA_AFTER_CLOSE_NOTIFY") {
+        this.#processOutgoing();
+        this.#onShutdownComplete(null);
         return;
       }
       this.#onShutdownComplete(err as Error);

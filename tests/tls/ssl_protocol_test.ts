@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sleep } from "../../futures/sleep.ts";
 import { getRunningLoop } from "../../loop/policy.ts";
 import { run } from "../../loop/run.ts";
+import type { Protocol, Transport } from "../../net/types.ts";
 import {
   clientContext,
   dec,
@@ -93,6 +94,100 @@ tlsTest(
       t.close();
       yield* client.lost;
       yield* server.lost;
+      yield* sleep(0);
+    }, { clock: "virtual" }),
+);
+
+tlsTest(
+  "SSLProtocol fills a BufferedProtocol's own buffers",
+  () =>
+    run(function* () {
+      const loop = getRunningLoop();
+      using sctx = serverContext();
+      using cctx = clientContext();
+      const buf = new Uint8Array(1000);
+      const got: number[] = [];
+      let sizes = 0;
+      const app = {
+        transport: null as Transport | null,
+        connectionMade(t: Transport) {
+          this.transport = t;
+        },
+        getBuffer(hint: number) {
+          assert.equal(hint, -1);
+          return buf;
+        },
+        bufferUpdated(n: number) {
+          sizes++;
+          got.push(...buf.subarray(0, n));
+        },
+      };
+      const server = new Recorder(loop);
+      const pair = tlsPair(
+        loop,
+        cctx,
+        sctx,
+        app as unknown as Protocol,
+        server,
+      );
+      yield* pair.serverReady;
+      yield* pair.clientReady;
+      const data = new Uint8Array(5000).map((_, i) => i & 0xff);
+      server.transport!.write(data);
+      while (got.length < 5000) yield* sleep(0);
+      assert.deepEqual(new Uint8Array(got), data);
+      assert.ok(sizes >= 5); // 1000-byte buffers
+      app.transport!.close();
+      yield* server.lost;
+      yield* sleep(0);
+      yield* sleep(0);
+    }, { clock: "virtual" }),
+);
+
+tlsTest("SSLProtocol serves 50 connections at once", () =>
+  run(async () => {
+    const loop = getRunningLoop();
+    using sctx = serverContext();
+    using cctx = clientContext();
+    const clients = Array.from({ length: 50 }, () => {
+      const client = new Recorder(loop);
+      const server = new Recorder(loop);
+      server.echo = true;
+      const pair = tlsPair(loop, cctx, sctx, client, server);
+      return { client, server, pair };
+    });
+    await Promise.all(clients.map(async ({ client, pair }, i) => {
+      await pair.clientReady;
+      client.transport!.write(enc(`message ${i}`));
+      await client.received(`message ${i}`.length);
+      assert.equal(dec(client.data()), `message ${i}`);
+      client.transport!.close();
+      await client.lost;
+    }));
+    await Promise.all(clients.map(({ server }) => server.lost));
+    for (let i = 0; i < 3; i++) await sleep(0);
+  }, { clock: "virtual" }));
+
+tlsTest(
+  "SSLProtocol closes cleanly while the peer is still sending",
+  () =>
+    run(function* () {
+      const loop = getRunningLoop();
+      using sctx = serverContext();
+      using cctx = clientContext();
+      const client = new Recorder(loop);
+      const server = new Recorder(loop);
+      const pair = tlsPair(loop, cctx, sctx, client, server);
+      yield* pair.serverReady;
+      yield* pair.clientReady;
+      for (let i = 0; i < 20; i++) {
+        server.transport!.write(new Uint8Array(10000));
+      }
+      client.transport!.close(); // data is in flight towards us
+      assert.equal(yield* client.lost, null);
+      assert.equal(yield* server.lost, null);
+      assert.equal(server.eof, true);
+      yield* sleep(0);
       yield* sleep(0);
     }, { clock: "virtual" }),
 );
