@@ -10,11 +10,19 @@
  * @module
  */
 
-import { FileNotFoundError } from "../poll/errors.ts";
-import { errnoOf } from "../poll/errors.ts";
-import { _live, cbuf, cstr, libssl, MODE_PARTIAL_MOVING } from "./_libssl.ts";
+import { alpnSelectCallback, serverNameCallback } from "./_callbacks.ts";
+import { _live, cbuf, libssl, MODE_PARTIAL_MOVING } from "./_libssl.ts";
+import {
+  addCaCerts,
+  type Password,
+  readFile,
+  readPem,
+  useCertChain,
+} from "./_pem.ts";
 import { clearErrors, SSLError, sslErrorFromQueue } from "./errors.ts";
 import type { MemoryBIO } from "./memory_bio.ts";
+
+export type { Password } from "./_pem.ts";
 import { _lookupSslObject, SSLObject } from "./ssl_object.ts";
 
 /** Don't verify the peer (Python's `ssl.CERT_NONE`). */
@@ -75,9 +83,6 @@ export type SniCallback = (
   context: SSLContext,
 ) => number | void | null | undefined;
 
-/** A password for an encrypted key: text, bytes, or a function giving one. */
-export type Password = string | Uint8Array | (() => string | Uint8Array);
-
 /** Where `loadVerifyLocations` reads trust anchors. */
 export interface VerifyLocations {
   /** A PEM file of CA certificates. */
@@ -93,15 +98,9 @@ const SSL_OP_NO_RENEGOTIATION = 1n << 30n;
 const SSL_OP_CIPHER_SERVER_PREFERENCE = 1n << 22n;
 const CTRL_MODE = 33;
 const CTRL_SERVERNAME_CB = 53;
-const CTRL_CHAIN_CERT = 89;
 const CTRL_SET_MIN_PROTO = 123;
 const CTRL_SET_MAX_PROTO = 124;
-const TLSEXT_ERR_OK = 0;
-const TLSEXT_ERR_ALERT_FATAL = 2;
-const TLSEXT_ERR_NOACK = 3;
 const AD_HANDSHAKE_FAILURE = 40;
-const X509_R_CERT_ALREADY_IN_HASH_TABLE = 101n;
-const PEM_BEGIN = "-----BEGIN";
 
 interface Native {
   ptr: Deno.PointerObject;
@@ -280,43 +279,11 @@ export class SSLContext {
    *   unchanged only as far as OpenSSL allows (load into a fresh context).
    */
   loadCertChain(certfile: string, keyfile?: string, password?: Password): void {
-    const s = libssl();
-    const ctx = this._ptr;
     const certPem = readPem(certfile, "certificate chain");
     const keyPem = keyfile === undefined
       ? certPem
       : readPem(keyfile, "private key");
-    const pass = password === undefined
-      ? new Uint8Array([0])
-      : passwordBytes(password);
-    clearErrors();
-    withBio(certPem, (bio) => {
-      const leaf = s.PEM_read_bio_X509_AUX(bio, null, null, null);
-      if (leaf === null) throw sslErrorFromQueue("load certificate chain");
-      const ok = s.SSL_CTX_use_certificate(ctx, leaf);
-      s.X509_free(leaf);
-      if (ok !== 1) throw sslErrorFromQueue("load certificate chain");
-      for (;;) {
-        const extra = s.PEM_read_bio_X509(bio, null, null, null);
-        if (extra === null) break;
-        if (s.SSL_CTX_ctrl(ctx, CTRL_CHAIN_CERT, 0n, extra) !== 1n) {
-          s.X509_free(extra);
-          throw sslErrorFromQueue("load certificate chain");
-        }
-      }
-      clearErrors(); // the end of the chain reads as "no start line"
-    });
-    withBio(keyPem, (bio) => {
-      const key = s.PEM_read_bio_PrivateKey(bio, null, null, pass);
-      pass.fill(0);
-      if (key === null) throw sslErrorFromQueue("load private key");
-      const ok = s.SSL_CTX_use_PrivateKey(ctx, key);
-      s.EVP_PKEY_free(key);
-      if (ok !== 1) throw sslErrorFromQueue("load private key");
-    });
-    if (s.SSL_CTX_check_private_key(ctx) !== 1) {
-      throw sslErrorFromQueue("check private key");
-    }
+    useCertChain(this._ptr, certPem, keyPem, password);
   }
 
   /**
@@ -338,32 +305,7 @@ export class SSLContext {
       texts.push(readFile(where.cafile, "CA file"));
     }
     if (where.cadata !== undefined) texts.push(where.cadata);
-    const s = libssl();
-    const store = s.SSL_CTX_get_cert_store(this._ptr);
-    for (const text of texts) {
-      clearErrors();
-      let count = 0;
-      withBio(text, (bio) => {
-        for (;;) {
-          const cert = s.PEM_read_bio_X509(bio, null, null, null);
-          if (cert === null) break;
-          const ok = s.X509_STORE_add_cert(store, cert);
-          s.X509_free(cert);
-          if (ok !== 1) {
-            const e = s.ERR_peek_last_error() as bigint;
-            if ((e & 0x7fffffn) !== X509_R_CERT_ALREADY_IN_HASH_TABLE) {
-              throw sslErrorFromQueue("load verify locations");
-            }
-            clearErrors();
-          }
-          count++;
-        }
-      });
-      if (count === 0) {
-        throw sslErrorFromQueue("load verify locations: no certificate found");
-      }
-      clearErrors();
-    }
+    for (const text of texts) addCaCerts(this._ptr, text);
   }
 
   /**
@@ -513,61 +455,28 @@ export class SSLContext {
 
   #installAlpn(): void {
     const ref = new WeakRef(this);
-    const cb = new Deno.UnsafeCallback(
-      {
-        parameters: [
-          "pointer",
-          "pointer",
-          "pointer",
-          "pointer",
-          "u32",
-          "pointer",
-        ],
-        result: "i32",
-      } as const,
-      (_ssl, out, outlen, input, inlen) => {
-        const self = ref.deref();
-        const wire = self === undefined ? null : self.#alpn;
-        if (!wire || input === null || out === null || outlen === null) {
-          return TLSEXT_ERR_NOACK;
-        }
-        const offered = new Uint8Array(
-          Deno.UnsafePointerView.getArrayBuffer(input, inlen),
-        );
-        const pick = selectAlpn(wire, offered);
-        if (pick < 0) return TLSEXT_ERR_NOACK;
-        new BigUint64Array(Deno.UnsafePointerView.getArrayBuffer(out, 8))[0] =
-          BigInt(Deno.UnsafePointer.value(input)) + BigInt(pick + 1);
-        new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(outlen, 1))[0] =
-          offered[pick];
-        return TLSEXT_ERR_OK;
-      },
-    );
+    const cb = alpnSelectCallback(() => {
+      const self = ref.deref();
+      return self === undefined ? null : self.#alpn;
+    });
     this.#native!.callbacks.push(cb);
     libssl().SSL_CTX_set_alpn_select_cb(this._ptr, cb.pointer, null);
   }
 
   #installSni(): void {
     const ref = new WeakRef(this);
-    const cb = new Deno.UnsafeCallback(
-      { parameters: ["pointer", "pointer", "pointer"], result: "i32" } as const,
-      (ssl, al) => {
-        const ctx = ref.deref();
-        const obj = _lookupSslObject(ssl);
-        const fn = ctx === undefined ? null : ctx.#sni;
-        if (!ctx || !obj || !fn) return TLSEXT_ERR_OK;
-        const name = cstr(libssl().SSL_get_servername(ssl, 0));
-        try {
-          const alert = fn(obj, name === "" ? null : name, ctx);
-          if (alert === undefined || alert === null) return TLSEXT_ERR_OK;
-          setAlert(al, alert);
-        } catch (err) {
-          obj._callbackError = err;
-          setAlert(al, AD_HANDSHAKE_FAILURE);
-        }
-        return TLSEXT_ERR_ALERT_FATAL;
-      },
-    );
+    const cb = serverNameCallback((ssl, name) => {
+      const ctx = ref.deref();
+      const obj = _lookupSslObject(ssl);
+      const fn = ctx === undefined ? null : ctx.#sni;
+      if (!ctx || !obj || !fn) return null;
+      try {
+        return fn(obj, name, ctx) ?? null;
+      } catch (err) {
+        obj._callbackError = err;
+        return AD_HANDSHAKE_FAILURE;
+      }
+    });
     this.#native!.callbacks.push(cb);
     libssl().SSL_CTX_callback_ctrl(this._ptr, CTRL_SERVERNAME_CB, cb.pointer);
     this.#sniInstalled = true;
@@ -606,64 +515,4 @@ export function createDefaultContext(
     throw err;
   }
   return ctx;
-}
-
-/** The index in `offered` of the length byte of the first of `ours` offered, or -1. */
-function selectAlpn(ours: Uint8Array, offered: Uint8Array): number {
-  for (let i = 0; i < ours.length; i += 1 + ours[i]) {
-    const name = ours.subarray(i + 1, i + 1 + ours[i]);
-    for (let j = 0; j < offered.length; j += 1 + offered[j]) {
-      if (offered[j] !== name.length) continue;
-      const cand = offered.subarray(j + 1, j + 1 + offered[j]);
-      if (cand.every((b, k) => b === name[k])) return j;
-    }
-  }
-  return -1;
-}
-
-function setAlert(al: Deno.PointerValue, alert: number): void {
-  if (al === null) return;
-  new Int32Array(Deno.UnsafePointerView.getArrayBuffer(al, 4))[0] = alert;
-}
-
-function passwordBytes(password: Password): Uint8Array {
-  const p = typeof password === "function" ? password() : password;
-  if (typeof p === "string") return cbuf(p);
-  if (p instanceof Uint8Array) {
-    const out = new Uint8Array(p.length + 1);
-    out.set(p);
-    return out;
-  }
-  throw new TypeError("Cannot use the password: it must be a string or bytes");
-}
-
-function readFile(path: string, what: string): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new FileNotFoundError(
-        errnoOf("ENOENT"),
-        `Cannot load ${what}: no such file ${path}`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
-}
-
-function readPem(pathOrPem: string, what: string): string {
-  return pathOrPem.includes(PEM_BEGIN) ? pathOrPem : readFile(pathOrPem, what);
-}
-
-function withBio(text: string, fn: (bio: Deno.PointerObject) => void): void {
-  const s = libssl();
-  const bytes = new TextEncoder().encode(text);
-  const bio = s.BIO_new_mem_buf(bytes, bytes.length);
-  if (bio === null) throw sslErrorFromQueue("BIO_new_mem_buf");
-  try {
-    fn(bio);
-  } finally {
-    s.BIO_free(bio);
-  }
 }

@@ -37,6 +37,7 @@ import {
   SSLWantReadError,
 } from "./errors.ts";
 import { MemoryBIO } from "./memory_bio.ts";
+import { readBuffered, readCopied } from "./_ssl_read.ts";
 import type { PeerCertificate, SSLObject } from "./ssl_object.ts";
 
 const UNWRAPPED = 0;
@@ -53,10 +54,6 @@ const APP_CON_LOST = 3;
 /** asyncio's defaults (`constants.SSL_HANDSHAKE_TIMEOUT`, `SSL_SHUTDOWN_TIMEOUT`). */
 const HANDSHAKE_TIMEOUT = 60;
 const SHUTDOWN_TIMEOUT = 30;
-const READ_CHUNK = 256 * 1024;
-// One buffer for every connection's decrypted reads: JS is one thread, and
-// what we hand out is copied.
-const readBuf = new Uint8Array(READ_CHUNK);
 
 /** Options of {@linkcode SSLProtocol}. */
 export interface SSLProtocolOptions {
@@ -483,9 +480,14 @@ export class SSLProtocol implements Protocol {
       do {
         this.#readAgain = false;
         if (this.#appReadingPaused) break;
+        const obj = this.#sslobj!;
         const eof = this.#appBuffered
-          ? this.#readBuffered()
-          : this.#readCopied();
+          ? readBuffered(
+            obj,
+            this.#app as BufferedProtocol,
+            () => this.#keepReading(),
+          )
+          : readCopied(obj, this.#app as Protocol);
         if (eof) {
           this.#callEofReceived();
           this._startShutdown();
@@ -501,74 +503,8 @@ export class SSLProtocol implements Protocol {
     }
   }
 
-  /** Read every buffered record into copies for `dataReceived`; true at close_notify. */
-  #readCopied(): boolean {
-    const app = this.#app as Protocol;
-    const obj = this.#sslobj!;
-    let off = 0;
-    let eof = false;
-    for (;;) {
-      let n: number;
-      try {
-        n = obj._readInto(
-          off === 0 ? readBuf : readBuf.subarray(off),
-          READ_CHUNK - off,
-        );
-      } catch (err) {
-        if (err instanceof SSLWantReadError) break;
-        throw err;
-      }
-      if (n === 0) {
-        eof = true;
-        break;
-      }
-      off += n;
-      if (off === READ_CHUNK) {
-        app.dataReceived(readBuf.slice(0, off));
-        off = 0;
-      }
-    }
-    if (off > 0) app.dataReceived(readBuf.slice(0, off));
-    return eof;
-  }
-
-  /** Read into the app's own buffers (zero copy); true at close_notify. */
-  #readBuffered(): boolean {
-    const app = this.#app as BufferedProtocol;
-    const obj = this.#sslobj!;
-    for (;;) {
-      const buf = app.getBuffer(-1);
-      if (buf.length === 0) {
-        throw new Error("Cannot read: getBuffer() returned an empty buffer");
-      }
-      let off = 0;
-      let eof = false;
-      let more = true;
-      while (off < buf.length) {
-        try {
-          const n = obj._readInto(
-            off === 0 ? buf : buf.subarray(off),
-            buf.length - off,
-          );
-          if (n === 0) {
-            eof = true;
-            break;
-          }
-          off += n;
-        } catch (err) {
-          if (err instanceof SSLWantReadError) {
-            more = false;
-            break;
-          }
-          throw err;
-        }
-      }
-      if (off > 0) app.bufferUpdated(off);
-      if (eof) return true;
-      if (!more || this.#appReadingPaused || this.#state === UNWRAPPED) {
-        return false;
-      }
-    }
+  #keepReading(): boolean {
+    return !this.#appReadingPaused && this.#state !== UNWRAPPED;
   }
 
   #callEofReceived(): void {
