@@ -7,7 +7,6 @@
  */
 
 import type { BufferedProtocol, Protocol } from "../net/types.ts";
-import { SSLWantReadError } from "./errors.ts";
 import type { SSLObject } from "./ssl_object.ts";
 
 const READ_CHUNK = 256 * 1024;
@@ -24,16 +23,11 @@ export function readCopied(obj: SSLObject, app: Protocol): boolean {
   let off = 0;
   let eof = false;
   for (;;) {
-    let n: number;
-    try {
-      n = obj._readInto(
-        off === 0 ? readBuf : readBuf.subarray(off),
-        READ_CHUNK - off,
-      );
-    } catch (err) {
-      if (err instanceof SSLWantReadError) break;
-      throw err;
-    }
+    const n = obj._readInto(
+      off === 0 ? readBuf : readBuf.subarray(off),
+      READ_CHUNK - off,
+    );
+    if (n < 0) break;
     if (n === 0) {
       eof = true;
       break;
@@ -69,23 +63,19 @@ export function readBuffered(
     let eof = false;
     let more = true;
     while (off < buf.length) {
-      try {
-        const n = obj._readInto(
-          off === 0 ? buf : buf.subarray(off),
-          buf.length - off,
-        );
-        if (n === 0) {
-          eof = true;
-          break;
-        }
-        off += n;
-      } catch (err) {
-        if (err instanceof SSLWantReadError) {
-          more = false;
-          break;
-        }
-        throw err;
+      const n = obj._readInto(
+        off === 0 ? buf : buf.subarray(off),
+        buf.length - off,
+      );
+      if (n < 0) {
+        more = false;
+        break;
       }
+      if (n === 0) {
+        eof = true;
+        break;
+      }
+      off += n;
     }
     if (off > 0) app.bufferUpdated(off);
     if (eof) return true;

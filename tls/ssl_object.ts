@@ -177,20 +177,24 @@ export class SSLObject {
   read(len = 1024, buffer?: Uint8Array): Uint8Array | number {
     const target = buffer ?? new Uint8Array(len);
     const n = this._readInto(target, Math.min(len, target.length));
+    if (n < 0) throw new SSLWantReadError();
     return buffer !== undefined ? n : target.subarray(0, n);
   }
 
   /**
-   * Read into `buf[0..len)`; 0 at a clean close.
+   * Read into `buf[0..len)`: the count, 0 at a clean close, -1 when a
+   * complete record is missing (no error object on this hot path).
    * @internal
    */
   _readInto(buf: Uint8Array, len: number): number {
     const ptr = this.#need("read");
-    const rc = libssl().SSL_read(ptr, buf, len);
+    const s = libssl();
+    const rc = s.SSL_read(ptr, buf, len);
     if (rc > 0) return rc;
-    const err = this.#error(rc, "read");
-    if (err instanceof SSLZeroReturnError) return 0;
-    throw err;
+    const code = s.SSL_get_error(ptr, rc);
+    if (code === SSL_ERROR.WANT_READ) return -1;
+    if (code === SSL_ERROR.ZERO_RETURN) return 0;
+    throw this.#error(rc, "read");
   }
 
   /**
