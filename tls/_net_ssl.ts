@@ -27,9 +27,8 @@ export interface NetSslOptions {
 
 /** TLS settings checked and resolved for one connection or server. @internal */
 export interface SslPlan {
-  context: SSLContext;
-  /** Whether we made the context (ssl: true) and must close it. */
-  owned: boolean;
+  /** The context; null for `ssl: true` (a default one per connection). */
+  context: SSLContext | null;
   serverSide: boolean;
   serverHostname: string | null;
   sslHandshakeTimeout?: number;
@@ -102,10 +101,8 @@ export function planSsl(
       );
     }
   }
-  const owned = ssl === true;
   return {
-    context: owned ? createDefaultContext() : ssl as SSLContext,
-    owned,
+    context: ssl === true ? null : ssl as SSLContext,
     serverSide: side.serverSide,
     serverHostname,
     sslHandshakeTimeout: options.sslHandshakeTimeout,
@@ -124,16 +121,22 @@ export function wrapForSsl(
   plan: SslPlan,
 ): { protocol: SSLProtocol; handshake: Future<unknown>; transport: Transport } {
   const handshake = new Future<unknown>({ loop });
-  const protocol = new SSLProtocol(loop, app, plan.context, handshake, {
-    serverSide: plan.serverSide,
-    serverHostname: plan.serverHostname,
-    sslHandshakeTimeout: plan.sslHandshakeTimeout,
-    sslShutdownTimeout: plan.sslShutdownTimeout,
-  });
-  return { protocol, handshake, transport: protocol.appTransport };
-}
-
-/** Release a plan's own context (connections keep it alive as needed). @internal */
-export function releasePlan(plan: SslPlan | null): void {
-  if (plan?.owned) plan.context.close();
+  const context = plan.context ?? createDefaultContext();
+  try {
+    const protocol = new SSLProtocol(loop, app, context, handshake, {
+      serverSide: plan.serverSide,
+      serverHostname: plan.serverHostname,
+      sslHandshakeTimeout: plan.sslHandshakeTimeout,
+      sslShutdownTimeout: plan.sslShutdownTimeout,
+    });
+    if (plan.serverSide) {
+      // Nobody awaits a server connection's handshake: its failure goes to
+      // the exception handler (as asyncio), not to "never retrieved".
+      handshake.addDoneCallback((f) => f.cancelled() || f.exception());
+    }
+    return { protocol, handshake, transport: protocol.appTransport };
+  } finally {
+    // Our own default context lives on with the connection that uses it.
+    if (plan.context === null) context.close();
+  }
 }

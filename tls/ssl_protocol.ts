@@ -261,19 +261,16 @@ export class SSLProtocol implements Protocol {
       const app = this.#app;
       this.#loop.callSoon(() => app.connectionLost?.(reason));
     }
-    const wasHandshaking = this.#state === DO_HANDSHAKE;
     this.#state = UNWRAPPED;
     this.#transport = null;
     this.#hsTimer?.cancel();
     this.#sdTimer?.cancel();
+    // A waiter still pending means the handshake never completed.
     this.#wakeupWaiter(
-      reason ??
-        (wasHandshaking
-          ? new ConnectionResetError(
-            errnoOf("ECONNRESET"),
-            "Connection lost during the SSL handshake",
-          )
-          : null),
+      reason ?? new ConnectionResetError(
+        errnoOf("ECONNRESET"),
+        "Connection lost during the SSL handshake",
+      ),
     );
     // After the app's connectionLost, which may still look at the session.
     this.#loop.callSoon(() => this.#free());

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { sleep } from "../../futures/sleep.ts";
 import { getRunningLoop } from "../../loop/policy.ts";
 import { run } from "../../loop/run.ts";
-import { planSsl, releasePlan, wrapForSsl } from "../../tls/_net_ssl.ts";
-import { CERT_REQUIRED } from "../../tls/context.ts";
+import { planSsl, wrapForSsl } from "../../tls/_net_ssl.ts";
+import type { Future } from "../../futures/future.ts";
+import { CERT_REQUIRED, type SSLContext } from "../../tls/context.ts";
 import {
   clientContext,
   dec,
@@ -64,15 +65,31 @@ tlsTest(
 );
 
 tlsTest(
-  "planSsl() with ssl: true makes a default client context for the host",
-  () => {
-    const plan = planSsl({ ssl: true }, "connect", client)!;
-    assert.equal(plan.owned, true);
-    assert.equal(plan.serverHostname, "localhost");
-    assert.equal(plan.context.verifyMode, CERT_REQUIRED);
-    releasePlan(plan);
-  },
+  "planSsl() with ssl: true makes a default client context per connection",
+  () =>
+    run(function* () {
+      const loop = getRunningLoop();
+      const plan = planSsl({ ssl: true }, "connect", client)!;
+      assert.equal(plan.context, null); // made per connection
+      assert.equal(plan.serverHostname, "localhost");
+      const w = wrapForSsl(loop, new Recorder(loop), plan);
+      const ctx = w.transport.getExtraInfo("sslcontext") as SSLContext;
+      assert.equal(ctx.verifyMode, CERT_REQUIRED);
+      assert.equal(ctx.checkHostname, true);
+      w.protocol.connectionLost(null); // never connected: frees its session
+      yield* sleep(0);
+      yield* assertRejects(w.handshake);
+    }),
 );
+
+function* assertRejects(f: Future<unknown>) {
+  try {
+    yield* f;
+  } catch {
+    return;
+  }
+  throw new Error("expected a rejection");
+}
 
 tlsTest(
   "wrapForSsl() gives the transport the SSL protocol and the user the TLS transport",
