@@ -10,6 +10,7 @@ import {
   OSError,
   run,
   RuntimeError,
+  sleep,
   SO_REUSEPORT,
   Socket,
   SOL_SOCKET,
@@ -236,7 +237,7 @@ test("Server, accepted and client sockets are all close-on-exec", async () => {
       "127.0.0.1",
       port,
     );
-    while (accepted.length === 0) yield* loop.createTask(function* () {});
+    while (accepted.length === 0) yield* sleep(0.001);
     assert.ok(cloexec(server.sockets[0].fileno()));
     assert.ok(cloexec((t.getExtraInfo("socket") as Socket).fileno()));
     assert.ok(cloexec(accepted[0]));
