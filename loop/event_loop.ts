@@ -36,9 +36,12 @@ import type {
   AddrInfo,
   AddrInfoHints,
   CreateConnectionOptions,
+  CreateDatagramEndpointOptions,
   CreateServerOptions,
   CreateUnixConnectionOptions,
   CreateUnixServerOptions,
+  DatagramProtocol,
+  DatagramTransport,
   Server,
   Socket,
   SocketAddress,
@@ -431,6 +434,14 @@ export class EventLoop implements LoopLike {
     options?: { ssl?: unknown },
   ): Future<[Transport, P]> {
     return net.connectAcceptedSocket(this, protocolFactory, sock, options);
+  }
+
+  /** asyncio's `loop.create_datagram_endpoint`: see `createDatagramEndpoint()`. */
+  createDatagramEndpoint<P extends DatagramProtocol>(
+    protocolFactory: () => P,
+    options?: CreateDatagramEndpointOptions,
+  ): Future<[DatagramTransport, P]> {
+    return net.createDatagramEndpoint(this, protocolFactory, options);
   }
 
   /** Receive at most `nbytes` from a non-blocking socket (asyncio's `sock_recv`). */

@@ -33,3 +33,8 @@ export {
   sockSendto,
 } from "./sock_ops.ts";
 export { getaddrinfo, getnameinfo } from "./resolve.ts";
+export {
+  createDatagramEndpoint,
+  type CreateDatagramEndpointOptions,
+} from "./datagram.ts";
+export type { DatagramProtocol, DatagramTransport } from "./types.ts";

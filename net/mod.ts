@@ -46,3 +46,7 @@ export {
   createUnixServer,
   type CreateUnixServerOptions,
 } from "./unix.ts";
+export {
+  createDatagramEndpoint,
+  type CreateDatagramEndpointOptions,
+} from "./datagram.ts";
