@@ -50,3 +50,4 @@ export {
   createDatagramEndpoint,
   type CreateDatagramEndpointOptions,
 } from "./datagram.ts";
+export { listenFds, type ListenFdsOptions } from "./activation.ts";
