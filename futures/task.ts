@@ -106,6 +106,10 @@ function isGenerator(x: unknown): x is Coro<unknown> {
     typeof (x as Coro<unknown>)[Symbol.iterator] === "function";
 }
 
+function* delegate<T>(aw: Iterable<unknown, T, unknown>): Coro<T> {
+  return yield* aw;
+}
+
 function isGeneratorFunction(fn: unknown): boolean {
   return typeof fn === "function" &&
     Object.prototype.toString.call(fn) === "[object GeneratorFunction]";
@@ -173,16 +177,9 @@ export class Task<T = unknown> extends Future<T> {
       typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function"
     ) {
       // An awaitable of ours (sleep(), lock.acquire(), a Future): run what
-      // `yield*` would run.
-      const it = (coro as Iterable<unknown, T, unknown>)[Symbol.iterator]();
-      if (typeof it.next !== "function") {
-        throw new TypeError(
-          `Cannot create a task from ${
-            describe(coro)
-          }: its iterator has no next()`,
-        );
-      }
-      this.#coro = it as Coro<T>;
+      // `yield*` would run, from the first step on, so an operation whose
+      // task is cancelled before it starts never starts.
+      this.#coro = delegate(coro as Iterable<unknown, T, unknown>);
     } else {
       throw new TypeError(
         `Cannot create a task from ${
