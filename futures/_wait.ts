@@ -19,6 +19,7 @@ import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { Deque } from "./_deque.ts";
 import { _requireLoop } from "./_loop.ts";
+import { taskContext } from "./_await.ts";
 
 /**
  * What the primitives return: something to `yield*` (generators) or `await`
@@ -130,6 +131,11 @@ class Lazy<R> implements Awaitable<R> {
   ): PromiseLike<R1 | R2> {
     let started: Awaitable<R>;
     try {
+      // An async function's task with a cancellation pending gets it here,
+      // at the await, before anything is taken (asyncio delivers it at the
+      // same point).
+      const owed = taskContext.getStore()?._opStart() ?? null;
+      if (owed !== null) throw owed;
       started = this.#start();
     } catch (err) {
       return Promise.reject(err).then(null, onrejected);

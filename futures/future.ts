@@ -21,6 +21,14 @@ const PENDING = 0;
 const CANCELLED = 1;
 const FINISHED = 2;
 
+/**
+ * The future a `yield*` just suspended on (asyncio's
+ * `_asyncio_future_blocking`, kept once rather than per future): a Future a
+ * task gets from its coroutine that is not this one came from a bare
+ * `yield`. @internal
+ */
+export const _blocking: { future: unknown } = { future: null };
+
 /** Where the last coroutine suspended (debug mode), for `Task.getStack()`. @internal */
 export const _suspension: { stack: string | undefined } = { stack: undefined };
 
@@ -247,6 +255,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal Called by the iterator as the coroutine suspends on it. */
   _suspending(): void {
+    _blocking.future = this;
     // In debug mode, remember where the coroutine suspends: only here are
     // its generator frames on the stack.
     if (this.#loop.getDebug()) _suspension.stack = new Error().stack;
