@@ -5,10 +5,11 @@
  */
 
 import type { LoopLike } from "./_loop.ts";
-import { _requireLoop } from "./_loop.ts";
+import { _defaultLoop } from "./_loop.ts";
 import { Future } from "./future.ts";
 import { type CoroutineLike, Task } from "./task.ts";
 import { fromPromise } from "./promise.ts";
+import { RuntimeError } from "./errors.ts";
 
 /**
  * Anything our functions can wait for.
@@ -32,7 +33,7 @@ export type Awaitable<T> = Future<T> | CoroutineLike<T> | PromiseLike<T>;
  * @param awaitable The thing to wait for.
  * @param options.loop The loop; default the running loop.
  * @throws {TypeError} for anything else.
- * @throws {Error} for a Future of another loop.
+ * @throws {RuntimeError} for a Future of another loop.
  *
  * @example
  * ```ts
@@ -52,13 +53,13 @@ export function ensureFuture<T>(
 ): Future<T> {
   if (awaitable instanceof Future) {
     if (options?.loop !== undefined && awaitable.getLoop() !== options.loop) {
-      throw new Error(
+      throw new RuntimeError(
         "Cannot use this future: it belongs to a different event loop",
       );
     }
     return awaitable;
   }
-  const loop = options?.loop ?? _requireLoop("wrap an awaitable");
+  const loop = options?.loop ?? _defaultLoop("wrap an awaitable");
   if (
     typeof awaitable === "function" ||
     (typeof awaitable === "object" && awaitable !== null &&

@@ -13,7 +13,7 @@
  */
 
 import type { ExceptionContext, LoopLike } from "./_loop.ts";
-import { _requireLoop } from "./_loop.ts";
+import { _defaultLoop } from "./_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { _awaitHook } from "./_await.ts";
 
@@ -92,16 +92,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #cb0: AnyCallback | null = null;
   #cbs: AnyCallback[] | null = null;
   #cancelMessage: string | undefined = undefined;
-  #token: object | null = null;
+  #token: WeakRef<object> | null = null;
 
   /**
    * Create a pending future.
    *
-   * @param options.loop The loop; defaults to the running loop.
-   * @throws {Error} when no loop is given and none is running.
+   * @param options.loop The loop; defaults to the running loop, else the
+   *   one set with `setEventLoop()`.
+   * @throws {RuntimeError} when no loop is given, running or set.
    */
   constructor(options?: { loop?: LoopLike }) {
-    this.#loop = options?.loop ?? _requireLoop("create a Future");
+    this.#loop = options?.loop ?? _defaultLoop("create a Future");
   }
 
   /** The loop this future belongs to. */
@@ -182,7 +183,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this._exception = exception;
     this._state = FINISHED;
-    this.#token = {};
+    const token = this.#token = new WeakRef(this);
+    this.#loop._unretrieved?.add(token);
     unretrieved.register(this, {
       loop: this.#loop,
       exception: detached(exception),
@@ -299,10 +301,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #retrieved(): void {
-    if (this.#token !== null) {
-      unretrieved.unregister(this.#token);
+    const token = this.#token;
+    if (token !== null) {
+      unretrieved.unregister(token);
+      this.#loop._unretrieved?.delete(token);
       this.#token = null;
     }
+  }
+
+  /**
+   * The loop is closing and nobody retrieved this future's exception:
+   * report it now rather than at a collection that may never come.
+   * @internal
+   */
+  _reportUnretrieved(): void {
+    if (this.#token === null) return;
+    unretrieved.unregister(this.#token);
+    this.#token = null;
+    this.#loop.callExceptionHandler(this._context({
+      message: `${this._kind()} exception was never retrieved`,
+      exception: this._exception,
+    }));
   }
 
   #stateName(): string {

@@ -553,7 +553,7 @@ export class Task<T = unknown> extends Future<T> {
  * @param coro A generator object, generator function or async function.
  * @param options The task's name, eager start.
  * @returns The new task.
- * @throws {Error} when no loop is running.
+ * @throws {RuntimeError} when no loop is running.
  *
  * @example Two ways to write the same task
  * ```ts
