@@ -10,6 +10,7 @@ import { Future } from "./future.ts";
 import { type CoroutineLike, Task } from "./task.ts";
 import { fromPromise } from "./promise.ts";
 import { RuntimeError } from "./errors.ts";
+import { _describe } from "./_describe.ts";
 
 /**
  * Anything our functions can wait for.
@@ -24,6 +25,68 @@ import { RuntimeError } from "./errors.ts";
  * ```
  */
 export type Awaitable<T> = Future<T> | CoroutineLike<T> | PromiseLike<T>;
+
+/**
+ * Whether `x` is something `ensureFuture` accepts: a Future, a function, an
+ * iterable (generator, our awaitables) or a thenable.
+ * @internal
+ */
+export function _isAwaitable(x: unknown): boolean {
+  if (typeof x === "function") return true;
+  if (typeof x !== "object" || x === null) return false;
+  return x instanceof Future ||
+    typeof (x as Iterable<unknown>)[Symbol.iterator] === "function" ||
+    typeof (x as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * Throw a `TypeError` (naming `what`) unless `aws` is a collection of
+ * awaitables: a single Future, coroutine or Promise is not one (asyncio's
+ * "expect an iterable of futures"), and every member must be awaitable.
+ * Checked before anything is wrapped, so nothing starts on bad input.
+ * @internal
+ */
+export function _checkAwaitables(what: string, aws: unknown): unknown[] {
+  if (
+    aws instanceof Future || typeof aws === "function" ||
+    (typeof aws === "object" && aws !== null &&
+      (typeof (aws as { next?: unknown }).next === "function" ||
+        typeof (aws as { then?: unknown }).then === "function"))
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: expected a collection of awaitables, got a single ${
+        aws instanceof Future
+          ? "Future"
+          : typeof aws === "function"
+          ? "function"
+          : typeof (aws as { next?: unknown }).next === "function"
+          ? "coroutine"
+          : "Promise"
+      }, wrap it in an array`,
+    );
+  }
+  if (
+    typeof aws !== "object" || aws === null ||
+    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: expected a collection of awaitables, got ${
+        _describe(aws)
+      }`,
+    );
+  }
+  const list = [...(aws as Iterable<unknown>)];
+  for (const aw of list) {
+    if (!_isAwaitable(aw)) {
+      throw new TypeError(
+        `Cannot ${what}: ${
+          _describe(aw)
+        } is not awaitable, expected a Future, a coroutine or a Promise`,
+      );
+    }
+  }
+  return list;
+}
 
 /**
  * Return `awaitable` itself if it is a Future, a Task running it if it is a
@@ -79,7 +142,7 @@ export function ensureFuture<T>(
   }
   throw new TypeError(
     `Cannot wait for ${
-      awaitable === null ? "null" : typeof awaitable
+      _describe(awaitable)
     }: expected a Future, a coroutine or a Promise`,
   );
 }

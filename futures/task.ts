@@ -464,7 +464,8 @@ export class Task<T = unknown> extends Future<T> {
     // Still set: only #step clears it.
     const fut = this.#waitingOn as Future<unknown>;
     if (fut._state === 2 && fut._exception !== undefined) {
-      this.#step(fut._exception);
+      // exception(), not the field: the error is now retrieved.
+      this.#step(fut.exception());
     } else if (fut._state === 1) {
       this.#step(fut._makeCancelledError());
     } else {

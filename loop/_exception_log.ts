@@ -22,12 +22,14 @@ function show(value: unknown): string {
   }
   if (typeof value === "object" && value !== null) {
     // Our objects (Task, Future, Handle) have an asyncio-like toString().
-    if (
-      Object.hasOwn(Object.getPrototypeOf(value) ?? {}, "toString") ||
-      Object.getPrototypeOf(value) === null
-    ) {
-      return _safeString(value);
+    let custom = true;
+    try {
+      const ts = (value as { toString?: unknown }).toString;
+      custom = ts !== Object.prototype.toString;
+    } catch {
+      // A throwing getter: _safeString copes.
     }
+    if (custom) return _safeString(value);
     const inspect = (globalThis as {
       Deno?: { inspect?: (v: unknown) => string };
     }).Deno?.inspect;
