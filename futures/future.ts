@@ -14,6 +14,7 @@
 
 import type { ExceptionContext, LoopLike } from "./_loop.ts";
 import { _defaultLoop } from "./_loop.ts";
+import { _checkCallable } from "./_options.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { _awaitHook } from "./_await.ts";
 
@@ -211,6 +212,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * already done, it is scheduled at once.
    */
   addDoneCallback(callback: DoneCallback<this>): void {
+    if (typeof callback !== "function") {
+      _checkCallable("add a done callback", "callback", callback);
+    }
     const cb = callback as AnyCallback;
     if (this._state !== PENDING) {
       this.#loop._callSoon1(cb, this);
