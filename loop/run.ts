@@ -9,6 +9,7 @@ import type { Future } from "../futures/future.ts";
 import type { CoroutineLike } from "../futures/task.ts";
 import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
+import { RuntimeError } from "../futures/errors.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
 
 /**
@@ -58,7 +59,9 @@ export class Runner implements AsyncDisposable {
   /** The runner's loop, created on first use. */
   getLoop(): EventLoop {
     if (this.#closed) {
-      throw new Error("Cannot get the loop: the runner is closed");
+      throw new RuntimeError(
+        "Cannot get the loop: the runner is closed, create a new Runner",
+      );
     }
     return this.#loop ??= new EventLoop(this.#options);
   }
@@ -66,11 +69,12 @@ export class Runner implements AsyncDisposable {
   /**
    * Run `main` (a coroutine or Future) to completion and return its result.
    *
-   * @throws {Error} if called while a loop runs on this thread, or after close.
+   * @throws {RuntimeError} if called while a loop runs on this thread, or
+   *   after close.
    */
   async run<T>(main: CoroutineLike<T> | Future<T>): Promise<T> {
     if (_getRunningLoopOrNull() !== null) {
-      throw new Error(
+      throw new RuntimeError(
         "Cannot call run() while an event loop is running: await the coroutine instead",
       );
     }
