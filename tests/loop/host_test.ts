@@ -10,12 +10,16 @@
 
 import assert from "node:assert/strict";
 import {
+  CancelledError,
   type Coro,
   createTask,
+  currentTask,
   getRunningLoop,
   newEventLoop,
   run,
   sleep,
+  timeout,
+  TimeoutError,
 } from "../../mod.ts";
 import { close, pipe } from "../../poll/fd.ts";
 import { noLeak } from "../poll/_helpers.ts";
@@ -130,6 +134,65 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
     Deno.removeSignalListener("SIGUSR1", onSignal);
   }
   assert.ok(late < LATE_MS, `signal listener ran ${late} ms late`);
+});
+
+/** A local server whose answers wait until the test releases them. */
+async function withStalledServer(
+  fn: (url: string) => Promise<void>,
+): Promise<void> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    async () => {
+      await released;
+      return new Response("late");
+    },
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  try {
+    await fn(`http://127.0.0.1:${port}/`);
+  } finally {
+    release();
+    ac.abort();
+    await server.finished;
+  }
+}
+
+Deno.test("Task.signal stops a fetch when the task is cancelled", async () => {
+  await withStalledServer(async (url) => {
+    await run(async () => {
+      const task = createTask(async () => {
+        await fetch(url, { signal: currentTask()!.signal });
+      });
+      await sleep(0.05);
+      const t0 = performance.now();
+      task.cancel();
+      await assert.rejects(async () => await task, CancelledError);
+      const took = performance.now() - t0;
+      assert.ok(took < LATE_MS, `the task ended ${took} ms after cancel()`);
+    });
+  });
+});
+
+Deno.test("timeout() ends a fetch given the task's signal on time", async () => {
+  await withStalledServer(async (url) => {
+    await run(async () => {
+      const t0 = performance.now();
+      await assert.rejects(
+        async () =>
+          await timeout(0.1).run(async () => {
+            await fetch(url, { signal: currentTask()!.signal });
+          }),
+        TimeoutError,
+      );
+      const took = performance.now() - t0;
+      assert.ok(took >= 100 && took < 100 + LATE_MS, `took ${took} ms`);
+      // The cancellation was withdrawn: the task's next fetch may run.
+      assert.equal(currentTask()!.signal.aborted, false);
+    });
+  });
 });
 
 Deno.test("EventLoop() rejects a hostDelay that is not a duration", () => {
