@@ -30,6 +30,7 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -367,6 +368,30 @@ export class EventLoop implements LoopLike {
     }
     if (this.#hostWaiting) this.#wake();
     return true;
+  }
+
+  // ---- subproc (delegations to subprocess/ and loop/_signals.ts) ----
+
+  /**
+   * Run `callback(...args)` on this loop whenever signal `sig` (a number or
+   * a name like `"SIGTERM"`) arrives; replaces a previous handler for it.
+   * While any handler is set, the loop waits on Deno's thread pool so the
+   * host's signal listener can run.
+   *
+   * @throws {RuntimeError} `sig N cannot be caught` (SIGKILL, SIGSTOP, and
+   *   signals the runtime refuses); {TypeError} for a coroutine callback.
+   */
+  addSignalHandler<A extends unknown[]>(
+    sig: number | string,
+    callback: (...args: A) => void,
+    ...args: A
+  ): void {
+    addSignalHandler(this, sig, callback, args);
+  }
+
+  /** Remove the handler for `sig`; returns whether one was set. */
+  removeSignalHandler(sig: number | string): boolean {
+    return removeSignalHandler(this, sig);
   }
 
   // ---- running ----------------------------------------------------------
