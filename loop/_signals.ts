@@ -18,6 +18,7 @@ import type { HandleLike } from "../futures/_loop.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import { listenHostSignal } from "../poll/_host_signal.ts";
 import { signalName, signalNumber } from "../poll/signals.ts";
+import { killProcess } from "../poll/spawn.ts";
 
 /** What signal handling needs from a loop. @internal */
 export interface SignalLoop extends LoopLike {
@@ -133,4 +134,88 @@ export function removeAllSignalHandlers(loop: SignalLoop): void {
   const map = handlers.get(loop);
   if (map === undefined) return;
   for (const n of [...map.keys()]) removeSignalHandler(loop, n);
+}
+
+/**
+ * Raised by `run()` / `Runner.run()` when Ctrl-C (SIGINT) cancelled the main
+ * task and the task did not swallow the cancellation — Python's
+ * `KeyboardInterrupt` from `asyncio.run`.
+ *
+ * @example
+ * ```ts
+ * import { KeyboardInterrupt } from "../mod.ts";
+ * console.log(new KeyboardInterrupt().name); // "KeyboardInterrupt"
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  /**
+   * Create the error.
+   *
+   * @param message Default "Interrupted by SIGINT". */
+  constructor(message = "Interrupted by SIGINT") {
+    super(message);
+    this.name = "KeyboardInterrupt";
+  }
+}
+
+/** What `run()` needs of its main task. @internal */
+export interface MainTask {
+  done(): boolean;
+  cancel(msg?: unknown): boolean;
+  uncancel(): number;
+}
+
+/**
+ * Python 3.11's `Runner` behaviour for Ctrl-C: the first SIGINT cancels
+ * `task` (so its `finally` blocks run); a second one, or one while no task
+ * can be cancelled, ends the process with SIGINT's default action. A handler
+ * set with `loop.addSignalHandler("SIGINT", ...)` takes precedence.
+ *
+ * No host work is counted for it (that would make every `run()` wait on the
+ * thread pool): the listener runs at the loop's next host turn.
+ *
+ * @returns `translate(err)` (a CancelledError caused by the SIGINT becomes
+ *   `KeyboardInterrupt`) and `remove()`.
+ * @internal
+ */
+export function cancelOnSigint(
+  loop: SignalLoop,
+  task: MainTask,
+): { translate(err: unknown): unknown; remove(): void } {
+  let count = 0;
+  let stop: (() => void) | null = null;
+  const sigint = signalNumber("SIGINT");
+  const listener = (): void => {
+    if (handlers.get(loop)?.has(sigint)) return;
+    count++;
+    if (count === 1 && !task.done() && !loop.isClosed()) {
+      loop.callSoonThreadsafe(() => task.cancel());
+      return;
+    }
+    // As Python's second Ctrl-C: stop now, with SIGINT's default action.
+    stop?.();
+    stop = null;
+    killProcess(Deno.pid, sigint);
+  };
+  try {
+    stop = listenHostSignal("SIGINT", listener);
+  } catch {
+    // A host without signal listeners: Ctrl-C keeps its default action.
+  }
+  return {
+    translate(err: unknown): unknown {
+      if (count > 0 && isCancelled(err) && task.uncancel() === 0) {
+        return new KeyboardInterrupt();
+      }
+      return err;
+    },
+    remove(): void {
+      stop?.();
+      stop = null;
+    },
+  };
+}
+
+function isCancelled(err: unknown): boolean {
+  return err instanceof Error && err.name === "CancelledError";
 }

@@ -10,6 +10,8 @@ import type { CoroutineLike } from "../futures/task.ts";
 import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
+import { ensureFuture } from "../futures/ensure_future.ts";
+import { cancelOnSigint, removeAllSignalHandlers } from "./_signals.ts";
 
 /**
  * Options of {@linkcode run} and {@linkcode Runner}.
@@ -75,7 +77,17 @@ export class Runner implements AsyncDisposable {
       );
     }
     const loop = this.getLoop();
-    return await loop.runUntilComplete(main);
+    // ---- subproc: Ctrl-C cancels the main task (Python 3.11's Runner) ----
+    const task = ensureFuture(main, { loop });
+    const sigint = task instanceof Task ? cancelOnSigint(loop, task) : null;
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (err) {
+      throw sigint === null ? err : sigint.translate(err);
+    } finally {
+      sigint?.remove();
+    }
+    // ---- end subproc ----
   }
 
   /** Cancel the tasks still pending, let them finish, close the loop. */
@@ -87,6 +99,7 @@ export class Runner implements AsyncDisposable {
     try {
       await cancelAllTasks(loop);
     } finally {
+      removeAllSignalHandlers(loop); // subproc: as asyncio's loop.close()
       loop.close();
     }
   }
