@@ -59,3 +59,4 @@ export {
   strerror,
   TimeoutError,
 } from "./errors.ts";
+export { signalName, signalNumber } from "./signals.ts";

@@ -5,34 +5,33 @@ import { KeyboardInterrupt, run, sleep } from "../../mod.ts";
 const out = (s: string) => console.log(s);
 const form = Deno.args[0];
 try {
-  const result = await run(
-    form === "generator"
-      ? function* () {
-        try {
-          out("ready");
-          yield* sleep(30);
-        } finally {
-          out("finally");
-        }
+  const main: () => unknown = form === "generator"
+    ? function* () {
+      try {
+        out("ready");
+        yield* sleep(30);
+      } finally {
+        out("finally");
       }
-      : form === "swallow"
-      ? async () => {
-        try {
-          out("ready");
-          await sleep(30);
-        } catch {
-          return "swallowed";
-        }
+    }
+    : form === "swallow"
+    ? async () => {
+      try {
+        out("ready");
+        await sleep(30);
+      } catch {
+        return "swallowed";
       }
-      : async () => {
-        try {
-          out("ready");
-          await sleep(30);
-        } finally {
-          out("finally");
-        }
-      },
-  );
+    }
+    : async () => {
+      try {
+        out("ready");
+        await sleep(30);
+      } finally {
+        out("finally");
+      }
+    };
+  const result = await run(main as () => Promise<unknown>);
   out(`returned ${result}`);
 } catch (err) {
   out(err instanceof KeyboardInterrupt ? "KeyboardInterrupt" : `error ${err}`);

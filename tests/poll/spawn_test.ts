@@ -18,20 +18,7 @@ import {
   ProcessLookupError,
 } from "../../poll/errors.ts";
 import { LINUX, test } from "./_helpers.ts";
-
-/**
- * Our children, from every thread's /proc list. Deno wants --allow-all to
- * read /proc, so a child of ours reads it (and leaves itself out).
- */
-export function childPids(): number[] {
-  const { out, pid } = output([
-    "sh",
-    "-c",
-    `cat /proc/${Deno.pid}/task/*/children`,
-  ]);
-  return out.trim().split(/\s+/).filter((p) => p !== "" && Number(p) !== pid)
-    .map(Number);
-}
+import { childPids } from "../subprocess/_helpers.ts";
 
 function reap(pid: number): number {
   let code = waitpidNoHang(pid);
