@@ -15,7 +15,7 @@
  * console.log(PIPE); // -1
  * ```
  */
-export const PIPE = -1;
+export const PIPE: -1 = -1;
 /**
  * For `stderr` only: the same as the child's stdout.
  *
@@ -25,7 +25,7 @@ export const PIPE = -1;
  * console.log(STDOUT); // -2
  * ```
  */
-export const STDOUT = -2;
+export const STDOUT: -2 = -2;
 /**
  * `/dev/null`, opened in the child.
  *
@@ -35,7 +35,7 @@ export const STDOUT = -2;
  * console.log(DEVNULL); // -3
  * ```
  */
-export const DEVNULL = -3;
+export const DEVNULL: -3 = -3;
 
 /**
  * One stdio choice: `PIPE`, `STDOUT` (stderr only), `DEVNULL`, an fd of
