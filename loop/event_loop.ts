@@ -36,6 +36,18 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+// ---- subproc (imports of the delegations to subprocess/ and _signals.ts)
+import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
+import * as sub from "../subprocess/_loop_methods.ts";
+import type {
+  BaseProtocol,
+  Protocol,
+  ReadTransport,
+  SubprocessOptions,
+  SubprocessProtocol,
+  SubprocessTransport,
+  WriteTransport,
+} from "../subprocess/_loop_methods.ts";
 // ---- net (imports of the delegations to net/)
 import * as net from "../net/_loop_methods.ts";
 import type {
@@ -54,7 +66,6 @@ import type {
   StreamProtocol,
   Transport,
 } from "../net/_loop_methods.ts";
-import type { BaseProtocol } from "../net/types.ts";
 import type { SSLContext } from "../tls/context.ts";
 import { startTls, type StartTlsOptions } from "../tls/start_tls.ts";
 import { RuntimeError } from "../futures/errors.ts";
@@ -514,6 +525,65 @@ export class EventLoop implements LoopLike {
     }
     if (this.#hostWaiting) this.#wake();
     return true;
+  }
+
+  // ---- subproc (delegations to subprocess/ and loop/_signals.ts) ----
+
+  /**
+   * Run `callback(...args)` on this loop whenever signal `sig` (a number or
+   * a name like `"SIGTERM"`) arrives; replaces a previous handler for it.
+   * While any handler is set, the loop waits on Deno's thread pool so the
+   * host's signal listener can run.
+   *
+   * @throws {RuntimeError} `sig N cannot be caught` (SIGKILL, SIGSTOP, and
+   *   signals the runtime refuses); {TypeError} for a coroutine callback.
+   */
+  addSignalHandler<A extends unknown[]>(
+    sig: number | string,
+    callback: (...args: A) => void,
+    ...args: A
+  ): void {
+    addSignalHandler(this, sig, callback, args);
+  }
+
+  /** Remove the handler for `sig`; returns whether one was set. */
+  removeSignalHandler(sig: number | string): boolean {
+    return removeSignalHandler(this, sig);
+  }
+
+  /** asyncio's `loop.subprocess_exec`: see `subprocessExec()`. */
+  subprocessExec<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    program: string,
+    args?: readonly string[],
+    options?: SubprocessOptions,
+  ): Future<[SubprocessTransport, P]> {
+    return sub.subprocessExec(this, protocolFactory, program, args, options);
+  }
+
+  /** asyncio's `loop.subprocess_shell`: see `subprocessShell()`. */
+  subprocessShell<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    cmd: string,
+    options?: SubprocessOptions,
+  ): Future<[SubprocessTransport, P]> {
+    return sub.subprocessShell(this, protocolFactory, cmd, options);
+  }
+
+  /** asyncio's `loop.connect_read_pipe`: see `connectReadPipe()`. */
+  connectReadPipe<P extends Protocol>(
+    protocolFactory: () => P,
+    pipe: FileObject,
+  ): Future<[ReadTransport, P]> {
+    return sub.connectReadPipe(this, protocolFactory, pipe);
+  }
+
+  /** asyncio's `loop.connect_write_pipe`: see `connectWritePipe()`. */
+  connectWritePipe<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    pipe: FileObject,
+  ): Future<[WriteTransport, P]> {
+    return sub.connectWritePipe(this, protocolFactory, pipe);
   }
 
   // ---- net (delegations to net/) ----------------------------------------

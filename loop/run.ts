@@ -11,6 +11,8 @@ import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
+import { ensureFuture } from "../futures/ensure_future.ts";
+import { cancelOnSigint, removeAllSignalHandlers } from "./_signals.ts";
 
 /**
  * Options of {@linkcode run} and {@linkcode Runner}: the loop's options,
@@ -98,7 +100,17 @@ export class Runner implements AsyncDisposable {
       );
     }
     const loop = this.getLoop();
-    return await loop.runUntilComplete(main);
+    // ---- subproc: Ctrl-C cancels the main task (Python 3.11's Runner) ----
+    const task = ensureFuture(main, { loop });
+    const sigint = task instanceof Task ? cancelOnSigint(loop, task) : null;
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (err) {
+      throw sigint === null ? err : sigint.translate(err);
+    } finally {
+      sigint?.remove();
+    }
+    // ---- end subproc ----
   }
 
   /** Cancel the tasks still pending, let them finish, close the loop. */
@@ -117,6 +129,7 @@ export class Runner implements AsyncDisposable {
         exception: err,
       });
     } finally {
+      removeAllSignalHandlers(loop); // subproc: as asyncio's loop.close()
       loop.close();
     }
   }
