@@ -30,6 +30,13 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+import type { Executor } from "../executors/executor.ts";
+import type { Work, WorkResult } from "../executors/work.ts";
+import {
+  runInExecutor,
+  setDefaultExecutor,
+  shutdownDefaultExecutor,
+} from "../executors/run_in_executor.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -367,6 +374,31 @@ export class EventLoop implements LoopLike {
     }
     if (this.#hostWaiting) this.#wake();
     return true;
+  }
+
+  // ---- executors (delegations to executors/) ----
+
+  /**
+   * Run `work(...args)` in `executor` (null: the default executor, a
+   * `ThreadPoolExecutor` made on first use); returns a future on this loop.
+   */
+  // deno-lint-ignore no-explicit-any
+  runInExecutor<F extends (...args: any[]) => any>(
+    executor: Executor | null,
+    work: Work<F>,
+    ...args: Parameters<F>
+  ): Future<WorkResult<F>> {
+    return runInExecutor(this, executor, work, ...args);
+  }
+
+  /** Set the executor `runInExecutor(null, ...)` and `toThread` use. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /** Shut the default executor down, waiting at most `timeout` seconds. */
+  shutdownDefaultExecutor(timeout?: number | null): Future<void> {
+    return shutdownDefaultExecutor(this, timeout);
   }
 
   // ---- running ----------------------------------------------------------

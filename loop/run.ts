@@ -86,6 +86,8 @@ export class Runner implements AsyncDisposable {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop);
+      // exec: as asyncio, end the default executor's threads (300 s cap).
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(300));
     } finally {
       loop.close();
     }
