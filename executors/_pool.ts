@@ -13,6 +13,7 @@
 import { Future } from "../futures/future.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import { Deque } from "../futures/_deque.ts";
+import type { LoopLike } from "../futures/_loop.ts";
 import { _checkWork, type Work, type WorkResult } from "./work.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import type { BrokenExecutor } from "./errors.ts";
@@ -107,6 +108,13 @@ export abstract class _Pool extends Executor {
     message: string,
     cause?: unknown,
   ): BrokenExecutor;
+  /**
+   * Keep `loop` waiting for `fut`'s reply: by default it counts as host
+   * work (the loop waits without blocking the thread).
+   */
+  protected _track(loop: LoopLike, fut: Future<unknown>): void {
+    hold(loop, fut);
+  }
   /** "thread" or "process", for messages. */
   protected abstract get _workerKind(): string;
 
@@ -156,7 +164,7 @@ export abstract class _Pool extends Executor {
     >;
   }
 
-  #submit(msg: ToWorker & { id: number }): Future<unknown> {
+  #submit(msg: Extract<ToWorker, { t: "job" | "batch" }>): Future<unknown> {
     if (this.#broken !== null) throw this.#broken;
     if (this.#shutdown) {
       throw new RuntimeError(
@@ -183,7 +191,7 @@ export abstract class _Pool extends Executor {
       checkClone(msg.args, "submit work", "an argument");
       this.#queue.push(job);
     }
-    hold(loop, fut);
+    this._track(loop, fut);
     return fut;
   }
 

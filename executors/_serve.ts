@@ -10,7 +10,9 @@ import { toWire } from "./_wire.ts";
 import { callWork, resolveWork } from "./_run_work.ts";
 
 /** Run `msg` and return the reply to send. @internal */
-export async function serve(msg: ToWorker): Promise<FromWorker> {
+export async function serve(
+  msg: Exclude<ToWorker, { t: "bell" }>,
+): Promise<FromWorker> {
   if (msg.t === "init") {
     try {
       if (msg.work !== null) {

@@ -36,6 +36,7 @@ export interface WorkRef {
 
 /** Pool -> worker. @internal */
 export type ToWorker =
+  | { t: "bell"; fd: number }
   | { t: "init"; work: WorkRef | null; args: unknown[] }
   | { t: "job"; id: number; work: WorkRef; args: unknown[] }
   | { t: "batch"; id: number; work: WorkRef; args: unknown[][] };

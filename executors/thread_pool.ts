@@ -9,6 +9,9 @@ import type { Work } from "./work.ts";
 import { _Pool, type Channel, type ChannelEvents } from "./_pool.ts";
 import { BrokenThreadPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
+import type { Future } from "../futures/future.ts";
+import type { LoopLike } from "../futures/_loop.ts";
+import { doorbellWriteFd, jobPending, replyReceived } from "./_doorbell.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFunction = (...args: any[]) => any;
@@ -38,7 +41,7 @@ export interface ThreadPoolOptions {
 }
 
 let poolCounter = 0;
-const WORKER_URL = new URL("./_worker.ts", import.meta.url);
+const WORKER_URL = new URL("./_worker.js", import.meta.url);
 
 function defaultMax(): number {
   const cpus = globalThis.navigator?.hardwareConcurrency ?? 1;
@@ -104,12 +107,21 @@ export class ThreadPoolExecutor extends _Pool {
     return new BrokenThreadPool(message, { cause });
   }
 
+  protected override _track(loop: LoopLike, fut: Future<unknown>): void {
+    // The loop keeps its synchronous waits; the thread rings it on reply.
+    jobPending(loop, 1);
+    fut.addDoneCallback(() => jobPending(loop, -1));
+  }
+
   protected override _spawn(index: number, events: ChannelEvents): Channel {
     const w = new Worker(WORKER_URL, {
       type: "module",
       name: `${this.#prefix}_${index}`,
     });
-    w.onmessage = (e: MessageEvent<FromWorker>) => events.message(e.data);
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      replyReceived();
+      events.message(e.data);
+    };
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       events.crash(e.error ?? new Error(e.message));
@@ -117,6 +129,7 @@ export class ThreadPoolExecutor extends _Pool {
     w.onmessageerror = () => {
       events.crash(new Error("a reply could not be deserialized"));
     };
+    w.postMessage({ t: "bell", fd: doorbellWriteFd() } satisfies ToWorker);
     return {
       post: (msg: ToWorker) => w.postMessage(msg),
       terminate: () => w.terminate(),
