@@ -118,6 +118,7 @@ export interface LoopLike {
   _unretrieved?: Set<WeakRef<object>>;
 }
 
+import { _debug } from "./_debug.ts";
 import { RuntimeError } from "./errors.ts";
 
 let running: LoopLike | null = null;
@@ -160,7 +161,16 @@ export function _getRunningLoopOrNull(): LoopLike | null {
 export function _setRunningLoop(loop: LoopLike | null): LoopLike | null {
   const prev = running;
   running = loop;
+  _refreshDebug();
   return prev;
+}
+
+/**
+ * Re-read whether the running loop is in debug mode (after `setDebug()`).
+ * @internal
+ */
+export function _refreshDebug(): void {
+  _debug.on = running !== null && running.getDebug();
 }
 
 /**

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { _inspectAsRepr } from "./_repr.ts";
+import { _describe, _safeString } from "./_describe.ts";
 import type { ExceptionContext, LoopLike } from "./_loop.ts";
 import { _defaultLoop } from "./_loop.ts";
 import { _checkCallable } from "./_options.ts";
@@ -293,9 +295,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return "Future";
   }
 
-  /** Pending / cancelled / finished, for messages and `toString()`. */
+  /**
+   * asyncio's repr: `<Future pending>`, `<Future finished result=1>`,
+   * `<Future finished exception=Error('no')>`, `<Future cancelled>`.
+   */
   toString(): string {
-    return `<${this._kind()} ${this.#stateName()}>`;
+    return `<${this._kind()} ${this.#stateName()}${this._reprDetail()}>`;
+  }
+
+  /** What follows the state in the repr. @internal */
+  _reprDetail(): string {
+    if (this._state !== FINISHED) return "";
+    return this._exception !== undefined
+      ? ` exception=${_reprValue(this._exception)}`
+      : ` result=${_reprValue(this._result)}`;
   }
 
   /** The context key naming this object in exception reports. @internal */
@@ -418,3 +431,15 @@ function wakeTask(task: { _wakeup(): void }): void {
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
 }
+
+/** A value as a repr shows it: `Error('msg')`, `"text"`, `42`. @internal */
+export function _reprValue(v: unknown): string {
+  if (v instanceof Error) return `${v.name}(${JSON.stringify(v.message)})`;
+  if (typeof v === "string") {
+    return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
+  }
+  if (typeof v === "object" && v !== null) return _describe(v);
+  return _safeString(v);
+}
+
+_inspectAsRepr(Future);

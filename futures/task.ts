@@ -18,6 +18,7 @@
  * @module
  */
 
+import { _debug } from "./_debug.ts";
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
@@ -183,6 +184,8 @@ export class Task<T = unknown> extends Future<T> {
       this.#coro = coro;
     } else if (isGeneratorFunction(coro)) {
       this.#coro = (coro as () => Coro<T>)();
+      // Kept for the repr's name only: #coro is what runs.
+      this.#fn = coro as () => Coro<T>;
     } else if (typeof coro === "function") {
       this.#fn = coro as () => PromiseLike<T>;
     } else if (
@@ -305,12 +308,17 @@ export class Task<T = unknown> extends Future<T> {
     return "Task";
   }
 
-  /** @internal */
+  /**
+   * asyncio's repr: `<Task pending name='Task-1' coro=<main()>>`, with the
+   * result or exception once finished.
+   */
   override toString(): string {
     const state = this.done()
       ? (this.cancelled() ? "cancelled" : "finished")
       : "pending";
-    return `<Task ${state} name='${this.getName()}'>`;
+    return `<Task ${state} name='${this.getName()}' coro=<${
+      this.#fn?.name || "coroutine"
+    }()>${this._reprDetail()}>`;
   }
 
   /** @internal */
@@ -378,6 +386,26 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #step(exc: unknown): void {
+    if (!_debug.on) {
+      this.#stepBody(exc);
+      return;
+    }
+    // Debug mode: report slow steps, as slow callbacks are (a task step
+    // runs without a Handle, so the loop cannot time it).
+    const t0 = performance.now();
+    try {
+      this.#stepBody(exc);
+    } finally {
+      const dt = (performance.now() - t0) / 1000;
+      const limit = (this.getLoop() as { slowCallbackDuration?: number })
+        .slowCallbackDuration ?? 0.1;
+      if (dt >= limit) {
+        console.warn(`Executing ${this} took ${dt.toFixed(3)} seconds`);
+      }
+    }
+  }
+
+  #stepBody(exc: unknown): void {
     if (this.done()) return;
     if (this.#mustCancel) {
       if (!(exc instanceof CancelledError)) {

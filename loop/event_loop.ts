@@ -18,7 +18,11 @@
  */
 
 import type { ExceptionContext, LoopLike } from "../futures/_loop.ts";
-import { _getRunningLoopOrNull, _setRunningLoop } from "../futures/_loop.ts";
+import {
+  _getRunningLoopOrNull,
+  _refreshDebug,
+  _setRunningLoop,
+} from "../futures/_loop.ts";
 import { Future } from "../futures/future.ts";
 import { type CoroutineLike, Task, type TaskOptions } from "../futures/task.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
@@ -657,6 +661,7 @@ export class EventLoop implements LoopLike {
   setDebug(enabled: boolean): void {
     this.#debug = Boolean(enabled);
     this.#finalState.debug = this.#debug;
+    if (this.#running) _refreshDebug();
   }
 
   // ---- internals --------------------------------------------------------
