@@ -101,6 +101,8 @@ const MAX_POOLED_WAIT = 0.5;
 // before falling back to a host wait.
 const MICROTASK_SPINS = 6;
 
+// Every key of EventLoopOptions: a new option must be added here too, or
+// the constructor rejects it as unknown.
 const LOOP_OPTIONS = ["selector", "clock", "debug"] as const;
 
 function checkLoopOptions(options: EventLoopOptions | undefined): void {
