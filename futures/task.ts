@@ -13,7 +13,10 @@
  *   surfaces at the `await`. The JS difference: a cancellation requested while
  *   the function awaits a *host* promise (`fetch`, a timer) cannot interrupt
  *   it; it is delivered at its next await of one of our futures, or when the
- *   function returns (the task then ends cancelled).
+ *   function returns (the task then ends cancelled). Two ways out: pass the
+ *   task's {@linkcode Task.signal} to the host API (`fetch(url, { signal })`),
+ *   which then stops with the task, or await `fromPromise(p)`, which is
+ *   cancelled at once (the host operation runs on, its outcome ignored).
  *
  * @module
  */
@@ -162,6 +165,11 @@ export class Task<T = unknown> extends Future<T> {
   // the function returns first, its result is kept, not dropped.
   #resumed = false;
   #lateCancel = false;
+  // Made on first read of `signal`: tasks that never read it pay nothing.
+  #abort: AbortController | null = null;
+  // Debug mode: when (performance.now()) a cancellation found the async
+  // function inside a host promise, to report how late it was delivered.
+  #cancelAt = 0;
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *
@@ -248,9 +256,47 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
+   * An `AbortSignal` that aborts, with the `CancelledError` as its reason,
+   * when the task is cancelled: pass it to host APIs so they stop with the
+   * task (`await fetch(url, { signal: currentTask()!.signal })`). Without
+   * it, an async function awaiting a host promise is cancelled only at its
+   * next await of one of our futures. After `uncancel()` withdraws every
+   * request, the next read gives a fresh signal. Made on first read.
+   *
+   * @example A fetch that stops with its task
+   * ```ts
+   * import { CancelledError, createTask, run, sleep } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await run(async () => {
+   *   const task = createTask(async () => {
+   *     // Stands for fetch(url, { signal }): a host API that takes a signal.
+   *     const signal = task.signal;
+   *     await new Promise((_, reject) =>
+   *       signal.addEventListener("abort", () => reject(signal.reason))
+   *     );
+   *   });
+   *   await sleep(0);
+   *   task.cancel();
+   *   await assert.rejects(async () => await task, CancelledError);
+   * });
+   * ```
+   */
+  get signal(): AbortSignal {
+    let ac = this.#abort;
+    if (ac === null) {
+      ac = this.#abort = new AbortController();
+      if (this.#cancelRequests > 0 || this.cancelled()) {
+        ac.abort(new CancelledError(this.#cancelMsg));
+      }
+    }
+    return ac.signal;
+  }
+
+  /**
    * Request cancellation: the coroutine gets a `CancelledError` at its
-   * current (or next) suspension point. Returns false if the task is done.
-   * Each call counts toward `cancelling()`.
+   * current (or next) suspension point, and `signal` aborts. Returns false
+   * if the task is done. Each call counts toward `cancelling()`.
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
@@ -258,11 +304,16 @@ export class Task<T = unknown> extends Future<T> {
     const waiting = this.#waitingOn;
     if (waiting !== null && waiting.cancel(msg)) {
       // The wake-up will deliver the CancelledError.
+      this.#abortSignal(msg);
       return true;
     }
     this.#mustCancel = true;
     this.#cancelMsg = msg;
     if (this.#resumed) this.#lateCancel = true;
+    if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
+      this.#cancelAt = performance.now();
+    }
+    this.#abortSignal(msg);
     return true;
   }
 
@@ -286,6 +337,28 @@ export class Task<T = unknown> extends Future<T> {
     );
   }
 
+  #abortSignal(msg: string | undefined): void {
+    const ac = this.#abort;
+    if (ac !== null && !ac.signal.aborted) ac.abort(new CancelledError(msg));
+  }
+
+  /**
+   * Debug mode: the cancellation requested while the async function was
+   * inside a host promise is delivered now; report it if that was late.
+   */
+  #reportLateCancel(): void {
+    const dt = (performance.now() - this.#cancelAt) / 1000;
+    this.#cancelAt = 0;
+    const loop = this.getLoop() as LoopLike & { slowCallbackDuration?: number };
+    if (dt < (loop.slowCallbackDuration ?? 0.1)) return;
+    const where = new Error().stack?.split("\n").slice(2).join("\n") ?? "";
+    console.warn(
+      `Task ${this.getName()} received its cancellation ${
+        dt.toFixed(3)
+      } seconds late: it was awaiting a host promise (pass currentTask().signal to the host API, or await fromPromise(promise))\ndelivered at:\n${where}`,
+    );
+  }
+
   /** How many cancellation requests are pending (Python 3.11). */
   cancelling(): number {
     return this.#cancelRequests;
@@ -298,7 +371,11 @@ export class Task<T = unknown> extends Future<T> {
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#mustCancel = false;
+      if (this.#cancelRequests === 0) {
+        this.#mustCancel = false;
+        // A withdrawn cancellation must not stop the next host call.
+        if (this.#abort?.signal.aborted) this.#abort = null;
+      }
     }
     return this.#cancelRequests;
   }
@@ -353,6 +430,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
       this.#mustCancel = false;
+      if (this.#cancelAt !== 0) this.#reportLateCancel();
     }
     return null;
   }
@@ -382,6 +460,7 @@ export class Task<T = unknown> extends Future<T> {
       return null;
     }
     this.#mustCancel = false;
+    if (this.#cancelAt !== 0) this.#reportLateCancel();
     return new CancelledError(this.#cancelMsg);
   }
 
@@ -560,6 +639,7 @@ export class Task<T = unknown> extends Future<T> {
     this.getLoop()._tasks.delete(this);
     if (this.#mustCancel && !this.#lateCancel) {
       this.#mustCancel = false;
+      if (this.#cancelAt !== 0) this.#reportLateCancel();
       super.cancel(this.#cancelMsg);
     } else {
       super.setResult(value);

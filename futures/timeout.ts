@@ -240,6 +240,13 @@ export class Timeout implements Disposable {
 /**
  * A timeout `delay` seconds from now for the current task (null: none).
  *
+ * An async function awaiting a plain host promise (`fetch`, a Deno timer)
+ * when the deadline passes is interrupted only at its next await of one of
+ * our futures, so the timeout ends late. Two ways to end on time: pass the
+ * task's signal to the host API (`fetch(url, { signal:
+ * currentTask()!.signal })` rejects with the `CancelledError`, which
+ * becomes the `TimeoutError`), or await `fromPromise(promise)`.
+ *
  * @throws {RuntimeError} outside a task.
  *
  * @example With an async function

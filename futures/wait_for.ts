@@ -25,6 +25,12 @@ import { type Coro, Task } from "./task.ts";
  * (Python 3.12). Cancelling the waiting task cancels `aw` too, and that
  * `CancelledError` always propagates, even when it races the deadline.
  *
+ * An async function (or a Promise) awaiting a plain host promise cannot be
+ * interrupted: the cancellation lands at its next await of one of our
+ * futures, and waitFor, which awaits `aw` after cancelling it, returns only
+ * then. To end on time, give the host API the task's signal (`fetch(url, {
+ * signal: currentTask()!.signal })`) or await `fromPromise(promise)`.
+ *
  * @param aw What to wait for.
  * @param seconds The time limit in seconds, or null for none.
  * @returns The result of `aw`: `yield*` it or `await` it, once.
