@@ -317,3 +317,21 @@ Deno.test("Future() and ensureFuture() outside a running loop use the loop set w
   }
   assert.throws(() => new Future(), RuntimeError);
 });
+
+Deno.test("run(main()) with an async main says to pass the function", async () => {
+  let started = false;
+  const main = async () => {
+    started = true;
+    await Promise.resolve();
+    return 1;
+  };
+  await assert.rejects(
+    run(main() as never),
+    (e) =>
+      e instanceof TypeError &&
+      /already started outside the loop.*run\(main\) or run\(\(\) => main\(x\)\)/
+        .test(e.message),
+  );
+  assert.ok(started); // it ran outside the loop: the reason for the error
+  assert.equal(await run(main), 1);
+});
