@@ -111,11 +111,6 @@ export interface LoopLike {
   _asyncTaskRef(delta: number): void;
   /** Tasks registry: keeps a strong reference while a task runs. @internal */
   _tasks: Set<unknown>;
-  /**
-   * Failed futures whose exception nobody retrieved yet, reported when the
-   * loop closes. @internal
-   */
-  _unretrieved?: Set<WeakRef<object>>;
 }
 
 import { _debug } from "./_debug.ts";

@@ -25,7 +25,7 @@ import { _debug } from "./_debug.ts";
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
-import { _blocking, _suspension, Future } from "./future.ts";
+import { _blocking, _reprDetail, _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
 import { _describe } from "./_describe.ts";
 
@@ -395,7 +395,7 @@ export class Task<T = unknown> extends Future<T> {
       : "pending";
     return `<Task ${state} name='${this.getName()}' coro=<${
       this.#fn?.name || "coroutine"
-    }()>${this._reprDetail()}>`;
+    }()>${_reprDetail(this)}>`;
   }
 
   /** @internal */

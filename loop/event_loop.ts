@@ -29,7 +29,7 @@ import {
   _refreshDebug,
   _setRunningLoop,
 } from "../futures/_loop.ts";
-import { Future } from "../futures/future.ts";
+import { _reportUnretrieved, Future } from "../futures/future.ts";
 import { type CoroutineLike, Task, type TaskOptions } from "../futures/task.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
 import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
@@ -239,8 +239,6 @@ export class EventLoop implements LoopLike {
   slowCallbackDuration = 0.1;
   /** @internal Tasks not done yet: strong references, as asyncio should. */
   readonly _tasks: Set<unknown> = new Set();
-  /** @internal Failed futures nobody looked at yet, reported at close. */
-  _unretrieved: Set<WeakRef<object>> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
@@ -869,7 +867,7 @@ export class EventLoop implements LoopLike {
         }
       }
     }
-    this.#reportUnretrieved();
+    _reportUnretrieved(this);
     this.#closed = true;
     this.#readyFn = [];
     this.#readyArg = [];
@@ -989,16 +987,6 @@ export class EventLoop implements LoopLike {
       throw new RuntimeError(
         "Cannot run the event loop: another loop is running on this thread, await the coroutine in that loop instead",
       );
-    }
-  }
-
-  #reportUnretrieved(): void {
-    const failed = this._unretrieved;
-    if (failed.size === 0) return;
-    this._unretrieved = new Set();
-    for (const ref of failed) {
-      const fut = ref.deref();
-      if (fut !== undefined) (fut as Future)._reportUnretrieved();
     }
   }
 
