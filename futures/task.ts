@@ -309,7 +309,12 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#mustCancel = true;
     this.#cancelMsg = msg;
-    if (this.#resumed) this.#lateCancel = true;
+    // From outside, while the function holds a value it was just handed:
+    // late. From inside the function itself, it is asyncio's cancel of a
+    // running task: delivered at its next await, or ends it cancelled.
+    if (this.#resumed && taskContext.getStore() !== this) {
+      this.#lateCancel = true;
+    }
     if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
       this.#cancelAt = performance.now();
     }
