@@ -11,6 +11,7 @@
  * @module
  */
 
+import { _describe } from "./_describe.ts";
 import { _inspectAsRepr } from "./_repr.ts";
 import { Deque } from "./_deque.ts";
 import {
@@ -156,12 +157,15 @@ export class Queue<T> implements AsyncIterable<T> {
    *
    * @param maxsize Capacity; `<= 0` (default) means unbounded.
    * @param store The ordering (used by `LifoQueue` and `PriorityQueue`).
-   * @throws {TypeError} if `maxsize` is not an integer.
+   * @throws {TypeError} if `maxsize` is not a number.
    */
   constructor(maxsize: number = 0, store?: QueueStore<T>) {
-    if (!Number.isInteger(maxsize)) {
+    // Any number, as asyncio (1.3 holds two items: full at qsize >= 1.3).
+    if (typeof maxsize !== "number" || Number.isNaN(maxsize)) {
       throw new TypeError(
-        `Cannot create a queue: maxsize must be an integer (<= 0 for unbounded), got ${maxsize}`,
+        `Cannot create a queue: maxsize must be a number (<= 0 for unbounded), got ${
+          _describe(maxsize)
+        }`,
       );
     }
     this.#maxsize = maxsize;
