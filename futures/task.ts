@@ -28,6 +28,7 @@ import { CancelledError, RuntimeError } from "./errors.ts";
 import { _blocking, _reprDetail, _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
 import { _describe } from "./_describe.ts";
+import { _checkOptions } from "./_options.ts";
 
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
@@ -94,6 +95,8 @@ export interface TaskOptions {
 }
 
 const NO_EXC: unique symbol = Symbol("no exception");
+// Every key of TaskOptions (a new option must be added here too).
+const TASK_OPTIONS = ["name", "loop", "eagerStart"] as const;
 let taskCounter = 0;
 let current: Task<unknown> | null = null;
 
@@ -181,6 +184,9 @@ export class Task<T = unknown> extends Future<T> {
    *   use `ensureFuture`).
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
+    if (options !== undefined) {
+      _checkOptions("create a task", options, TASK_OPTIONS);
+    }
     const loop = options?.loop ?? _requireLoop("create a Task");
     if (loop.isClosed()) {
       throw new RuntimeError(

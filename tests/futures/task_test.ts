@@ -600,3 +600,17 @@ for (const form of FORMS) {
     }, virtual);
   });
 }
+
+Deno.test("createTask() with an unknown option names it and the right one", async () => {
+  await run(function* () {
+    assert.throws(
+      () => createTask(function* () {}, { eager_start: true } as never),
+      (e) =>
+        e instanceof TypeError &&
+        /unknown option "eager_start", did you mean "eagerStart"\?/.test(
+          e.message,
+        ),
+    );
+    yield* sleep(0);
+  });
+});
