@@ -1,16 +1,23 @@
 /**
- * The one table of libc symbols, loaded lazily once through `Deno.dlopen`.
- * Everything else in `poll/` calls these typed wrappers, never raw symbols;
- * this is the seam a Node (koffi) or Bun backend would replace.
+ * The one table of libc symbols (data, in Deno's FFI type names), loaded
+ * lazily once by the runtime's backend: `Deno.dlopen` (`_ffi_deno.ts`),
+ * koffi on Node (`_ffi_koffi.ts`), `bun:ffi` on Bun (`_ffi_bun.ts`). Each
+ * turns the table into plain functions once; everything else calls those
+ * directly (`libc().read(...)`), so no runtime pays for the others.
  *
  * errno is read right after a failing call. On the JS thread the address of
- * errno is fixed, so an `Int32Array` over `__errno_location()` (Linux) or
- * `__error()` (macOS) reads it without a second FFI call.
+ * errno is fixed, so on Deno and Bun an `Int32Array` over
+ * `__errno_location()` (Linux) or `__error()` (macOS) reads it without a
+ * second FFI call; koffi keeps its own copy (`koffi.errno()`).
  *
  * @module
  */
 
-const OS = Deno.build.os;
+import { openDeno } from "./_ffi_deno.ts";
+import { openKoffi } from "./_ffi_koffi.ts";
+import { openBun } from "./_ffi_bun.ts";
+import type { OpenedLibrary, SymbolTable } from "./_ffi_types.ts";
+import { arch, os as OS, type OsName, runtime } from "./_runtime.ts";
 
 const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
@@ -223,11 +230,13 @@ const SYMBOLS = {
   __error: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** The loaded symbols. @internal */
+/** The loaded symbols (typed as Deno's; the same calls on every runtime). @internal */
 export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
+let symbols: LibcSymbols | null = null;
 let errnoView: Int32Array | null = null;
+let errnoOf: () => number = () => 0;
+let offThread = true;
 
 /** The libc file names to try on `os`, best first. @internal */
 export function libraryNames(os: string): string[] {
@@ -238,7 +247,7 @@ export function libraryNames(os: string): string[] {
       return [
         "libc.so.6",
         "libc.so",
-        `libc.musl-${Deno.build.arch}.so.1`,
+        `libc.musl-${arch}.so.1`,
       ];
     case "darwin":
       return ["libSystem.B.dylib"];
@@ -254,66 +263,55 @@ export function libraryNames(os: string): string[] {
 /**
  * The libc symbols, loaded on first use.
  *
- * @throws {Error} without FFI permission ("run with --allow-ffi") or on an
- *   unsupported OS.
+ * @throws {Error} without FFI permission ("run with --allow-ffi"), on an
+ *   unsupported OS, or on Node without the koffi package.
  * @internal
  */
 export function libc(): LibcSymbols {
-  if (lib !== null) return lib.symbols;
-  lib = _openLibc(libraryNames(OS));
-  const loc = lib.symbols.__errno_location ?? lib.symbols.__error;
-  if (loc === null || loc === undefined) {
-    throw new Error("Cannot load libc: it has no errno accessor");
-  }
-  const ptr = loc();
-  if (ptr === null) throw new Error("Cannot load libc: errno address is null");
-  errnoView = new Int32Array(new Deno.UnsafePointerView(ptr).getArrayBuffer(4));
-  return lib.symbols;
+  if (symbols !== null) return symbols;
+  const lib = _openLibc(libraryNames(OS));
+  errnoView = lib.errnoView;
+  errnoOf = lib.errno;
+  offThread = lib.offThread;
+  return symbols = lib.symbols as unknown as LibcSymbols;
 }
 
 /**
- * Open the first of `names` with our symbol table; clear errors for a
- * missing FFI permission or an OS without a known libc.
+ * Open the first of `names` with our symbol table through the runtime's
+ * backend; clear errors for a missing FFI permission or an OS without a
+ * known libc.
  * @internal
  */
 export function _openLibc(
   names: string[],
   os: string = OS,
-): Deno.DynamicLibrary<typeof SYMBOLS> {
-  if (names.length === 0) {
-    throw new Error(
-      `Cannot load libc: ${os} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
-    );
+): OpenedLibrary {
+  const table = SYMBOLS as unknown as SymbolTable;
+  switch (runtime) {
+    case "deno":
+      return openDeno(names, table, os);
+    case "bun":
+      return openBun(names, table, os);
+    default:
+      return openKoffi(names, table, os);
   }
-  let lastErr: unknown;
-  for (const name of names) {
-    try {
-      return Deno.dlopen(name, SYMBOLS);
-    } catch (err) {
-      if (
-        err instanceof Deno.errors.NotCapable ||
-        err instanceof Deno.errors.PermissionDenied
-      ) {
-        throw new Error(
-          "Cannot load libc: FFI permission is missing, run with --allow-ffi",
-          { cause: err },
-        );
-      }
-      lastErr = err;
-    }
-  }
-  throw new Error(
-    `Cannot load libc: none of ${names.join(", ")} could be opened`,
-    { cause: lastErr },
-  );
+}
+
+/**
+ * Whether `nonblocking` symbols run off the JS thread (Deno, Node). On Bun
+ * they run on it after a host turn: waits must poll instead. @internal
+ */
+export function asyncCallsOffThread(): boolean {
+  libc();
+  return offThread;
 }
 
 /** errno of the JS thread, read right after a failing call. @internal */
 export function errno(): number {
-  return errnoView![0];
+  return errnoView !== null ? errnoView[0] : errnoOf();
 }
 
-const STACKED_VARARGS = OS === "darwin" && Deno.build.arch === "aarch64";
+const STACKED_VARARGS = OS === "darwin" && arch === "aarch64";
 
 /**
  * `fcntl(fd, cmd, arg)` with an int argument, called right for the
@@ -347,4 +345,4 @@ export function need<K extends keyof LibcSymbols>(
 }
 
 /** The OS this process runs on (for per-OS constants). @internal */
-export const os: typeof Deno.build.os = OS;
+export const os: OsName = OS;

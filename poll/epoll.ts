@@ -6,6 +6,7 @@
  */
 
 import { libc, type LibcSymbols, need } from "./_libc.ts";
+import { arch } from "./_runtime.ts";
 import { BaseSelector, toMillis } from "./_base.ts";
 import { check, waitRetry } from "./_syscall.ts";
 import { close, eventfd, writeOrAgain } from "./fd.ts";
@@ -32,7 +33,7 @@ const EPOLLOUT = 0x004;
 // __x86_64__ __EPOLL_PACKED"; epoll_ctl(2) NOTES): 12 bytes there, data at
 // offset 4; 16 bytes elsewhere, data at offset 8. We keep the fd in the low
 // 32 bits of data (little-endian on every arch Deno ships for).
-const PACKED = Deno.build.arch === "x86_64";
+const PACKED = arch === "x86_64";
 const STRIDE_WORDS = PACKED ? 3 : 4;
 const DATA_WORD = PACKED ? 1 : 2;
 

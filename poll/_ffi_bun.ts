@@ -1,0 +1,136 @@
+/**
+ * The Bun FFI backend: `bun:ffi`'s `dlopen` turns the symbol table into
+ * functions (Deno's type names are Bun's, `pointer` becomes `ptr`).
+ *
+ * Bun has no calls off the JS thread. A `nonblocking` row becomes a
+ * Promise of the same call made on the JS thread after one host turn
+ * (`setImmediate`): right for calls that return at once (a zero timeout,
+ * `usleep(20)`), blocking for the others (`getaddrinfo` of a real name).
+ * The selectors therefore do not use them for waits on Bun: their
+ * `selectAsync()` polls with zero timeouts between host turns instead
+ * (see `BaseSelector`). A waiter Worker blocking in `poll()` on the epoll
+ * fd is the planned replacement (../shared/FACTS.md §7).
+ *
+ * Variables (`environ`) are not reachable through `bun:ffi`: they are `null`.
+ *
+ * @module
+ */
+
+import { nodeRequire } from "./_node_require.ts";
+import {
+  errnoAccessor,
+  noLibrary,
+  type OpenedLibrary,
+  type PointerOps,
+  type SymbolRow,
+  type SymbolTable,
+  unsupportedOs,
+} from "./_ffi_types.ts";
+
+type BunDef = { args: string[]; returns: string };
+
+/** The part of `bun:ffi` we use. */
+interface BunFfi {
+  dlopen(
+    name: string,
+    defs: Record<string, BunDef>,
+  ): { symbols: Record<string, (...a: unknown[]) => unknown> };
+  toArrayBuffer(ptr: unknown, offset: number, len: number): ArrayBuffer;
+  CString: new (ptr: unknown) => string;
+  ptr(buf: ArrayBufferView): number;
+  read: { ptr(ptr: unknown, offset: number): number };
+}
+
+let bun: BunFfi | null = null;
+
+function load(): BunFfi {
+  return bun ??= nodeRequire("bun:ffi") as BunFfi;
+}
+
+function bunType(t: string): string {
+  return t === "pointer" ? "ptr" : t;
+}
+
+function defOf(row: SymbolRow, key: string): [string, BunDef] {
+  return [row.name ?? key, {
+    args: (row.parameters ?? []).map(bunType),
+    returns: bunType(row.result ?? "void"),
+  }];
+}
+
+/** Open the first of `names` with `table` through `bun:ffi`. @internal */
+export function openBun(
+  names: readonly string[],
+  table: SymbolTable,
+  os: string,
+): OpenedLibrary {
+  if (names.length === 0) throw unsupportedOs(os);
+  const ffi = load();
+  let lastErr: unknown;
+  for (const name of names) {
+    // bun:ffi fails a whole dlopen for one missing symbol: the required
+    // rows go in one call, each optional one alone.
+    const required: Record<string, BunDef> = {};
+    for (const [key, row] of Object.entries(table)) {
+      if (row.type === undefined && !row.optional) {
+        const [cname, def] = defOf(row, key);
+        required[cname] = def;
+      }
+    }
+    let lib: ReturnType<BunFfi["dlopen"]>;
+    try {
+      lib = ffi.dlopen(name, required);
+    } catch (err) {
+      lastErr = err;
+      continue;
+    }
+    const symbols: Record<string, unknown> = {};
+    for (const [key, row] of Object.entries(table)) {
+      if (row.type !== undefined) {
+        symbols[key] = null;
+        continue;
+      }
+      const [cname, def] = defOf(row, key);
+      let fn: ((...a: unknown[]) => unknown) | null = null;
+      if (!row.optional) fn = lib.symbols[cname];
+      else {
+        try {
+          fn = ffi.dlopen(name, { [cname]: def }).symbols[cname];
+        } catch {
+          fn = null;
+        }
+      }
+      symbols[key] = fn !== null && row.nonblocking ? afterTurn(fn) : fn;
+    }
+    const ptr = errnoAccessor(symbols)();
+    if (ptr === null) {
+      throw new Error("Cannot load libc: errno address is null");
+    }
+    const view = new Int32Array(ffi.toArrayBuffer(ptr, 0, 4));
+    return { symbols, errnoView: view, errno: () => view[0], offThread: false };
+  }
+  throw noLibrary(names, lastErr);
+}
+
+function afterTurn(
+  fn: (...a: unknown[]) => unknown,
+): (...a: unknown[]) => Promise<unknown> {
+  return (...args) =>
+    new Promise((resolve) => setImmediate(() => resolve(fn(...args))));
+}
+
+declare function setImmediate(cb: () => void): unknown;
+
+/** Foreign memory through `bun:ffi` (pointers are numbers). @internal */
+export const bunPointers: PointerOps = {
+  view: (ptr, byteLength, offset = 0) =>
+    load().toArrayBuffer(ptr, offset, byteLength),
+  cString: (ptr) => String(new (load().CString)(ptr)),
+  readPointer: (ptr, offset = 0) => {
+    const p = load().read.ptr(ptr, offset);
+    return p === 0 ? null : p;
+  },
+  address: (ptr) => ptr === null ? 0n : BigInt(ptr as number),
+  addressOf: (buf) => BigInt(load().ptr(buf)),
+  at: (address) => address === 0n ? null : Number(address),
+};

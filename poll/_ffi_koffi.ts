@@ -1,0 +1,142 @@
+/**
+ * The Node FFI backend: koffi (an npm package with prebuilt binaries) turns
+ * the symbol table into functions. Types map from Deno's names; `buffer`
+ * and `pointer` are `void *` (a typed array, a pointer, or `null`); 64-bit
+ * integers take a bigint or a number. `nonblocking` rows return a Promise
+ * of a call on koffi's worker threads (`fn.async`), as Deno's do.
+ *
+ * @module
+ */
+
+import { nodeRequire } from "./_node_require.ts";
+import {
+  errnoAccessor,
+  noLibrary,
+  type OpenedLibrary,
+  type PointerOps,
+  type SymbolTable,
+  unsupportedOs,
+} from "./_ffi_types.ts";
+
+type KoffiFn = ((...args: unknown[]) => unknown) & {
+  async(...args: unknown[]): void;
+};
+
+/** The part of koffi's API we use. */
+interface Koffi {
+  load(name: string): {
+    func(name: string, result: string, params: string[]): KoffiFn;
+    symbol(name: string, type: string): unknown;
+  };
+  errno(): number;
+  view(ptr: unknown, len: number): ArrayBuffer;
+  decode(ptr: unknown, offset: number, type: string, len?: number): unknown;
+  address(value: unknown): bigint;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  void: "void",
+  bool: "bool",
+  i8: "int8_t",
+  u8: "uint8_t",
+  i16: "int16_t",
+  u16: "uint16_t",
+  i32: "int32_t",
+  u32: "uint32_t",
+  i64: "int64_t",
+  u64: "uint64_t",
+  isize: "intptr_t",
+  usize: "size_t",
+  f32: "float",
+  f64: "double",
+  buffer: "void *",
+  pointer: "void *",
+};
+
+let koffi: Koffi | null = null;
+
+function load(): Koffi {
+  return koffi ??= nodeRequire("koffi") as Koffi;
+}
+
+function koffiType(t: string): string {
+  const k = TYPES[t];
+  if (k === undefined) {
+    throw new TypeError(`Cannot bind with koffi: no mapping for type "${t}"`);
+  }
+  return k;
+}
+
+/** Open the first of `names` with `table` through koffi. @internal */
+export function openKoffi(
+  names: readonly string[],
+  table: SymbolTable,
+  os: string,
+): OpenedLibrary {
+  if (names.length === 0) throw unsupportedOs(os);
+  const k = load();
+  let lastErr: unknown;
+  for (const name of names) {
+    let lib: ReturnType<Koffi["load"]>;
+    try {
+      lib = k.load(name);
+    } catch (err) {
+      lastErr = err;
+      continue;
+    }
+    const symbols: Record<string, unknown> = {};
+    for (const [key, row] of Object.entries(table)) {
+      const cname = row.name ?? key;
+      try {
+        if (row.type !== undefined) {
+          // A variable: its address, as Deno gives it.
+          symbols[key] = lib.symbol(cname, koffiType(row.type));
+          continue;
+        }
+        const fn = lib.func(
+          cname,
+          koffiType(row.result ?? "void"),
+          (row.parameters ?? []).map(koffiType),
+        );
+        symbols[key] = row.nonblocking ? toPromise(fn) : fn;
+      } catch (err) {
+        if (!row.optional) {
+          throw new Error(`Cannot load libc: ${name} has no ${cname}`, {
+            cause: err,
+          });
+        }
+        symbols[key] = null;
+      }
+    }
+    // Called once so a missing accessor fails here, as on Deno.
+    errnoAccessor(symbols)();
+    return {
+      symbols,
+      errnoView: null,
+      errno: () => k.errno(),
+      offThread: true,
+    };
+  }
+  throw noLibrary(names, lastErr);
+}
+
+function toPromise(fn: KoffiFn): (...args: unknown[]) => Promise<unknown> {
+  return (...args) =>
+    new Promise((resolve, reject) => {
+      fn.async(...args, (err: unknown, res: unknown) => {
+        if (err) reject(err);
+        else resolve(res);
+      });
+    });
+}
+
+/** Foreign memory through koffi (pointers are bigints). @internal */
+export const koffiPointers: PointerOps = {
+  view: (ptr, byteLength, offset = 0) =>
+    load().view((ptr as bigint) + BigInt(offset), byteLength),
+  cString: (ptr) => load().decode(ptr, 0, "char", -1) as string,
+  readPointer: (ptr, offset = 0) => load().decode(ptr, offset, "void *"),
+  address: (ptr) => ptr === null ? 0n : load().address(ptr),
+  addressOf: (buf) => load().address(buf),
+  at: (address) => address === 0n ? null : address,
+};

@@ -1,0 +1,92 @@
+/**
+ * What every FFI backend shares: the shape of a row of the symbol table
+ * (`poll/_libc.ts`, written in Deno's FFI type names) and of a loaded
+ * library. A backend turns the table into plain functions once; call sites
+ * then call those functions directly, on every runtime.
+ *
+ * @module
+ */
+
+/** One row of a symbol table, in Deno's FFI type names. @internal */
+export interface SymbolRow {
+  /** The C name when the key differs (`fcntl_stacked` -> `fcntl`). */
+  readonly name?: string;
+  /** Parameter types ("i32", "usize", "buffer", "pointer", ...). */
+  readonly parameters?: readonly string[];
+  /** Result type ("i32", "pointer", "void", ...). */
+  readonly result?: string;
+  /** For a variable (`environ`): its type; the symbol is its address. */
+  readonly type?: string;
+  /** Missing on some systems: the symbol is then `null`. */
+  readonly optional?: boolean;
+  /** Call off the JS thread; the function returns a Promise. */
+  readonly nonblocking?: boolean;
+}
+
+/** A symbol table: key -> row. @internal */
+export type SymbolTable = Readonly<Record<string, SymbolRow>>;
+
+/** A library opened by a backend. @internal */
+export interface OpenedLibrary {
+  /** key -> function (or variable address); `null` for a missing optional. */
+  readonly symbols: Record<string, unknown>;
+  /**
+   * A view of the JS thread's errno slot (Deno, Bun: its address is fixed
+   * on that thread), read right after a failing call; `null` where errno
+   * must be asked for with `errno` (koffi keeps the errno of its last call:
+   * Node may run other native code between the call and our read).
+   */
+  readonly errnoView: Int32Array | null;
+  /** errno of the last failing call, where `errnoView` is `null`. */
+  readonly errno: () => number;
+  /**
+   * Whether `nonblocking` rows really run off the JS thread. Bun has no
+   * such calls: there they run on the JS thread after a host turn, and the
+   * selectors poll instead of blocking (see `BaseSelector.selectAsync`).
+   */
+  readonly offThread: boolean;
+}
+
+/**
+ * Foreign memory access of one runtime; pointers are opaque values of that
+ * runtime (Deno: pointer objects, koffi: bigints, Bun: numbers; `null` is
+ * NULL everywhere). @internal
+ */
+export interface PointerOps {
+  /** `byteLength` bytes at `ptr + offset`, as an ArrayBuffer over them. */
+  view(ptr: unknown, byteLength: number, offset?: number): ArrayBuffer;
+  /** The NUL-terminated string at `ptr`, decoded as UTF-8. */
+  cString(ptr: unknown): string;
+  /** The pointer stored at `ptr + offset`. */
+  readPointer(ptr: unknown, offset?: number): unknown;
+  /** A pointer's address (0n for NULL). */
+  address(ptr: unknown): bigint;
+  /** The address of a buffer's first byte. */
+  addressOf(buf: ArrayBufferView): bigint;
+  /** The pointer at `address` (NULL for 0n). */
+  at(address: bigint): unknown;
+}
+
+/** The error for an OS without a libc we know. @internal */
+export function unsupportedOs(os: string): Error {
+  return new Error(
+    `Cannot load libc: ${os} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
+  );
+}
+
+/** The error when no name in `names` opened. @internal */
+export function noLibrary(names: readonly string[], cause: unknown): Error {
+  return new Error(
+    `Cannot load libc: none of ${names.join(", ")} could be opened`,
+    { cause },
+  );
+}
+
+/** The errno accessor in `symbols`, or a clear error. @internal */
+export function errnoAccessor(symbols: Record<string, unknown>): () => unknown {
+  const loc = symbols.__errno_location ?? symbols.__error;
+  if (typeof loc !== "function") {
+    throw new Error("Cannot load libc: it has no errno accessor");
+  }
+  return loc as () => unknown;
+}

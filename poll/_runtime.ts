@@ -1,0 +1,82 @@
+/**
+ * The one place that knows which JavaScript runtime (Deno, Node or Bun),
+ * OS and CPU this process runs on. Everything in `poll/` asks here instead
+ * of reading `Deno.build` or `process`, so the same source runs on all three.
+ *
+ * @module
+ */
+
+/** The JavaScript runtime we run on. @internal */
+export type RuntimeName = "deno" | "node" | "bun";
+
+/** An OS name, spelled as `Deno.build.os` spells it. @internal */
+export type OsName =
+  | "darwin"
+  | "linux"
+  | "android"
+  | "windows"
+  | "freebsd"
+  | "netbsd"
+  | "aix"
+  | "solaris"
+  | "illumos";
+
+/** What we read of Node's and Bun's `process` (no Node types needed). */
+interface NodeProcess {
+  readonly platform: string;
+  readonly arch: string;
+  readonly pid: number;
+  readonly env: Record<string, string | undefined>;
+}
+
+interface DenoLike {
+  readonly build: { readonly os: string; readonly arch: string };
+  readonly pid: number;
+}
+
+const g = globalThis as unknown as {
+  Deno?: DenoLike;
+  Bun?: unknown;
+  process?: NodeProcess;
+};
+
+// Bun and Deno both provide `process`; each has its own global first.
+const deno = g.Deno;
+const proc = g.process;
+
+/** The runtime this process runs on. @internal */
+export const runtime: RuntimeName = deno !== undefined && deno.build
+  ? "deno"
+  : g.Bun !== undefined
+  ? "bun"
+  : "node";
+
+function osOf(platform: string): OsName {
+  switch (platform) {
+    case "win32":
+      return "windows";
+    case "sunos":
+      return "solaris";
+    default:
+      return platform as OsName;
+  }
+}
+
+function archOf(a: string): string {
+  return a === "x64" ? "x86_64" : a === "arm64" ? "aarch64" : a;
+}
+
+/** The OS, as `Deno.build.os` names it ("linux", "darwin", ...). @internal */
+export const os: OsName = runtime === "deno"
+  ? deno!.build.os as OsName
+  : osOf(proc?.platform ?? "unknown");
+
+/** The CPU, as `Deno.build.arch` names it ("x86_64", "aarch64"). @internal */
+export const arch: string = runtime === "deno"
+  ? deno!.build.arch
+  : archOf(proc?.arch ?? "unknown");
+
+/** This process's id. @internal */
+export function pid(): number {
+  return runtime === "deno" ? deno!.pid : proc!.pid;
+}
