@@ -28,6 +28,7 @@ import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
 import { resolveFirst } from "./resolve.ts";
 import { Socket, withAddress } from "./socket.ts";
+import { READ_SIZE, readBuffer } from "./stream_transport.ts";
 import type { SocketAddress } from "./types.ts";
 
 const AGAIN: unique symbol = Symbol("again");
@@ -142,12 +143,15 @@ export function sockRecv(
 ): Future<Uint8Array> {
   const fd = nonBlockingFd(sock, "receive");
   checkSize(nbytes, "receive");
-  const buf = new Uint8Array(nbytes);
+  // Receive into the thread's shared read buffer and copy out only what
+  // came: no nbytes-sized allocation per call (64 KiB for a typical server).
+  const shared = nbytes <= READ_SIZE;
+  const buf = shared ? readBuffer() : new Uint8Array(nbytes);
   const len = BigInt(nbytes);
   return ioFuture(loop, fd, false, () => {
     const n = recvOrAgain(fd, buf, len);
     if (n === -1) return AGAIN;
-    return n === nbytes ? buf : buf.slice(0, n);
+    return shared || n !== nbytes ? buf.slice(0, n) : buf;
   });
 }
 

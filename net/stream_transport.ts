@@ -50,8 +50,8 @@ import type {
   Transport,
 } from "./types.ts";
 
-/** asyncio's `max_size` of one read. */
-const READ_SIZE = 256 * 1024;
+/** asyncio's `max_size` of one read: the size of the shared read buffer. @internal */
+export const READ_SIZE = 256 * 1024;
 const READ_SIZE_N = BigInt(READ_SIZE);
 let sharedReadBuffer: Uint8Array | null = null;
 
