@@ -23,6 +23,12 @@ import {
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
 import { staggeredRace } from "./_staggered.ts";
+import {
+  tlsLayer,
+  type TlsOptions,
+  type TlsWrapped,
+  wantsTls,
+} from "./_tls_hook.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket, withAddress } from "./socket.ts";
@@ -40,7 +46,10 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
+  /**
+   * TLS: an SSLContext of `tls/` (or `true` for its defaults). Needs the
+   * TLS layer; without it, setting this throws.
+   */
   ssl?: unknown;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: any). */
   family?: number;
@@ -52,7 +61,7 @@ export interface CreateConnectionOptions {
   sock?: Socket | number;
   /** Bind the socket to this local `[host, port]` first. */
   localAddr?: [string, number];
-  /** TLS server name (only with `ssl`). */
+  /** TLS server name (only with `ssl`; default: `host`). */
   serverHostname?: string;
   /** TLS handshake timeout (only with `ssl`). */
   sslHandshakeTimeout?: number;
@@ -73,15 +82,46 @@ export interface CreateConnectionOptions {
   allErrors?: boolean;
 }
 
-/** Throw while TLS is not available. @internal */
-export function checkNoSsl(options: { ssl?: unknown }, action: string): void {
-  if (
-    options.ssl !== undefined && options.ssl !== null && options.ssl !== false
-  ) {
-    throw new Error(
-      `Cannot ${action}: TLS (the ssl option) is not available in this build yet, connect without ssl`,
-    );
+/**
+ * The TLS options of `options` (null without `ssl`), checked: `ssl` needs a
+ * registered TLS layer; `serverHostname` and the timeouts need `ssl`.
+ * @internal
+ */
+export function tlsOptions(
+  options: {
+    ssl?: unknown;
+    serverHostname?: string;
+    sslHandshakeTimeout?: number;
+    sslShutdownTimeout?: number;
+  },
+  action: string,
+  serverSide: boolean,
+  host: string | null = null,
+): TlsOptions | null {
+  if (!wantsTls(options.ssl)) {
+    for (
+      const k of [
+        "serverHostname",
+        "sslHandshakeTimeout",
+        "sslShutdownTimeout",
+      ] as const
+    ) {
+      if (options[k] !== undefined) {
+        throw new TypeError(
+          `Cannot ${action}: ${k} is only meaningful with ssl`,
+        );
+      }
+    }
+    return null;
   }
+  tlsLayer(action);
+  return {
+    ssl: options.ssl,
+    serverSide,
+    serverHostname: serverSide ? null : options.serverHostname ?? host,
+    sslHandshakeTimeout: options.sslHandshakeTimeout,
+    sslShutdownTimeout: options.sslShutdownTimeout,
+  };
 }
 
 /** Throw unless `family` is AF_UNSPEC, AF_INET or AF_INET6. @internal */
@@ -172,12 +212,7 @@ export function createConnection<P extends StreamProtocol>(
   options: CreateConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a connection";
-  checkNoSsl(options, action);
-  if (options.serverHostname !== undefined) {
-    throw new TypeError(
-      `Cannot ${action}: serverHostname is only meaningful with ssl`,
-    );
-  }
+  const tls = tlsOptions(options, action, false, host ?? null);
   const hasHost = (host ?? null) !== null || (port ?? null) !== null;
   if (options.sock !== undefined) {
     if (hasHost) {
@@ -186,7 +221,7 @@ export function createConnection<P extends StreamProtocol>(
       );
     }
     const sock = adoptStreamSocket(options.sock, action);
-    return makeTransport(loop, sock, protocolFactory);
+    return makeTransport(loop, sock, protocolFactory, tls);
   }
   if (!hasHost) {
     throw new TypeError(
@@ -261,7 +296,7 @@ export function createConnection<P extends StreamProtocol>(
       }
     }
     if (sock === null) throw connectError(errors, options.allErrors ?? false);
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, tls);
   }, { loop });
 }
 
@@ -367,21 +402,35 @@ export function makeTransport<P extends StreamProtocol>(
   loop: NetLoop,
   sock: Socket,
   protocolFactory: () => P,
-  extra?: Record<string, unknown>,
+  tls: TlsOptions | null = null,
 ): Future<[Transport, P]> {
   return new Task(function* () {
     let protocol: P;
     let transport: SocketTransport;
+    let wrapped: TlsWrapped | null = null;
     const waiter = loop.createFuture<void>();
     try {
       protocol = protocolFactory();
-      transport = new SocketTransport(loop, sock, protocol, { waiter, extra });
+      // With TLS the raw transport drives the TLS layer's protocol, which
+      // drives the application's.
+      if (tls !== null) wrapped = tlsLayer("use TLS")(loop, protocol, tls);
+      transport = new SocketTransport(
+        loop,
+        sock,
+        wrapped?.protocol ?? protocol,
+        {
+          waiter,
+        },
+      );
     } catch (err) {
       sock.close();
       throw err;
     }
     try {
       yield* waiter;
+      if (wrapped !== null) {
+        return [yield* wrapped.ready, protocol] as [Transport, P];
+      }
     } catch (err) {
       transport.close();
       throw err;
@@ -420,10 +469,11 @@ export function connectAcceptedSocket<P extends StreamProtocol>(
     sslShutdownTimeout?: number;
   } = {},
 ): Future<[Transport, P]> {
-  checkNoSsl(options, "connect an accepted socket");
+  const tls = tlsOptions(options, "connect an accepted socket", true);
   return makeTransport(
     loop,
     adoptStreamSocket(sock, "connect an accepted socket"),
     protocolFactory,
+    tls,
   );
 }

@@ -21,6 +21,7 @@ import { errnoName, OSError } from "../poll/errors.ts";
 import { acceptOrAgain, listen } from "../poll/socket.ts";
 import type { NetLoop } from "./_loop.ts";
 import { Socket } from "./socket.ts";
+import { tlsLayer, type TlsOptions } from "./_tls_hook.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { SocketAddress, StreamProtocol, Transport } from "./types.ts";
 
@@ -52,6 +53,7 @@ export class Server implements AsyncDisposable {
   readonly #loop: NetLoop;
   readonly #factory: () => StreamProtocol;
   readonly #backlog: number;
+  readonly #tls: TlsOptions | null;
   #sockets: Socket[] | null;
   #serving = false;
   #servingForever: Future<void> | null = null;
@@ -66,7 +68,9 @@ export class Server implements AsyncDisposable {
     sockets: Socket[],
     protocolFactory: () => StreamProtocol,
     backlog: number,
+    tls: TlsOptions | null = null,
   ) {
+    this.#tls = tls;
     this.#loop = loop;
     this.#sockets = sockets;
     this.#factory = protocolFactory;
@@ -167,6 +171,20 @@ export class Server implements AsyncDisposable {
         exception: err,
       });
       return;
+    }
+    if (this.#tls !== null) {
+      try {
+        protocol =
+          tlsLayer("accept a TLS connection")(this.#loop, protocol, this.#tls)
+            .protocol;
+      } catch (err) {
+        conn.close();
+        this.#loop.callExceptionHandler({
+          message: "Error setting up TLS for an accepted connection",
+          exception: err,
+        });
+        return;
+      }
     }
     new SocketTransport(this.#loop, conn, protocol, {
       extra: { peername },

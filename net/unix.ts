@@ -14,7 +14,7 @@ import { libc } from "../poll/_libc.ts";
 import { encodeSockaddr } from "../poll/sockaddr.ts";
 import { AF_UNIX, SOCK_STREAM } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkNoSsl, makeTransport } from "./connection.ts";
+import { adoptStreamSocket, makeTransport, tlsOptions } from "./connection.ts";
 import { checkBacklog } from "./create_server.ts";
 import { Server } from "./server.ts";
 import { sockConnect } from "./sock_ops.ts";
@@ -32,7 +32,7 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateUnixConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an SSLContext of `tls/`; needs the TLS layer, else setting it throws. */
   ssl?: unknown;
   /** Use this connected AF_UNIX stream socket (or fd) instead of `path`. */
   sock?: Socket | number;
@@ -51,7 +51,7 @@ export interface CreateUnixConnectionOptions {
  * ```
  */
 export interface CreateUnixServerOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an SSLContext of `tls/`; needs the TLS layer, else setting it throws. */
   ssl?: unknown;
   /** Serve on this listening AF_UNIX socket (or fd) instead. */
   sock?: Socket | number;
@@ -95,7 +95,7 @@ export function createUnixConnection<P extends StreamProtocol>(
   options: CreateUnixConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a Unix connection";
-  checkNoSsl(options, action);
+  const tls = tlsOptions(options, action, false);
   if (options.sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new TypeError(
@@ -106,6 +106,7 @@ export function createUnixConnection<P extends StreamProtocol>(
       loop,
       adoptStreamSocket(options.sock, action),
       protocolFactory,
+      tls,
     );
   }
   if (typeof path !== "string") {
@@ -120,7 +121,7 @@ export function createUnixConnection<P extends StreamProtocol>(
       sock.close();
       throw err;
     }
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, tls);
   }, { loop });
 }
 
@@ -155,7 +156,7 @@ export function createUnixServer(
   options: CreateUnixServerOptions = {},
 ): Future<Server> {
   const action = "create a Unix server";
-  checkNoSsl(options, action);
+  const tls = tlsOptions(options, action, true);
   const backlog = checkBacklog(options.backlog, action);
   let sock: Socket;
   let cleanupPath: string | null = null;
@@ -184,7 +185,7 @@ export function createUnixServer(
     }
     if (!abstract && (options.cleanupSocket ?? true)) cleanupPath = path;
   }
-  const server = new Server(loop, [sock], protocolFactory, backlog);
+  const server = new Server(loop, [sock], protocolFactory, backlog, tls);
   if (cleanupPath !== null) {
     const p = cleanupPath;
     const ino = inode(p);
