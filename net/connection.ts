@@ -23,12 +23,7 @@ import {
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
 import { staggeredRace } from "./_staggered.ts";
-import {
-  tlsLayer,
-  type TlsOptions,
-  type TlsWrapped,
-  wantsTls,
-} from "./_tls_hook.ts";
+import { planSsl, type SslPlan, wrapForSsl } from "./_tls.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket, withAddress } from "./socket.ts";
@@ -46,10 +41,7 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateConnectionOptions {
-  /**
-   * TLS: an SSLContext of `tls/` (or `true` for its defaults). Needs the
-   * TLS layer; without it, setting this throws.
-   */
+  /** TLS: an `SSLContext`, or `true` for a default verifying client context. */
   ssl?: unknown;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: any). */
   family?: number;
@@ -80,48 +72,6 @@ export interface CreateConnectionOptions {
   interleave?: number;
   /** Fail with an AggregateError of every attempt's error (Python's all_errors). */
   allErrors?: boolean;
-}
-
-/**
- * The TLS options of `options` (null without `ssl`), checked: `ssl` needs a
- * registered TLS layer; `serverHostname` and the timeouts need `ssl`.
- * @internal
- */
-export function tlsOptions(
-  options: {
-    ssl?: unknown;
-    serverHostname?: string;
-    sslHandshakeTimeout?: number;
-    sslShutdownTimeout?: number;
-  },
-  action: string,
-  serverSide: boolean,
-  host: string | null = null,
-): TlsOptions | null {
-  if (!wantsTls(options.ssl)) {
-    for (
-      const k of [
-        "serverHostname",
-        "sslHandshakeTimeout",
-        "sslShutdownTimeout",
-      ] as const
-    ) {
-      if (options[k] !== undefined) {
-        throw new TypeError(
-          `Cannot ${action}: ${k} is only meaningful with ssl`,
-        );
-      }
-    }
-    return null;
-  }
-  tlsLayer(action);
-  return {
-    ssl: options.ssl,
-    serverSide,
-    serverHostname: serverSide ? null : options.serverHostname ?? host,
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
-  };
 }
 
 /** Throw unless `family` is AF_UNSPEC, AF_INET or AF_INET6. @internal */
@@ -174,7 +124,7 @@ export function adoptStreamSocket(
  *
  * @throws {TypeError} for host/port together with `sock`, neither, or a
  *   bad `sock`; {RangeError} for a port outside 0..65535 or a bad family;
- *   {Error} when `ssl` is set (TLS is not available yet). Through the
+ *   TypeError for TLS options without `ssl`. Through the
  *   Future: the typed `OSError` of the connection (ConnectionRefusedError
  *   ...) naming the address, or an OSError "Multiple exceptions" when
  *   several addresses failed differently.
@@ -212,7 +162,10 @@ export function createConnection<P extends StreamProtocol>(
   options: CreateConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a connection";
-  const tls = tlsOptions(options, action, false, host ?? null);
+  const tls = planSsl(options, action, {
+    serverSide: false,
+    host: host ?? null,
+  });
   const hasHost = (host ?? null) !== null || (port ?? null) !== null;
   if (options.sock !== undefined) {
     if (hasHost) {
@@ -402,18 +355,18 @@ export function makeTransport<P extends StreamProtocol>(
   loop: NetLoop,
   sock: Socket,
   protocolFactory: () => P,
-  tls: TlsOptions | null = null,
+  tls: SslPlan | null = null,
 ): Future<[Transport, P]> {
   return new Task(function* () {
     let protocol: P;
     let transport: SocketTransport;
-    let wrapped: TlsWrapped | null = null;
+    let wrapped: ReturnType<typeof wrapForSsl> | null = null;
     const waiter = loop.createFuture<void>();
     try {
       protocol = protocolFactory();
       // With TLS the raw transport drives the TLS layer's protocol, which
       // drives the application's.
-      if (tls !== null) wrapped = tlsLayer("use TLS")(loop, protocol, tls);
+      if (tls !== null) wrapped = wrapForSsl(loop, protocol, tls);
       transport = new SocketTransport(
         loop,
         sock,
@@ -429,7 +382,8 @@ export function makeTransport<P extends StreamProtocol>(
     try {
       yield* waiter;
       if (wrapped !== null) {
-        return [yield* wrapped.ready, protocol] as [Transport, P];
+        yield* wrapped.handshake;
+        return [wrapped.transport, protocol] as [Transport, P];
       }
     } catch (err) {
       transport.close();
@@ -444,7 +398,7 @@ export function makeTransport<P extends StreamProtocol>(
  * `sockAccept`): `[transport, protocol]`.
  *
  * @throws {TypeError} unless `sock` is an open SOCK_STREAM socket or fd;
- *   {Error} when `ssl` is set (TLS is not available yet).
+ *   TypeError for TLS options without `ssl`.
  *
  * @example
  * ```ts
@@ -469,7 +423,9 @@ export function connectAcceptedSocket<P extends StreamProtocol>(
     sslShutdownTimeout?: number;
   } = {},
 ): Future<[Transport, P]> {
-  const tls = tlsOptions(options, "connect an accepted socket", true);
+  const tls = planSsl(options, "connect an accepted socket", {
+    serverSide: true,
+  });
   return makeTransport(
     loop,
     adoptStreamSocket(sock, "connect an accepted socket"),

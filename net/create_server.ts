@@ -24,7 +24,8 @@ import {
 } from "../poll/socket_constants.ts";
 import type { AddrInfo } from "../poll/getaddrinfo.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkFamilyIp, tlsOptions } from "./connection.ts";
+import { adoptStreamSocket, checkFamilyIp } from "./connection.ts";
+import { planSsl } from "./_tls.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { Server } from "./server.ts";
 import { Socket } from "./socket.ts";
@@ -41,7 +42,7 @@ import type { StreamProtocol } from "./types.ts";
  * ```
  */
 export interface CreateServerOptions {
-  /** TLS: an SSLContext of `tls/`; needs the TLS layer, else setting it throws. */
+  /** TLS: an `SSLContext` (servers: with its certificate). */
   ssl?: unknown;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: every family of the host). */
   family?: number;
@@ -117,7 +118,7 @@ export function createServer(
   options: CreateServerOptions = {},
 ): Future<Server> {
   const action = "create a server";
-  const tls = tlsOptions(options, action, true);
+  const tls = planSsl(options, action, { serverSide: true });
   const backlog = checkBacklog(options.backlog, action);
   const startServing = options.startServing ?? true;
   if (options.sock !== undefined) {

@@ -21,7 +21,7 @@ import { errnoName, OSError } from "../poll/errors.ts";
 import { acceptOrAgain, listen } from "../poll/socket.ts";
 import type { NetLoop } from "./_loop.ts";
 import { Socket } from "./socket.ts";
-import { tlsLayer, type TlsOptions } from "./_tls_hook.ts";
+import { type SslPlan, wrapForSsl } from "./_tls.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { SocketAddress, StreamProtocol, Transport } from "./types.ts";
 
@@ -53,7 +53,7 @@ export class Server implements AsyncDisposable {
   readonly #loop: NetLoop;
   readonly #factory: () => StreamProtocol;
   readonly #backlog: number;
-  readonly #tls: TlsOptions | null;
+  readonly #tls: SslPlan | null;
   #sockets: Socket[] | null;
   #serving = false;
   #servingForever: Future<void> | null = null;
@@ -68,7 +68,7 @@ export class Server implements AsyncDisposable {
     sockets: Socket[],
     protocolFactory: () => StreamProtocol,
     backlog: number,
-    tls: TlsOptions | null = null,
+    tls: SslPlan | null = null,
   ) {
     this.#tls = tls;
     this.#loop = loop;
@@ -174,9 +174,7 @@ export class Server implements AsyncDisposable {
     }
     if (this.#tls !== null) {
       try {
-        protocol =
-          tlsLayer("accept a TLS connection")(this.#loop, protocol, this.#tls)
-            .protocol;
+        protocol = wrapForSsl(this.#loop, protocol, this.#tls).protocol;
       } catch (err) {
         conn.close();
         this.#loop.callExceptionHandler({
