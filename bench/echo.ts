@@ -8,6 +8,8 @@
  *
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
+ * `npx deno task bench:echo --idle 10000`: server memory per idle connection
+ * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
  * @module
  */
@@ -126,6 +128,25 @@ interface Row {
   verified: boolean;
 }
 
+/** Start `def` pinned to CPU 0: the process and the port it printed. */
+async function startServer(
+  def: ServerDef,
+): Promise<[Deno.ChildProcess, number]> {
+  const proc = new Deno.Command("taskset", {
+    args: ["-c", "0", ...def.cmd],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const [port, reader] = await readPort(proc);
+  // Keep draining the server's stdout so it never blocks on a full pipe.
+  (async () => {
+    try {
+      while (!(await reader.read()).done) { /* drain */ }
+    } catch { /* closed */ }
+  })();
+  return [proc, port];
+}
+
 async function one(
   def: ServerDef,
   conns: number,
@@ -133,19 +154,8 @@ async function one(
   key: string,
   round: number,
 ): Promise<Row> {
-  const proc = new Deno.Command("taskset", {
-    args: ["-c", "0", ...def.cmd],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const [proc, port] = await startServer(def);
   try {
-    const [port, reader] = await readPort(proc);
-    // Keep draining the server's stdout so it never blocks on a full pipe.
-    (async () => {
-      try {
-        while (!(await reader.read()).done) { /* drain */ }
-      } catch { /* closed */ }
-    })();
     const load = new Deno.Command("taskset", {
       args: [
         "-c",
@@ -187,6 +197,85 @@ async function one(
     } catch { /* gone */ }
     await proc.status;
   }
+}
+
+function rssKiB(pid: number): number {
+  const status = new TextDecoder().decode(
+    new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).outputSync()
+      .stdout,
+  );
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+/** Server RSS growth per idle connection (KiB), N held by another process. */
+async function idle(
+  def: ServerDef,
+  n: number,
+): Promise<{ server: string; kib_per_conn: number; accept_s: number }> {
+  const [proc, port] = await startServer(def);
+  try {
+    await sleep(0.5);
+    const before = rssKiB(proc.pid);
+    const t0 = performance.now();
+    const clients = new Deno.Command("taskset", {
+      args: [
+        "-c",
+        "1",
+        PY,
+        "bench/python/idle_clients.py",
+        String(port),
+        String(n),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const out = clients.stdout.getReader();
+    let text = "";
+    while (!text.includes("ready")) {
+      const { value, done } = await out.read();
+      if (done) throw new Error("idle_clients.py ended before it was ready");
+      text += new TextDecoder().decode(value);
+    }
+    const acceptS = (performance.now() - t0) / 1000;
+    await sleep(1); // let the server accept the backlog and settle
+    const after = rssKiB(proc.pid);
+    await clients.stdin.close();
+    await clients.status;
+    out.releaseLock();
+    return {
+      server: def.name,
+      kib_per_conn: (after - before) / n,
+      accept_s: acceptS,
+    };
+  } finally {
+    try {
+      proc.kill("SIGKILL");
+    } catch { /* gone */ }
+    await proc.status;
+  }
+}
+
+const idleN = Number(flag("idle", "0"));
+if (idleN > 0) {
+  const results = [];
+  for (const def of chosen.filter((d) => !d.name.endsWith("-sock"))) {
+    const r = await idle(def, idleN);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  }
+  const ours = results.find((r) => r.server === "ours-protocol");
+  const uv = results.find((r) => r.server === "uvloop-protocol");
+  if (ours && uv) {
+    console.log(
+      `memory per idle connection <= uvloop's: ${
+        ours.kib_per_conn.toFixed(2)
+      } vs ${uv.kib_per_conn.toFixed(2)} KiB — ${
+        ours.kib_per_conn <= uv.kib_per_conn ? "MET" : "NOT MET"
+      }`,
+    );
+  }
+  Deno.exit(0);
 }
 
 const rows: Row[] = [];
@@ -282,7 +371,7 @@ for (const c of configs) {
   }
 }
 lines.push(
-  "- memory per idle connection <= uvloop's: not measured by this script yet",
+  "- memory per idle connection <= uvloop's: run with `--idle 10000`",
   "",
   `Every run verified by echoload (no lost or mixed-up bytes): ${
     rows.every((r) => r.verified)
