@@ -123,15 +123,15 @@ function checkBuffer(buf: unknown, action: string): asserts buf is Uint8Array {
  *
  * @example Receiving from a socket pair
  * ```ts
- * import { run, socketPair, Socket, write } from "../mod.ts";
+ * import { getRunningLoop, run, Socket, socketPair } from "../mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair({ nonblocking: true });
  * using sa = new Socket({ fileno: a });
  * using sb = new Socket({ fileno: b });
- * const got = await run(async () => {
- *   const loop = (await import("../mod.ts")).getRunningLoop();
- *   setTimeout(() => write(sb.fileno(), new Uint8Array([1, 2, 3])), 5);
- *   return await loop.sockRecv(sa, 10);
+ * const got = await run(function* () {
+ *   const loop = getRunningLoop();
+ *   loop.callLater(0.005, () => sb.send(new Uint8Array([1, 2, 3])));
+ *   return yield* loop.sockRecv(sa, 10); // waits for the data
  * });
  * assert.deepEqual(got, new Uint8Array([1, 2, 3]));
  * ```
