@@ -123,7 +123,8 @@ function checkBuffer(buf: unknown, action: string): asserts buf is Uint8Array {
  *
  * @example Receiving from a socket pair
  * ```ts
- * import { getRunningLoop, run, Socket, socketPair } from "../mod.ts";
+ * import { getRunningLoop, run, Socket } from "../mod.ts";
+ * import { socketPair } from "../poll/mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair({ nonblocking: true });
  * using sa = new Socket({ fileno: a });
