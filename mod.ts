@@ -32,3 +32,4 @@
 export * from "./poll/mod.ts";
 export * from "./futures/mod.ts";
 export * from "./loop/mod.ts";
+export * from "./net/mod.ts";
