@@ -65,16 +65,18 @@ export interface ToReadableStreamOptions {
 export function toReadableStream(
   reader: StreamReader,
   options?: ToReadableStreamOptions,
-): ReadableStream<Uint8Array> {
+): ReadableStream<Uint8Array<ArrayBuffer>> {
   const size = options?.chunkSize ?? reader.limit;
   if (!Number.isSafeInteger(size) || size <= 0) {
     throw new RangeError(
       `Cannot make a ReadableStream: chunkSize must be a positive integer, got ${size}`,
     );
   }
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
     async pull(controller) {
-      const chunk = await reader.read(size);
+      // Typed for Web APIs (CompressionStream takes ArrayBuffer-backed
+      // chunks): what transports deliver always is.
+      const chunk = await reader.read(size) as Uint8Array<ArrayBuffer>;
       if (chunk.length === 0) controller.close();
       else controller.enqueue(chunk);
     },

@@ -33,6 +33,10 @@ export class FakeTransport implements Transport {
   readonly written: Uint8Array[] = [];
   /** Bytes written and not yet taken by `flush()` or the peer. */
   buffered = 0;
+  /** The most `buffered` ever was. */
+  maxBuffered = 0;
+  /** Bytes delivered to the protocol so far. */
+  received = 0;
   /** Whether writeEof() was called. */
   eofWritten = false;
   /** How many times pauseReading() / resumeReading() were called. */
@@ -84,6 +88,7 @@ export class FakeTransport implements Transport {
   /** Bytes from the peer: delivered now, or held while reading is paused. */
   feed(data: Uint8Array): void {
     if (this.#reading && this.#held.length === 0) {
+      this.received += data.length;
       (this.#protocol as Protocol).dataReceived(data);
     } else {
       this.#held.push(data);
@@ -167,6 +172,7 @@ export class FakeTransport implements Transport {
     const copy = data.slice();
     this.written.push(copy);
     this.buffered += copy.length;
+    this.maxBuffered = Math.max(this.maxBuffered, this.buffered);
     if (this.peer !== null) {
       this.#outgoing.push(copy);
       this.#pump();
@@ -182,7 +188,7 @@ export class FakeTransport implements Transport {
   writeEof(): void {
     if (this.eofWritten) return;
     this.eofWritten = true;
-    this.#pump();
+    if (this.peer !== null) this.#pump();
   }
   canWriteEof(): boolean {
     return this.#canWriteEof;
@@ -195,7 +201,9 @@ export class FakeTransport implements Transport {
 
   #release(): void {
     while (this.#reading && this.#held.length > 0) {
-      (this.#protocol as Protocol).dataReceived(this.#held.shift()!);
+      const data = this.#held.shift()!;
+      this.received += data.length;
+      (this.#protocol as Protocol).dataReceived(data);
     }
     if (this.#reading && this.#heldEof) {
       this.#heldEof = false;
