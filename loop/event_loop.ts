@@ -30,6 +30,24 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+// ---- net (imports of the delegations to net/)
+import * as net from "../net/_loop_methods.ts";
+import type {
+  AddrInfo,
+  AddrInfoHints,
+  CreateConnectionOptions,
+  CreateDatagramEndpointOptions,
+  CreateServerOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+  DatagramProtocol,
+  DatagramTransport,
+  Server,
+  Socket,
+  SocketAddress,
+  StreamProtocol,
+  Transport,
+} from "../net/_loop_methods.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -367,6 +385,141 @@ export class EventLoop implements LoopLike {
     }
     if (this.#hostWaiting) this.#wake();
     return true;
+  }
+
+  // ---- net (delegations to net/) ----------------------------------------
+
+  /** asyncio's `loop.create_connection`: see `createConnection()`. */
+  createConnection<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    host?: string | null,
+    port?: number | null,
+    options?: CreateConnectionOptions,
+  ): Future<[Transport, P]> {
+    return net.createConnection(this, protocolFactory, host, port, options);
+  }
+
+  /** asyncio's `loop.create_server`: see `createServer()`. */
+  createServer(
+    protocolFactory: () => StreamProtocol,
+    host?: string | string[] | null,
+    port?: number | null,
+    options?: CreateServerOptions,
+  ): Future<Server> {
+    return net.createServer(this, protocolFactory, host, port, options);
+  }
+
+  /** asyncio's `loop.create_unix_connection`: see `createUnixConnection()`. */
+  createUnixConnection<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    path?: string | null,
+    options?: CreateUnixConnectionOptions,
+  ): Future<[Transport, P]> {
+    return net.createUnixConnection(this, protocolFactory, path, options);
+  }
+
+  /** asyncio's `loop.create_unix_server`: see `createUnixServer()`. */
+  createUnixServer(
+    protocolFactory: () => StreamProtocol,
+    path?: string | null,
+    options?: CreateUnixServerOptions,
+  ): Future<Server> {
+    return net.createUnixServer(this, protocolFactory, path, options);
+  }
+
+  /** asyncio's `loop.connect_accepted_socket`: see `connectAcceptedSocket()`. */
+  connectAcceptedSocket<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    sock: Socket | number,
+    options?: { ssl?: unknown },
+  ): Future<[Transport, P]> {
+    return net.connectAcceptedSocket(this, protocolFactory, sock, options);
+  }
+
+  /** asyncio's `loop.create_datagram_endpoint`: see `createDatagramEndpoint()`. */
+  createDatagramEndpoint<P extends DatagramProtocol>(
+    protocolFactory: () => P,
+    options?: CreateDatagramEndpointOptions,
+  ): Future<[DatagramTransport, P]> {
+    return net.createDatagramEndpoint(this, protocolFactory, options);
+  }
+
+  /** Receive at most `nbytes` from a non-blocking socket (asyncio's `sock_recv`). */
+  sockRecv(sock: Socket, nbytes: number): Future<Uint8Array> {
+    return net.sockRecv(this, sock, nbytes);
+  }
+
+  /** Receive into `buf`: the count, 0 at EOF (asyncio's `sock_recv_into`). */
+  sockRecvInto(sock: Socket, buf: Uint8Array): Future<number> {
+    return net.sockRecvInto(this, sock, buf);
+  }
+
+  /** One datagram: `[data, address]` (asyncio's `sock_recvfrom`). */
+  sockRecvfrom(
+    sock: Socket,
+    bufsize: number,
+  ): Future<[Uint8Array, SocketAddress]> {
+    return net.sockRecvfrom(this, sock, bufsize);
+  }
+
+  /** One datagram into `buf`: `[count, address]` (asyncio's `sock_recvfrom_into`). */
+  sockRecvfromInto(
+    sock: Socket,
+    buf: Uint8Array,
+    nbytes?: number,
+  ): Future<[number, SocketAddress]> {
+    return net.sockRecvfromInto(this, sock, buf, nbytes);
+  }
+
+  /** Send all of `data` (asyncio's `sock_sendall`). */
+  sockSendall(sock: Socket, data: Uint8Array): Future<void> {
+    return net.sockSendall(this, sock, data);
+  }
+
+  /** Send a datagram to `address` (asyncio's `sock_sendto`). */
+  sockSendto(
+    sock: Socket,
+    data: Uint8Array,
+    address: SocketAddress,
+  ): Future<number> {
+    return net.sockSendto(this, sock, data, address);
+  }
+
+  /** Connect `sock` to `address` (asyncio's `sock_connect`). */
+  sockConnect(sock: Socket, address: SocketAddress): Future<void> {
+    return net.sockConnect(this, sock, address);
+  }
+
+  /** Accept a connection: `[socket, address]` (asyncio's `sock_accept`). */
+  sockAccept(sock: Socket): Future<[Socket, SocketAddress]> {
+    return net.sockAccept(this, sock);
+  }
+
+  /** Send a file's bytes with sendfile(2) (asyncio's `sock_sendfile`). */
+  sockSendfile(
+    sock: Socket,
+    file: FileObject,
+    offset?: number,
+    count?: number | null,
+  ): Future<number> {
+    return net.sockSendfile(this, sock, file, offset, count);
+  }
+
+  /** Resolve a host and port (asyncio's `getaddrinfo`): see `getaddrinfo()`. */
+  getaddrinfo(
+    host: string | null,
+    port: number | string | null,
+    hints?: AddrInfoHints,
+  ): Future<AddrInfo[]> {
+    return net.getaddrinfo(this, host, port, hints);
+  }
+
+  /** Host and port text of an address (asyncio's `getnameinfo`). */
+  getnameinfo(
+    sockaddr: SocketAddress,
+    flags?: number,
+  ): Future<[string, string]> {
+    return net.getnameinfo(this, sockaddr, flags);
   }
 
   // ---- running ----------------------------------------------------------

@@ -34,6 +34,69 @@ const SYMBOLS = {
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // ---- net: sockets and name resolution (poll/socket.ts, getaddrinfo.ts)
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  accept: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // Linux and FreeBSD; macOS has no accept4 (accept + fcntl there).
+  accept4: {
+    parameters: ["i32", "buffer", "buffer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  getsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  recvfrom: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  sendto: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
+  recvmmsg: {
+    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
+    result: "i32",
+    optional: true,
+  },
+  sendmmsg: {
+    parameters: ["i32", "buffer", "u32", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  sendfile: {
+    parameters: ["i32", "i32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
+  unlink: { parameters: ["buffer"], result: "i32" },
+  // On Deno's blocking pool: never blocks the loop; returns its error.
+  getaddrinfo: {
+    parameters: ["buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  freeaddrinfo: { parameters: ["pointer"], result: "void" },
+  gai_strerror: { parameters: ["i32"], result: "pointer" },
+  getnameinfo: {
+    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // ---- end net
   poll: { parameters: ["buffer", "u32", "i32"], result: "i32" },
   poll_async: {
     name: "poll",
