@@ -56,3 +56,5 @@ export * from "./stream_errors.ts";
 export * from "./stream_reader.ts";
 export * from "./stream_writer.ts";
 export * from "./stream_protocol.ts";
+export * from "./streams.ts";
+export * from "./web_streams.ts";
