@@ -53,6 +53,15 @@ const servers: ServerDef[] = [
     name: "deno-native",
     cmd: [deno, "run", "--allow-net=127.0.0.1", "bench/js/echo_server.mjs"],
   },
+  // ---- streams (bench/echo_server_streams.ts) ----
+  {
+    name: "ours-streams",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts"],
+  },
+  {
+    name: "ours-streams-async",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts", "async"],
+  },
 ];
 if (has([PY, "-c", "import uvloop"])) {
   for (const v of ["protocol", "streams", "sock"]) {
@@ -268,6 +277,30 @@ for (const c of configs) {
     lines.push(
       `- ${c.key} protocol CPU/req <= uvloop: ${cpu.toFixed(2)}x — ${
         verdict(cpu <= 1)
+      }`,
+    );
+  }
+  // ---- streams targets (issue 12) ----
+  if (names.has("ours-streams") && names.has("uvloop-streams")) {
+    const o = (f: keyof Row) => stat("ours-streams", c.key, f).med;
+    const u = (f: keyof Row) => stat("uvloop-streams", c.key, f).med;
+    const rps = o("requests_per_s") / u("requests_per_s");
+    const p99 = o("p99_us") / u("p99_us");
+    lines.push(
+      `- ${c.key} streams req/s >= 1.2x uvloop streams: ${rps.toFixed(2)}x — ${
+        verdict(rps >= 1.2)
+      }`,
+      `- ${c.key} streams p99 <= uvloop streams: ${p99.toFixed(2)}x — ${
+        verdict(p99 <= 1)
+      }`,
+    );
+  }
+  if (names.has("ours-streams") && names.has("deno-native")) {
+    const r = stat("ours-streams", c.key, "requests_per_s").med /
+      stat("deno-native", c.key, "requests_per_s").med;
+    lines.push(
+      `- ${c.key} streams req/s >= 1.0x Deno native: ${r.toFixed(2)}x — ${
+        verdict(r >= 1)
       }`,
     );
   }
