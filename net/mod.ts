@@ -51,6 +51,7 @@ export {
   type CreateDatagramEndpointOptions,
 } from "./datagram.ts";
 export { listenFds, type ListenFdsOptions } from "./activation.ts";
+export { connectReadPipe, connectWritePipe } from "./pipe_transport.ts";
 // ---- streams ----
 export * from "./stream_errors.ts";
 export * from "./stream_reader.ts";
