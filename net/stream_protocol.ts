@@ -73,7 +73,7 @@ export class StreamReaderProtocol implements Protocol {
   #overSsl = false;
   #paused = false;
   #lost = false;
-  readonly #drainWaiters = new Waiters<void>();
+  readonly #drainWaiters = new Waiters<void>(this);
 
   /**
    * Create the protocol of `reader`.
