@@ -199,6 +199,17 @@ export class StreamReaderProtocol implements Protocol {
     return this.#closed;
   }
 
+  /** @internal Whether this is a server's connection (startTls side). */
+  _isServerSide(): boolean {
+    return this.#clientConnected !== null;
+  }
+
+  /** @internal `startTls()` put a TLS transport in place. */
+  _replaceTransport(transport: Transport): void {
+    this.#transport = transport;
+    this.#overSsl = transport.getExtraInfo("sslcontext") != null;
+  }
+
   /** @internal The loop of this connection. */
   _loop(): LoopLike {
     return this.#loop;

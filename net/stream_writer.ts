@@ -10,6 +10,8 @@ import { dual } from "../futures/_dual.ts";
 import type { Awaitable } from "../futures/_wait.ts";
 import { failed } from "../futures/_wait.ts";
 import { sleep } from "../futures/sleep.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { startTls, type StartTlsOptions } from "../tls/start_tls.ts";
 import type { Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import type { StreamReaderProtocol } from "./stream_protocol.ts";
@@ -33,8 +35,6 @@ import type { StreamReaderProtocol } from "./stream_protocol.ts";
  *
  * `drain()` also reports a lost connection: it throws the connection's
  * error (e.g. `ConnectionResetError`) once it is lost.
- *
- * `startTls()` of asyncio is not here yet (it comes with TLS support).
  *
  * @example Writing and closing
  * ```ts
@@ -61,7 +61,7 @@ import type { StreamReaderProtocol } from "./stream_protocol.ts";
  * ```
  */
 export class StreamWriter {
-  readonly #transport: Transport;
+  #transport: Transport;
   readonly #protocol: StreamReaderProtocol;
   readonly #reader: StreamReader | null;
 
@@ -146,6 +146,40 @@ export class StreamWriter {
       }, "drain");
     }
     return this.#protocol._drainHelper();
+  }
+
+  /**
+   * Upgrade the connection to TLS in place (asyncio's `start_tls`), e.g.
+   * after a plaintext STARTTLS exchange: drains, runs the handshake (as the
+   * server when the streams came from `startServer`), and from then on the
+   * reader and this writer speak TLS; `transport` is the TLS transport.
+   *
+   * @param sslContext The TLS settings.
+   * @param options The server name (SNI and certificate check) and
+   *   timeouts.
+   * @throws (when awaited) the handshake's error; the connection is then
+   *   closed.
+   */
+  startTls(
+    sslContext: SSLContext,
+    options: Omit<StartTlsOptions, "serverSide"> = {},
+  ): Awaitable<void> {
+    const protocol = this.#protocol;
+    const set = (t: Transport) => {
+      this.#transport = t;
+      protocol._replaceTransport(t);
+    };
+    const drain = () => this.drain();
+    const transport = () => this.#transport;
+    return dual(function* () {
+      yield* drain();
+      set(
+        yield* startTls(protocol._loop(), transport(), protocol, sslContext, {
+          ...options,
+          serverSide: protocol._isServerSide(),
+        }),
+      );
+    }, "startTls");
   }
 
   /**
