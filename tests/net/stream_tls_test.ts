@@ -54,14 +54,15 @@ tlsTest(
   "StreamWriter.startTls() fails with the handshake's error and closes",
   async () => {
     await run(async () => {
+      let serverError: unknown = null;
       const server = await startServer(
         async (reader, writer) => {
           await reader.readline();
           writer.write(enc("OK\n"));
           try {
             await writer.startTls(SERVER);
-          } catch {
-            // the client refused the certificate
+          } catch (err) {
+            serverError = err; // the client refused the certificate
           }
         },
         "127.0.0.1",
@@ -79,6 +80,8 @@ tlsTest(
         Error,
       );
       assert.ok(writer.isClosing());
+      while (serverError === null) await sleep(0.001);
+      assert.ok(serverError instanceof Error);
       server.close();
       server.closeClients();
       await server.waitClosed();
