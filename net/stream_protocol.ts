@@ -19,9 +19,14 @@ import {
   Waiters,
 } from "../futures/_wait.ts";
 import { ConnectionResetError, errnoOf } from "../poll/errors.ts";
-import type { Protocol, Transport } from "./types.ts";
+import type { BufferedProtocol, Protocol, Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
+
+// One receive buffer for every stream connection of the thread (receives
+// are synchronous, and the bytes are copied out at once).
+const SCRATCH_SIZE = 256 * 1024;
+const scratch = new Uint8Array(SCRATCH_SIZE);
 
 /**
  * What `startServer` calls for each client: a generator function (run as a
@@ -63,7 +68,7 @@ export type ClientConnected = (
  * });
  * ```
  */
-export class StreamReaderProtocol implements Protocol {
+export class StreamReaderProtocol implements Protocol, BufferedProtocol {
   readonly #reader: StreamReader;
   readonly #loop: LoopLike;
   readonly #clientConnected: ClientConnected | null;
@@ -133,6 +138,20 @@ export class StreamReaderProtocol implements Protocol {
         transport.close();
       }
     });
+  }
+
+  /**
+   * @internal The transport receives into this (the BufferedProtocol
+   * path): a view of one buffer shared by every stream of the thread, sized
+   * so a single receive cannot take the reader past its bound.
+   */
+  getBuffer(_sizeHint: number): Uint8Array {
+    return scratch.subarray(0, this.#reader._room(SCRATCH_SIZE));
+  }
+
+  /** @internal `n` bytes were received into the buffer: kept as a copy. */
+  bufferUpdated(n: number): void {
+    this.#reader.feedData(scratch.slice(0, n));
   }
 
   /** @internal Bytes received: fed to the reader. */

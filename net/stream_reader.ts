@@ -169,6 +169,17 @@ export class StreamReader {
     }
   }
 
+  /**
+   * @internal How many bytes the next receive may bring (at most `most`):
+   * up to just past twice the limit, so one receive cannot overshoot the
+   * bound the pause keeps; any amount once a read waiting for more than the
+   * bound has resumed the transport.
+   */
+  _room(most: number): number {
+    const left = 2 * this.#limit - this.#buf.length;
+    return left < 0 ? most : Math.min(most, left + 1);
+  }
+
   /** Mark the end of the stream and wake the waiting read. */
   feedEof(): void {
     this.#eof = true;

@@ -7,6 +7,7 @@ import {
   gather,
   getRunningLoop,
   IncompleteReadError,
+  LimitOverrunError,
   openConnection,
   openUnixConnection,
   run,
@@ -275,5 +276,49 @@ test("startUnixServer() and openUnixConnection() echo lines", async () => {
     await writer.waitClosed();
     server.close();
     await server.waitClosed();
+  });
+});
+
+test("an endless line from a peer pauses reading and raises LimitOverrunError", async () => {
+  await run(function* () {
+    const limit = 65536;
+    let sent = 0;
+    const server = yield* startServer(
+      function* (_reader, writer) {
+        const chunk = new Uint8Array(16384).fill(120);
+        try {
+          for (;;) {
+            writer.write(chunk);
+            sent += chunk.length;
+            yield* writer.drain();
+          }
+        } catch {
+          // the client went away
+        }
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [reader, writer] = yield* openConnection(
+      "127.0.0.1",
+      portOf(server),
+      { limit },
+    );
+    // Nobody reads: the client's transport pauses, the server's drain waits.
+    let before = -1;
+    while (sent !== before) {
+      before = sent;
+      yield* sleep(0.02);
+    }
+    assert.equal(writer.transport.isReading(), false);
+    assert.ok(reader.toString().includes("paused"));
+    const buffered = Number(/buffered=(\d+)/.exec(reader.toString())![1]);
+    // Receives are sized to stop just past twice the limit.
+    assert.ok(buffered <= 2 * limit + 1, `buffered ${buffered}`);
+    const got = yield* settleIn("generator", () => reader.readline());
+    assert.ok(!got.ok && got.error instanceof LimitOverrunError);
+    writer.transport.abort();
+    yield* writer.waitClosed();
+    yield* shutdown(server);
   });
 });
