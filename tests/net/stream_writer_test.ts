@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import {
   ConnectionResetError,
   createTask,
-  errnoOf,
   type ExceptionContext,
   getRunningLoop,
   run,
@@ -11,6 +10,7 @@ import {
   StreamReaderProtocol,
   StreamWriter,
 } from "../../mod.ts";
+import { errnoOf } from "../../poll/errors.ts";
 import { FORMS, settleIn } from "../futures/_forms.ts";
 import { test } from "../poll/_helpers.ts";
 import { type FakeOptions, FakeTransport } from "./_fake_transport.ts";
