@@ -28,6 +28,8 @@ import { sockConnect } from "./sock_ops.ts";
 import { Socket, withAddress } from "./socket.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { StreamProtocol, Transport } from "./types.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { planSsl, type SslPlan, wrapForSsl } from "../tls/_net_ssl.ts";
 
 /**
  * Options of {@linkcode createConnection}.
@@ -40,8 +42,11 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
-  ssl?: unknown;
+  /**
+   * TLS: `true` (a default client context: system CAs, hostname checked)
+   * or an `SSLContext` (see tls/).
+   */
+  ssl?: boolean | SSLContext | null;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: any). */
   family?: number;
   /** Protocol for getaddrinfo (0). */
@@ -71,17 +76,6 @@ export interface CreateConnectionOptions {
   interleave?: number;
   /** Fail with an AggregateError of every attempt's error (Python's all_errors). */
   allErrors?: boolean;
-}
-
-/** Throw while TLS is not available. @internal */
-export function checkNoSsl(options: { ssl?: unknown }, action: string): void {
-  if (
-    options.ssl !== undefined && options.ssl !== null && options.ssl !== false
-  ) {
-    throw new Error(
-      `Cannot ${action}: TLS (the ssl option) is not available in this build yet, connect without ssl`,
-    );
-  }
 }
 
 /** Throw unless `family` is AF_UNSPEC, AF_INET or AF_INET6. @internal */
@@ -134,7 +128,7 @@ export function adoptStreamSocket(
  *
  * @throws {TypeError} for host/port together with `sock`, neither, or a
  *   bad `sock`; {RangeError} for a port outside 0..65535 or a bad family;
- *   {Error} when `ssl` is set (TLS is not available yet). Through the
+ *   {TypeError} for TLS options without `ssl`. Through the
  *   Future: the typed `OSError` of the connection (ConnectionRefusedError
  *   ...) naming the address, or an OSError "Multiple exceptions" when
  *   several addresses failed differently.
@@ -172,12 +166,7 @@ export function createConnection<P extends StreamProtocol>(
   options: CreateConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a connection";
-  checkNoSsl(options, action);
-  if (options.serverHostname !== undefined) {
-    throw new TypeError(
-      `Cannot ${action}: serverHostname is only meaningful with ssl`,
-    );
-  }
+  const ssl = planSsl(options, action, { serverSide: false, host });
   const hasHost = (host ?? null) !== null || (port ?? null) !== null;
   if (options.sock !== undefined) {
     if (hasHost) {
@@ -186,7 +175,7 @@ export function createConnection<P extends StreamProtocol>(
       );
     }
     const sock = adoptStreamSocket(options.sock, action);
-    return makeTransport(loop, sock, protocolFactory);
+    return makeTransport(loop, sock, protocolFactory, undefined, ssl);
   }
   if (!hasHost) {
     throw new TypeError(
@@ -261,7 +250,7 @@ export function createConnection<P extends StreamProtocol>(
       }
     }
     if (sock === null) throw connectError(errors, options.allErrors ?? false);
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, undefined, ssl);
   }, { loop });
 }
 
@@ -368,25 +357,33 @@ export function makeTransport<P extends StreamProtocol>(
   sock: Socket,
   protocolFactory: () => P,
   extra?: Record<string, unknown>,
+  ssl: SslPlan | null = null,
 ): Future<[Transport, P]> {
   return new Task(function* () {
     let protocol: P;
     let transport: SocketTransport;
+    let tls: ReturnType<typeof wrapForSsl> | null = null;
     const waiter = loop.createFuture<void>();
     try {
       protocol = protocolFactory();
-      transport = new SocketTransport(loop, sock, protocol, { waiter, extra });
+      // With ssl the socket drives the SSL protocol, which drives the user's.
+      if (ssl !== null) tls = wrapForSsl(loop, protocol, ssl);
+      transport = new SocketTransport(loop, sock, tls?.protocol ?? protocol, {
+        waiter,
+        extra,
+      });
     } catch (err) {
       sock.close();
       throw err;
     }
     try {
       yield* waiter;
+      if (tls !== null) yield* tls.handshake;
     } catch (err) {
       transport.close();
       throw err;
     }
-    return [transport, protocol] as [Transport, P];
+    return [tls?.transport ?? transport, protocol] as [Transport, P];
   }, { loop });
 }
 
@@ -395,7 +392,7 @@ export function makeTransport<P extends StreamProtocol>(
  * `sockAccept`): `[transport, protocol]`.
  *
  * @throws {TypeError} unless `sock` is an open SOCK_STREAM socket or fd;
- *   {Error} when `ssl` is set (TLS is not available yet).
+ *   {TypeError} for TLS options without `ssl`.
  *
  * @example
  * ```ts
@@ -420,10 +417,13 @@ export function connectAcceptedSocket<P extends StreamProtocol>(
     sslShutdownTimeout?: number;
   } = {},
 ): Future<[Transport, P]> {
-  checkNoSsl(options, "connect an accepted socket");
+  const action = "connect an accepted socket";
+  const ssl = planSsl(options, action, { serverSide: true });
   return makeTransport(
     loop,
-    adoptStreamSocket(sock, "connect an accepted socket"),
+    adoptStreamSocket(sock, action),
     protocolFactory,
+    undefined,
+    ssl,
   );
 }

@@ -24,7 +24,9 @@ import {
 } from "../poll/socket_constants.ts";
 import type { AddrInfo } from "../poll/getaddrinfo.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkFamilyIp, checkNoSsl } from "./connection.ts";
+import { adoptStreamSocket, checkFamilyIp } from "./connection.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { planSsl } from "../tls/_net_ssl.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { Server } from "./server.ts";
 import { Socket } from "./socket.ts";
@@ -41,8 +43,8 @@ import type { StreamProtocol } from "./types.ts";
  * ```
  */
 export interface CreateServerOptions {
-  /** TLS: not available yet; setting it throws. */
-  ssl?: unknown;
+  /** TLS: the `SSLContext` (with its certificate) for every connection. */
+  ssl?: SSLContext | null;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: every family of the host). */
   family?: number;
   /** getaddrinfo flags (AI_PASSIVE is always added). */
@@ -90,8 +92,8 @@ export function checkBacklog(backlog: unknown, action: string): number {
  * protocol from `protocolFactory`.
  *
  * @throws {TypeError} for host/port together with `sock`, or a bad `sock`;
- *   {RangeError} for a bad port, family or backlog; {Error} when `ssl` is
- *   set. Through the Future: the `OSError` of bind (EADDRINUSE ...) naming
+ *   {RangeError} for a bad port, family or backlog; {TypeError} for an
+ *   `ssl` that is no SSLContext. Through the Future: the `OSError` of bind (EADDRINUSE ...) naming
  *   the address; no socket is left open.
  *
  * @example An echo server on an ephemeral port
@@ -117,7 +119,7 @@ export function createServer(
   options: CreateServerOptions = {},
 ): Future<Server> {
   const action = "create a server";
-  checkNoSsl(options, action);
+  const ssl = planSsl(options, action, { serverSide: true });
   const backlog = checkBacklog(options.backlog, action);
   const startServing = options.startServing ?? true;
   if (options.sock !== undefined) {
@@ -127,7 +129,7 @@ export function createServer(
       );
     }
     const sock = adoptStreamSocket(options.sock, action);
-    const server = new Server(loop, [sock], protocolFactory, backlog);
+    const server = new Server(loop, [sock], protocolFactory, backlog, ssl);
     return finish(loop, server, startServing);
   }
   checkPort(port ?? 0, action);
@@ -173,7 +175,7 @@ export function createServer(
       for (const s of sockets) s.close();
       throw err;
     }
-    const server = new Server(loop, sockets, protocolFactory, backlog);
+    const server = new Server(loop, sockets, protocolFactory, backlog, ssl);
     try {
       if (startServing) yield* server.startServing();
     } catch (err) {

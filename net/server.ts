@@ -23,6 +23,7 @@ import type { NetLoop } from "./_loop.ts";
 import { Socket } from "./socket.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { SocketAddress, StreamProtocol, Transport } from "./types.ts";
+import { type SslPlan, wrapForSsl } from "../tls/_net_ssl.ts";
 
 /** asyncio's `ACCEPT_RETRY_DELAY`: seconds to stop accepting on EMFILE. */
 export const ACCEPT_RETRY_DELAY = 1;
@@ -59,6 +60,7 @@ export class Server implements AsyncDisposable {
   readonly #clients = new Set<Transport>();
   readonly #retries = new Set<HandleLike>();
   readonly #onClose: Array<() => void> = [];
+  readonly #ssl: SslPlan | null;
 
   /** Use `createServer()`. @internal */
   constructor(
@@ -66,7 +68,9 @@ export class Server implements AsyncDisposable {
     sockets: Socket[],
     protocolFactory: () => StreamProtocol,
     backlog: number,
+    ssl: SslPlan | null = null,
   ) {
+    this.#ssl = ssl;
     this.#loop = loop;
     this.#sockets = sockets;
     this.#factory = protocolFactory;
@@ -168,7 +172,22 @@ export class Server implements AsyncDisposable {
       });
       return;
     }
-    new SocketTransport(this.#loop, conn, protocol, {
+    // With ssl each connection's socket drives an SSL protocol over the
+    // user's; a failed handshake goes to the exception handler.
+    let driven: StreamProtocol = protocol;
+    try {
+      if (this.#ssl !== null) {
+        driven = wrapForSsl(this.#loop, protocol, this.#ssl).protocol;
+      }
+    } catch (err) {
+      conn.close();
+      this.#loop.callExceptionHandler({
+        message: "Error setting up TLS on an accepted connection",
+        exception: err,
+      });
+      return;
+    }
+    new SocketTransport(this.#loop, conn, driven, {
       extra: { peername },
       server: this,
     });

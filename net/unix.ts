@@ -14,7 +14,9 @@ import { libc } from "../poll/_libc.ts";
 import { encodeSockaddr } from "../poll/sockaddr.ts";
 import { AF_UNIX, SOCK_STREAM } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkNoSsl, makeTransport } from "./connection.ts";
+import { adoptStreamSocket, makeTransport } from "./connection.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { planSsl } from "../tls/_net_ssl.ts";
 import { checkBacklog } from "./create_server.ts";
 import { Server } from "./server.ts";
 import { sockConnect } from "./sock_ops.ts";
@@ -32,12 +34,19 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateUnixConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
-  ssl?: unknown;
+  /**
+   * TLS: `true` (a default client context: system CAs, hostname checked)
+   * or an `SSLContext` (see tls/).
+   */
+  ssl?: boolean | SSLContext | null;
   /** Use this connected AF_UNIX stream socket (or fd) instead of `path`. */
   sock?: Socket | number;
-  /** TLS server name (only with `ssl`). */
+  /** TLS server name (only with `ssl`, and required with it). */
   serverHostname?: string;
+  /** TLS handshake timeout in seconds (only with `ssl`). */
+  sslHandshakeTimeout?: number;
+  /** TLS shutdown timeout in seconds (only with `ssl`). */
+  sslShutdownTimeout?: number;
 }
 
 /**
@@ -51,8 +60,8 @@ export interface CreateUnixConnectionOptions {
  * ```
  */
 export interface CreateUnixServerOptions {
-  /** TLS: not available yet; setting it throws. */
-  ssl?: unknown;
+  /** TLS: the `SSLContext` (with its certificate) for every connection. */
+  ssl?: SSLContext | null;
   /** Serve on this listening AF_UNIX socket (or fd) instead. */
   sock?: Socket | number;
   /** Listen queue length (default 100). */
@@ -61,6 +70,10 @@ export interface CreateUnixServerOptions {
   startServing?: boolean;
   /** Remove the socket file when the server closes (default true). */
   cleanupSocket?: boolean;
+  /** TLS handshake timeout in seconds (only with `ssl`). */
+  sslHandshakeTimeout?: number;
+  /** TLS shutdown timeout in seconds (only with `ssl`). */
+  sslShutdownTimeout?: number;
 }
 
 /**
@@ -95,7 +108,8 @@ export function createUnixConnection<P extends StreamProtocol>(
   options: CreateUnixConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a Unix connection";
-  checkNoSsl(options, action);
+  // No host to default serverHostname to: it must be given with ssl.
+  const ssl = planSsl(options, action, { serverSide: false });
   if (options.sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new TypeError(
@@ -106,6 +120,8 @@ export function createUnixConnection<P extends StreamProtocol>(
       loop,
       adoptStreamSocket(options.sock, action),
       protocolFactory,
+      undefined,
+      ssl,
     );
   }
   if (typeof path !== "string") {
@@ -120,7 +136,7 @@ export function createUnixConnection<P extends StreamProtocol>(
       sock.close();
       throw err;
     }
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, undefined, ssl);
   }, { loop });
 }
 
@@ -155,7 +171,7 @@ export function createUnixServer(
   options: CreateUnixServerOptions = {},
 ): Future<Server> {
   const action = "create a Unix server";
-  checkNoSsl(options, action);
+  const ssl = planSsl(options, action, { serverSide: true });
   const backlog = checkBacklog(options.backlog, action);
   let sock: Socket;
   let cleanupPath: string | null = null;
@@ -184,7 +200,7 @@ export function createUnixServer(
     }
     if (!abstract && (options.cleanupSocket ?? true)) cleanupPath = path;
   }
-  const server = new Server(loop, [sock], protocolFactory, backlog);
+  const server = new Server(loop, [sock], protocolFactory, backlog, ssl);
   if (cleanupPath !== null) {
     const p = cleanupPath;
     const ino = inode(p);
