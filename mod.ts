@@ -34,3 +34,4 @@ export * from "./futures/mod.ts";
 export * from "./loop/mod.ts";
 export * from "./net/mod.ts";
 export * from "./tls/mod.ts";
+export * from "./subprocess/mod.ts";

@@ -51,3 +51,4 @@ export {
   type CreateDatagramEndpointOptions,
 } from "./datagram.ts";
 export { listenFds, type ListenFdsOptions } from "./activation.ts";
+export { connectReadPipe, connectWritePipe } from "./pipe_transport.ts";
