@@ -272,8 +272,9 @@ export class SSLProtocol implements Protocol {
         "Connection lost during the SSL handshake",
       ),
     );
-    // After the app's connectionLost, which may still look at the session.
-    this.#loop.callSoon(() => this.#free());
+    // Freed now, deterministically: what the app may still ask for (peer
+    // certificate, cipher, version, ALPN) was kept at the handshake.
+    this.#free();
   }
 
   /** The transport below is over its high water mark. */
