@@ -35,3 +35,4 @@ export * from "./loop/mod.ts";
 export * from "./net/mod.ts";
 export * from "./tls/mod.ts";
 export * from "./subprocess/mod.ts";
+export * from "./executors/mod.ts";

@@ -73,6 +73,13 @@ import { _describe } from "../futures/_describe.ts";
 import { _checkCallable, _checkOptions } from "../futures/_options.ts";
 import { _formatContext, lastResortLog } from "./_exception_log.ts";
 import { hostTurn, warmHostTurn } from "./_host_turn.ts";
+import type { Executor } from "../executors/executor.ts";
+import type { Work, WorkResult } from "../executors/work.ts";
+import {
+  runInExecutor,
+  setDefaultExecutor,
+  shutdownDefaultExecutor,
+} from "../executors/run_in_executor.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -733,6 +740,31 @@ export class EventLoop implements LoopLike {
     options?: StartTlsOptions,
   ): Future<Transport> {
     return startTls(this, transport, protocol, sslContext, options);
+  }
+
+  // ---- executors (delegations to executors/) ----
+
+  /**
+   * Run `work(...args)` in `executor` (null: the default executor, a
+   * `ThreadPoolExecutor` made on first use); returns a future on this loop.
+   */
+  // deno-lint-ignore no-explicit-any
+  runInExecutor<F extends (...args: any[]) => any>(
+    executor: Executor | null,
+    work: Work<F>,
+    ...args: Parameters<F>
+  ): Future<WorkResult<F>> {
+    return runInExecutor(this, executor, work, ...args);
+  }
+
+  /** Set the executor `runInExecutor(null, ...)` and `toThread` use. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /** Shut the default executor down, waiting at most `timeout` seconds. */
+  shutdownDefaultExecutor(timeout?: number | null): Future<void> {
+    return shutdownDefaultExecutor(this, timeout);
   }
 
   // ---- running ----------------------------------------------------------

@@ -121,6 +121,8 @@ export class Runner implements AsyncDisposable {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop, this.#shutdownTimeout);
+      // exec: as asyncio, end the default executor's threads (300 s cap).
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(300));
     } catch (err) {
       // Whatever went wrong while the leftovers wound down must not hide
       // the outcome of what the runner ran (main's error, say).
