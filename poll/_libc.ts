@@ -211,6 +211,14 @@ const SYMBOLS = {
     nonblocking: true,
     optional: true,
   },
+  // A host turn of the event loop (loop/_host_turn.ts): a short sleep on
+  // Deno's thread pool, long enough that the JS thread parks meanwhile.
+  usleep_async: {
+    name: "usleep",
+    parameters: ["u32"],
+    result: "i32",
+    nonblocking: true,
+  },
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
