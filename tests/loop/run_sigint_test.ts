@@ -27,3 +27,10 @@ Deno.test("run() returns normally when the main task swallows the Ctrl-C cancell
     code: 0,
   });
 });
+
+Deno.test("run() cancels the main task on Ctrl-C (generator form, the loop waiting synchronously)", () => {
+  assert.deepEqual(interrupt("generator"), {
+    lines: ["ready", "finally", "KeyboardInterrupt"],
+    code: 0,
+  });
+});
