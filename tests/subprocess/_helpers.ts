@@ -39,13 +39,13 @@ export const text = (b: Uint8Array | null): string =>
   b === null ? "<null>" : new TextDecoder().decode(b);
 
 /**
- * Run `argv` with stdout on a pipe; once a line contains `ready`, send it
- * `signal`; return its output lines and returncode. Blocking reads: the
- * child needs nothing from us meanwhile.
+ * Run `argv` with stdout on a pipe; once its output contains `ready`, send
+ * it `signal` (never if `ready` is null); return its output lines and
+ * returncode. Blocking reads: the child needs nothing from us meanwhile.
  */
 export function signalWhenReady(
   argv: string[],
-  ready: string,
+  ready: string | null,
   signal: string,
 ): { lines: string[]; code: number } {
   const [r, w] = pipe();
@@ -62,7 +62,7 @@ export function signalWhenReady(
   try {
     for (let n; (n = read(r, buf)) > 0;) {
       out += dec.decode(buf.subarray(0, n));
-      if (!sent && out.includes(ready)) {
+      if (!sent && ready !== null && out.includes(ready)) {
         sent = true;
         killProcess(pid, signal);
       }
