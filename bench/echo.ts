@@ -8,35 +8,31 @@
  *
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
+ * `npx deno task bench:echo --idle 10000`: server memory per idle connection
+ * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
  * @module
  */
 
+import {
+  CLK_TCK,
+  cpuTicks,
+  flag,
+  fmt,
+  has,
+  sleep,
+  type Spread,
+  spread,
+  startServer,
+  stopServer,
+} from "./_proc.ts";
+
 const PY = "/usr/bin/python3.11";
 const ECHOLOAD = "bench/bin/echoload";
-const CLK_TCK = 100; // USER_HZ on Linux
 
 interface ServerDef {
   name: string;
   cmd: string[];
-}
-
-function flag(name: string, def: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i === -1 ? def : Deno.args[i + 1];
-}
-
-function has(cmd: string[]): boolean {
-  try {
-    return new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
 }
 
 const deno = Deno.execPath();
@@ -52,6 +48,15 @@ const servers: ServerDef[] = [
   {
     name: "deno-native",
     cmd: [deno, "run", "--allow-net=127.0.0.1", "bench/js/echo_server.mjs"],
+  },
+  // ---- streams (bench/echo_server_streams.ts) ----
+  {
+    name: "ours-streams",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts"],
+  },
+  {
+    name: "ours-streams-async",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts", "async"],
   },
 ];
 if (has([PY, "-c", "import uvloop"])) {
@@ -86,35 +91,6 @@ const rounds = Number(flag("rounds", "3"));
 const windowS = Number(flag("window", "5"));
 const warmupS = Number(flag("warmup", "1"));
 
-function cpuTicks(pid: number): number {
-  // Deno 2.9 wants --allow-all to read /proc; cat needs only --allow-run.
-  const stat = new TextDecoder().decode(
-    new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync()
-      .stdout,
-  );
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of stat(5); 3 is fields[0] here.
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function readPort(
-  proc: Deno.ChildProcess,
-): Promise<[number, ReadableStreamDefaultReader<Uint8Array>]> {
-  const reader = proc.stdout.getReader();
-  let text = "";
-  const deadline = Date.now() + 15000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-    const m = /PORT (\d+)/.exec(text);
-    if (m) return [Number(m[1]), reader];
-  }
-  throw new Error(`Server did not print its port: ${JSON.stringify(text)}`);
-}
-
-const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
-
 interface Row {
   server: string;
   config: string;
@@ -133,19 +109,8 @@ async function one(
   key: string,
   round: number,
 ): Promise<Row> {
-  const proc = new Deno.Command("taskset", {
-    args: ["-c", "0", ...def.cmd],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const [proc, port] = await startServer(def.cmd, 0);
   try {
-    const [port, reader] = await readPort(proc);
-    // Keep draining the server's stdout so it never blocks on a full pipe.
-    (async () => {
-      try {
-        while (!(await reader.read()).done) { /* drain */ }
-      } catch { /* closed */ }
-    })();
     const load = new Deno.Command("taskset", {
       args: [
         "-c",
@@ -182,11 +147,87 @@ async function one(
       verified: out.verified,
     };
   } finally {
+    await stopServer(proc);
+  }
+}
+
+function rssKiB(pid: number): number {
+  const status = new TextDecoder().decode(
+    new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).outputSync()
+      .stdout,
+  );
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+/** Server RSS growth per idle connection (KiB), N held by another process. */
+async function idle(
+  def: ServerDef,
+  n: number,
+): Promise<{ server: string; kib_per_conn: number; accept_s: number }> {
+  const [proc, port] = await startServer(def.cmd, 0);
+  try {
+    await sleep(0.5);
+    const before = rssKiB(proc.pid);
+    const t0 = performance.now();
+    const clients = new Deno.Command("taskset", {
+      args: [
+        "-c",
+        "1",
+        PY,
+        "bench/python/idle_clients.py",
+        String(port),
+        String(n),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const out = clients.stdout.getReader();
+    let text = "";
+    while (!text.includes("ready")) {
+      const { value, done } = await out.read();
+      if (done) throw new Error("idle_clients.py ended before it was ready");
+      text += new TextDecoder().decode(value);
+    }
+    const acceptS = (performance.now() - t0) / 1000;
+    await sleep(1); // let the server accept the backlog and settle
+    const after = rssKiB(proc.pid);
+    await clients.stdin.close();
+    await clients.status;
+    out.releaseLock();
+    return {
+      server: def.name,
+      kib_per_conn: (after - before) / n,
+      accept_s: acceptS,
+    };
+  } finally {
     try {
       proc.kill("SIGKILL");
     } catch { /* gone */ }
     await proc.status;
   }
+}
+
+const idleN = Number(flag("idle", "0"));
+if (idleN > 0) {
+  const results = [];
+  for (const def of chosen.filter((d) => !d.name.endsWith("-sock"))) {
+    const r = await idle(def, idleN);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  }
+  const ours = results.find((r) => r.server === "ours-protocol");
+  const uv = results.find((r) => r.server === "uvloop-protocol");
+  if (ours && uv) {
+    console.log(
+      `memory per idle connection <= uvloop's: ${
+        ours.kib_per_conn.toFixed(2)
+      } vs ${uv.kib_per_conn.toFixed(2)} KiB — ${
+        ours.kib_per_conn <= uv.kib_per_conn ? "MET" : "NOT MET"
+      }`,
+    );
+  }
+  Deno.exit(0);
 }
 
 const rows: Row[] = [];
@@ -200,23 +241,16 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 function stat(
   server: string,
   config: string,
   field: keyof Row,
-): { med: number; min: number; max: number } {
+): Spread {
   const xs = rows.filter((x) => x.server === server && x.config === config).map(
     (x) => x[field] as number,
   );
-  return { med: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+  return spread(xs);
 }
-const fmt = (v: { med: number; min: number; max: number }, d = 0) =>
-  `${v.med.toFixed(d)} [${v.min.toFixed(d)}-${v.max.toFixed(d)}]`;
 
 const lines: string[] = [];
 const date = new Date().toISOString().slice(0, 10);
@@ -271,6 +305,30 @@ for (const c of configs) {
       }`,
     );
   }
+  // ---- streams targets (issue 12) ----
+  if (names.has("ours-streams") && names.has("uvloop-streams")) {
+    const o = (f: keyof Row) => stat("ours-streams", c.key, f).med;
+    const u = (f: keyof Row) => stat("uvloop-streams", c.key, f).med;
+    const rps = o("requests_per_s") / u("requests_per_s");
+    const p99 = o("p99_us") / u("p99_us");
+    lines.push(
+      `- ${c.key} streams req/s >= 1.2x uvloop streams: ${rps.toFixed(2)}x — ${
+        verdict(rps >= 1.2)
+      }`,
+      `- ${c.key} streams p99 <= uvloop streams: ${p99.toFixed(2)}x — ${
+        verdict(p99 <= 1)
+      }`,
+    );
+  }
+  if (names.has("ours-streams") && names.has("deno-native")) {
+    const r = stat("ours-streams", c.key, "requests_per_s").med /
+      stat("deno-native", c.key, "requests_per_s").med;
+    lines.push(
+      `- ${c.key} streams req/s >= 1.0x Deno native: ${r.toFixed(2)}x — ${
+        verdict(r >= 1)
+      }`,
+    );
+  }
   if (names.has("ours-sock") && names.has("uvloop-sock")) {
     const r = stat("ours-sock", c.key, "requests_per_s").med /
       stat("uvloop-sock", c.key, "requests_per_s").med;
@@ -282,7 +340,7 @@ for (const c of configs) {
   }
 }
 lines.push(
-  "- memory per idle connection <= uvloop's: not measured by this script yet",
+  "- memory per idle connection <= uvloop's: run with `--idle 10000`",
   "",
   `Every run verified by echoload (no lost or mixed-up bytes): ${
     rows.every((r) => r.verified)
