@@ -32,3 +32,6 @@
 export * from "./poll/mod.ts";
 export * from "./futures/mod.ts";
 export * from "./loop/mod.ts";
+export * from "./net/mod.ts";
+export * from "./tls/mod.ts";
+export * from "./subprocess/mod.ts";

@@ -24,8 +24,9 @@
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
-import { _suspension, Future } from "./future.ts";
+import { _blocking, _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
+import { _describe } from "./_describe.ts";
 
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
@@ -109,6 +110,10 @@ function isGenerator(x: unknown): x is Coro<unknown> {
     typeof (x as Coro<unknown>)[Symbol.iterator] === "function";
 }
 
+function* delegate<T>(aw: Iterable<unknown, T, unknown>): Coro<T> {
+  return yield* aw;
+}
+
 function isGeneratorFunction(fn: unknown): boolean {
   return typeof fn === "function" &&
     Object.prototype.toString.call(fn) === "[object GeneratorFunction]";
@@ -152,6 +157,13 @@ export class Task<T = unknown> extends Future<T> {
   // Async-function tasks only: parked = waiting on one of our futures, so
   // the loop need not give the JS thread back to the host for it.
   #parked = false;
+  // Async-function tasks only: the last await of ours handed the function
+  // its value, and it has not awaited one of ours since. A cancel() landing
+  // then finds the function resumed with its value in hand (asyncio's task
+  // would be mid-step): it is delivered at the next await of ours, and if
+  // the function returns first, its result is kept, not dropped.
+  #resumed = false;
+  #lateCancel = false;
   // Made on first read of `signal`: tasks that never read it pay nothing.
   #abort: AbortController | null = null;
   // Debug mode: when (performance.now()) a cancellation found the async
@@ -169,6 +181,11 @@ export class Task<T = unknown> extends Future<T> {
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
     const loop = options?.loop ?? _requireLoop("create a Task");
+    if (loop.isClosed()) {
+      throw new RuntimeError(
+        "Cannot create a task: the event loop is closed, create the task on a loop that is open",
+      );
+    }
     super({ loop });
     if (isGenerator(coro)) {
       this.#coro = coro;
@@ -181,24 +198,22 @@ export class Task<T = unknown> extends Future<T> {
       typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function"
     ) {
       // An awaitable of ours (sleep(), lock.acquire(), a Future): run what
-      // `yield*` would run.
-      const it = (coro as Iterable<unknown, T, unknown>)[Symbol.iterator]();
-      if (typeof it.next !== "function") {
-        throw new TypeError(
-          `Cannot create a task from ${
-            describe(coro)
-          }: its iterator has no next()`,
-        );
-      }
-      this.#coro = it as Coro<T>;
+      // `yield*` would run, from the first step on, so an operation whose
+      // task is cancelled before it starts never starts.
+      this.#coro = delegate(coro as Iterable<unknown, T, unknown>);
     } else {
       throw new TypeError(
-        `Cannot create a task from ${
-          describe(coro)
-        }: pass a generator (a called function*), a generator function or an async function`,
+        typeof (coro as { then?: unknown } | null)?.then === "function"
+          ? "Cannot create a task from a Promise: it is already running (an async function starts when called), pass the function itself: createTask(f) or createTask(() => f(x))"
+          : `Cannot create a task from ${
+            describe(coro)
+          }: pass a generator (a called function*), a generator function or an async function`,
       );
     }
-    this.#name = options?.name ?? ++taskCounter;
+    const name = options?.name;
+    this.#name = name === undefined || name === null
+      ? ++taskCounter
+      : String(name);
     loop._tasks.add(this);
     if (options?.eagerStart) {
       this.#step(NO_EXC);
@@ -291,11 +306,32 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#mustCancel = true;
     this.#cancelMsg = msg;
+    if (this.#resumed) this.#lateCancel = true;
     if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
       this.#cancelAt = performance.now();
     }
     this.#abortSignal(msg);
     return true;
+  }
+
+  /**
+   * Not for tasks: a task's result is what its coroutine returns.
+   * @throws {RuntimeError} always, as asyncio.
+   */
+  override setResult(_result: T): never {
+    throw new RuntimeError(
+      "Cannot set the result of a task: its coroutine returns it, use a Future for results set by hand",
+    );
+  }
+
+  /**
+   * Not for tasks: a task fails when its coroutine throws.
+   * @throws {RuntimeError} always, as asyncio.
+   */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError(
+      "Cannot set the exception of a task: its coroutine throws it, use a Future for exceptions set by hand",
+    );
   }
 
   #abortSignal(msg: string | undefined): void {
@@ -362,8 +398,23 @@ export class Task<T = unknown> extends Future<T> {
     return context;
   }
 
-  /** @internal Called when its async function awaits one of our futures. */
-  _awaitStart(fut: Cancellable): void {
+  /**
+   * @internal Called when its async function awaits one of our futures;
+   * returns an error the await must fail with instead of waiting.
+   */
+  _awaitStart(fut: Cancellable): RuntimeError | null {
+    if (fut === this) {
+      return new RuntimeError(
+        `Cannot await task ${this.getName()} from inside itself: it would wait forever`,
+      );
+    }
+    if (fut instanceof Future && fut.getLoop() !== this.getLoop()) {
+      return new RuntimeError(
+        `Task ${this.getName()} got a Future attached to a different loop: create it on the loop the task runs on`,
+      );
+    }
+    this.#resumed = false;
+    this.#lateCancel = false;
     this.#waitingOn = fut;
     if (!this.#parked) {
       this.#parked = true;
@@ -373,6 +424,20 @@ export class Task<T = unknown> extends Future<T> {
       this.#mustCancel = false;
       if (this.#cancelAt !== 0) this.#reportLateCancel();
     }
+    return null;
+  }
+
+  /** @internal An operation of ours starts at an await (see AsyncAwaiter). */
+  _opStart(): CancelledError | null {
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      return new CancelledError(this.#cancelMsg);
+    }
+    // If it completes at once, the function resumes with its value; if it
+    // waits, _awaitStart clears this.
+    this.#resumed = true;
+    this.#lateCancel = false;
+    return null;
   }
 
   /** @internal Called when that await ends; may owe a CancelledError. */
@@ -382,7 +447,10 @@ export class Task<T = unknown> extends Future<T> {
       this.#parked = false;
       this.getLoop()._hostRef(1);
     }
-    if (!this.#mustCancel) return null;
+    if (!this.#mustCancel) {
+      this.#resumed = true;
+      return null;
+    }
     this.#mustCancel = false;
     if (this.#cancelAt !== 0) this.#reportLateCancel();
     return new CancelledError(this.#cancelMsg);
@@ -424,14 +492,16 @@ export class Task<T = unknown> extends Future<T> {
     if (y === undefined) {
       // A bare `yield`: give up the loop for one iteration (sleep(0)).
       this.getLoop()._callSoon1(stepSoon, this as Task<unknown>);
-    } else if (y instanceof Future) {
+    } else if (y === _blocking.future && y instanceof Future) {
+      _blocking.future = null;
       this.#await(y);
     } else {
+      // asyncio: "yield was used instead of yield from".
       this.#throwSoon(
-        new TypeError(
-          `Task ${this.getName()} got bad yield: ${
+        new RuntimeError(
+          `Task ${this.getName()} got ${
             describe(y)
-          }; use yield* on a Future, Task or sleep()`,
+          } from a bare yield: use yield* to wait for it (yield without * drops its result)`,
         ),
       );
     }
@@ -473,7 +543,8 @@ export class Task<T = unknown> extends Future<T> {
     // Still set: only #step clears it.
     const fut = this.#waitingOn as Future<unknown>;
     if (fut._state === 2 && fut._exception !== undefined) {
-      this.#step(fut._exception);
+      // exception(), not the field: the error is now retrieved.
+      this.#step(fut.exception());
     } else if (fut._state === 1) {
       this.#step(fut._makeCancelledError());
     } else {
@@ -538,7 +609,7 @@ export class Task<T = unknown> extends Future<T> {
 
   #succeed(value: T): void {
     this.getLoop()._tasks.delete(this);
-    if (this.#mustCancel) {
+    if (this.#mustCancel && !this.#lateCancel) {
       this.#mustCancel = false;
       if (this.#cancelAt !== 0) this.#reportLateCancel();
       super.cancel(this.#cancelMsg);
@@ -563,7 +634,7 @@ export class Task<T = unknown> extends Future<T> {
  * @param coro A generator object, generator function or async function.
  * @param options The task's name, eager start.
  * @returns The new task.
- * @throws {Error} when no loop is running.
+ * @throws {RuntimeError} when no loop is running.
  *
  * @example Two ways to write the same task
  * ```ts
@@ -632,11 +703,14 @@ export function allTasks(loop?: LoopLike): Set<Task<unknown>> {
 }
 
 function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (typeof x === "object") {
-    return typeof (x as PromiseLike<unknown>).then === "function"
-      ? "a Promise (it is already running)"
-      : `an object (${Object.prototype.toString.call(x)})`;
+  if (x instanceof Future) return String(x);
+  if (
+    typeof x === "object" && x !== null &&
+    typeof (x as PromiseLike<unknown>).then === "function"
+  ) {
+    return typeof (x as Iterable<unknown>)[Symbol.iterator] === "function"
+      ? "one of our awaitables (sleep(), lock.acquire(), ...)"
+      : "a Promise";
   }
-  return `${typeof x} ${String(x)}`;
+  return _describe(x);
 }

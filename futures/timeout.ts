@@ -9,6 +9,7 @@
  * @module
  */
 
+import { _checkCallable } from "./_options.ts";
 import type { HandleLike, LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, TimeoutError } from "./errors.ts";
@@ -170,6 +171,15 @@ export class Timeout implements Disposable {
   run<T>(body: TimeoutBody<T>): Awaitable<T> {
     if (this.#used) {
       throw new RuntimeError("Cannot run: this timeout was used already");
+    }
+    if (typeof body !== "function") {
+      // Disarm first: a deadline left armed would cancel whatever this
+      // task awaits next.
+      this.#handle?.cancel();
+      this.#handle = null;
+      this.#state = EXITED;
+      this.#used = true;
+      _checkCallable("run", "body", body);
     }
     if (currentTask() !== this.#task) {
       throw new RuntimeError(

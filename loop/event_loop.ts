@@ -36,6 +36,42 @@ import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+// ---- subproc (imports of the delegations to subprocess/ and _signals.ts)
+import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
+import * as sub from "../subprocess/_loop_methods.ts";
+import type {
+  BaseProtocol,
+  Protocol,
+  ReadTransport,
+  SubprocessOptions,
+  SubprocessProtocol,
+  SubprocessTransport,
+  WriteTransport,
+} from "../subprocess/_loop_methods.ts";
+// ---- net (imports of the delegations to net/)
+import * as net from "../net/_loop_methods.ts";
+import type {
+  AddrInfo,
+  AddrInfoHints,
+  CreateConnectionOptions,
+  CreateDatagramEndpointOptions,
+  CreateServerOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+  DatagramProtocol,
+  DatagramTransport,
+  Server,
+  Socket,
+  SocketAddress,
+  StreamProtocol,
+  Transport,
+} from "../net/_loop_methods.ts";
+import type { SSLContext } from "../tls/context.ts";
+import { startTls, type StartTlsOptions } from "../tls/start_tls.ts";
+import { RuntimeError } from "../futures/errors.ts";
+import { _describe } from "../futures/_describe.ts";
+import { _checkCallable, _checkOptions } from "../futures/_options.ts";
+import { _formatContext, lastResortLog } from "./_exception_log.ts";
 import { hostTurn, warmHostTurn } from "./_host_turn.ts";
 
 /**
@@ -122,6 +158,52 @@ const CLOCK_EVERY = 128;
 // JS thread parked, so the host may not have run (see _host_turn.ts).
 const MIN_POOLED_TURN = 5e-5;
 
+const LOOP_OPTIONS = ["selector", "clock", "debug", "hostDelay"] as const;
+
+function checkLoopOptions(options: EventLoopOptions | undefined): void {
+  _checkOptions("create an event loop", options, LOOP_OPTIONS);
+  if (options === undefined) return;
+  const { selector, clock, debug } = options;
+  if (clock !== undefined && clock !== "real" && clock !== "virtual") {
+    throw new TypeError(
+      `Cannot create an event loop: clock must be "real" or "virtual", got ${
+        _describe(clock)
+      }`,
+    );
+  }
+  if (debug !== undefined && typeof debug !== "boolean") {
+    throw new TypeError(
+      `Cannot create an event loop: debug must be a boolean, got ${
+        _describe(debug)
+      }`,
+    );
+  }
+  if (selector !== undefined) {
+    const s = selector as unknown as Record<string, unknown> | null;
+    for (const m of ["register", "unregister", "modify", "select", "close"]) {
+      if (typeof s !== "object" || s === null || typeof s[m] !== "function") {
+        throw new TypeError(
+          `Cannot create an event loop: selector must be a Selector (with ${m}()), got ${
+            _describe(selector)
+          }`,
+        );
+      }
+    }
+  }
+}
+
+// Loops collected without close(). Their selector and wake-up fd close
+// themselves (poll/ has its own finalizers); this only warns in debug mode.
+const dropped = new FinalizationRegistry<{ debug: boolean; closed: boolean }>(
+  (state) => {
+    if (state.debug && !state.closed) {
+      console.warn(
+        "ResourceWarning: unclosed event loop collected, call loop.close() (or use `using loop = newEventLoop()`)",
+      );
+    }
+  },
+);
+
 /**
  * An asyncio event loop on a `poll/` selector.
  *
@@ -151,6 +233,8 @@ export class EventLoop implements LoopLike {
   slowCallbackDuration = 0.1;
   /** @internal Tasks not done yet: strong references, as asyncio should. */
   readonly _tasks: Set<unknown> = new Set();
+  /** @internal Failed futures nobody looked at yet, reported at close. */
+  _unretrieved: Set<WeakRef<object>> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
@@ -189,14 +273,34 @@ export class EventLoop implements LoopLike {
    *
    * @param options Selector, clock and debug mode. */
   constructor(options?: EventLoopOptions) {
+    // Validate everything first, allocate after: bad options leak no fd.
+    checkLoopOptions(options);
     this.#hostDelay = checkHostDelay(options?.hostDelay);
-    this.#selector = (options?.selector ??
-      new DefaultSelector()) as Selector<IoHandles | null>;
     this.#virtual = options?.clock === "virtual";
     this.#debug = options?.debug ?? false;
-    this.#wakeup = new Wakeup();
-    this.#selector.register(this.#wakeup.fd, EVENT_READ, null);
+    this.#finalState.debug = this.#debug;
+    const own = options?.selector === undefined;
+    const selector = (options?.selector ??
+      new DefaultSelector()) as Selector<IoHandles | null>;
+    let wakeup: Wakeup | null = null;
+    try {
+      wakeup = new Wakeup();
+      selector.register(wakeup.fd, EVENT_READ, null);
+    } catch (err) {
+      wakeup?.close();
+      if (own) selector.close();
+      throw err;
+    }
+    this.#selector = selector;
+    this.#wakeup = wakeup;
+    // A loop dropped without close(): its selector and wake-up fd close
+    // themselves when collected; in debug mode, say so (asyncio's
+    // ResourceWarning "unclosed event loop").
+    dropped.register(this, this.#finalState, this);
   }
+
+  // Read by the finalizer: no reference back to the loop.
+  readonly #finalState = { debug: false, closed: false };
 
   // ---- time -------------------------------------------------------------
 
@@ -215,6 +319,9 @@ export class EventLoop implements LoopLike {
     callback: (...args: A) => void,
     ...args: A
   ): Handle {
+    if (typeof callback !== "function") {
+      _checkCallable("schedule a callback", "callback", callback);
+    }
     this.#checkClosed("schedule a callback");
     const h = new Handle(
       callback as (...a: never[]) => unknown,
@@ -257,7 +364,7 @@ export class EventLoop implements LoopLike {
     if (typeof delay !== "number" || Number.isNaN(delay)) {
       throw new TypeError(
         `Cannot schedule a callback: delay must be a number of seconds, got ${
-          String(delay)
+          _describe(delay)
         }`,
       );
     }
@@ -273,7 +380,7 @@ export class EventLoop implements LoopLike {
     if (typeof when !== "number" || Number.isNaN(when)) {
       throw new TypeError(
         `Cannot schedule a callback: when must be a loop time in seconds, got ${
-          String(when)
+          _describe(when)
         }`,
       );
     }
@@ -285,6 +392,9 @@ export class EventLoop implements LoopLike {
     callback: (...args: A) => void,
     args: A,
   ): TimerHandle {
+    if (typeof callback !== "function") {
+      _checkCallable("schedule a callback", "callback", callback);
+    }
     this.#checkClosed("schedule a callback");
     const h = new TimerHandle(
       when,
@@ -295,6 +405,9 @@ export class EventLoop implements LoopLike {
       this,
     );
     if (this.#debug) h._source = new Error().stack;
+    // An infinite delay is "never" (asyncio): the handle exists, the heap
+    // never sees it, and a program waiting only on it is deadlocked.
+    if (when === Infinity) return h;
     h._scheduled = true;
     this.#timers.push(h);
     if (this.#hostWaiting) this.#wake();
@@ -353,6 +466,13 @@ export class EventLoop implements LoopLike {
     cb: (...a: never[]) => unknown,
     args: unknown[],
   ): void {
+    if (typeof cb !== "function") {
+      _checkCallable(
+        event === EVENT_READ ? "add a reader" : "add a writer",
+        "callback",
+        cb,
+      );
+    }
     this.#checkClosed(event === EVENT_READ ? "add a reader" : "add a writer");
     const fd = fileno(
       fileobj,
@@ -407,25 +527,225 @@ export class EventLoop implements LoopLike {
     return true;
   }
 
+  // ---- subproc (delegations to subprocess/ and loop/_signals.ts) ----
+
+  /**
+   * Run `callback(...args)` on this loop whenever signal `sig` (a number or
+   * a name like `"SIGTERM"`) arrives; replaces a previous handler for it.
+   * While any handler is set, the loop waits on Deno's thread pool so the
+   * host's signal listener can run.
+   *
+   * @throws {RuntimeError} `sig N cannot be caught` (SIGKILL, SIGSTOP, and
+   *   signals the runtime refuses); {TypeError} for a coroutine callback.
+   */
+  addSignalHandler<A extends unknown[]>(
+    sig: number | string,
+    callback: (...args: A) => void,
+    ...args: A
+  ): void {
+    addSignalHandler(this, sig, callback, args);
+  }
+
+  /** Remove the handler for `sig`; returns whether one was set. */
+  removeSignalHandler(sig: number | string): boolean {
+    return removeSignalHandler(this, sig);
+  }
+
+  /** asyncio's `loop.subprocess_exec`: see `subprocessExec()`. */
+  subprocessExec<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    program: string,
+    args?: readonly string[],
+    options?: SubprocessOptions,
+  ): Future<[SubprocessTransport, P]> {
+    return sub.subprocessExec(this, protocolFactory, program, args, options);
+  }
+
+  /** asyncio's `loop.subprocess_shell`: see `subprocessShell()`. */
+  subprocessShell<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    cmd: string,
+    options?: SubprocessOptions,
+  ): Future<[SubprocessTransport, P]> {
+    return sub.subprocessShell(this, protocolFactory, cmd, options);
+  }
+
+  /** asyncio's `loop.connect_read_pipe`: see `connectReadPipe()`. */
+  connectReadPipe<P extends Protocol>(
+    protocolFactory: () => P,
+    pipe: FileObject,
+  ): Future<[ReadTransport, P]> {
+    return sub.connectReadPipe(this, protocolFactory, pipe);
+  }
+
+  /** asyncio's `loop.connect_write_pipe`: see `connectWritePipe()`. */
+  connectWritePipe<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    pipe: FileObject,
+  ): Future<[WriteTransport, P]> {
+    return sub.connectWritePipe(this, protocolFactory, pipe);
+  }
+
+  // ---- net (delegations to net/) ----------------------------------------
+
+  /** asyncio's `loop.create_connection`: see `createConnection()`. */
+  createConnection<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    host?: string | null,
+    port?: number | null,
+    options?: CreateConnectionOptions,
+  ): Future<[Transport, P]> {
+    return net.createConnection(this, protocolFactory, host, port, options);
+  }
+
+  /** asyncio's `loop.create_server`: see `createServer()`. */
+  createServer(
+    protocolFactory: () => StreamProtocol,
+    host?: string | string[] | null,
+    port?: number | null,
+    options?: CreateServerOptions,
+  ): Future<Server> {
+    return net.createServer(this, protocolFactory, host, port, options);
+  }
+
+  /** asyncio's `loop.create_unix_connection`: see `createUnixConnection()`. */
+  createUnixConnection<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    path?: string | null,
+    options?: CreateUnixConnectionOptions,
+  ): Future<[Transport, P]> {
+    return net.createUnixConnection(this, protocolFactory, path, options);
+  }
+
+  /** asyncio's `loop.create_unix_server`: see `createUnixServer()`. */
+  createUnixServer(
+    protocolFactory: () => StreamProtocol,
+    path?: string | null,
+    options?: CreateUnixServerOptions,
+  ): Future<Server> {
+    return net.createUnixServer(this, protocolFactory, path, options);
+  }
+
+  /** asyncio's `loop.connect_accepted_socket`: see `connectAcceptedSocket()`. */
+  connectAcceptedSocket<P extends StreamProtocol>(
+    protocolFactory: () => P,
+    sock: Socket | number,
+    options?: { ssl?: unknown },
+  ): Future<[Transport, P]> {
+    return net.connectAcceptedSocket(this, protocolFactory, sock, options);
+  }
+
+  /** asyncio's `loop.create_datagram_endpoint`: see `createDatagramEndpoint()`. */
+  createDatagramEndpoint<P extends DatagramProtocol>(
+    protocolFactory: () => P,
+    options?: CreateDatagramEndpointOptions,
+  ): Future<[DatagramTransport, P]> {
+    return net.createDatagramEndpoint(this, protocolFactory, options);
+  }
+
+  /** Receive at most `nbytes` from a non-blocking socket (asyncio's `sock_recv`). */
+  sockRecv(sock: Socket, nbytes: number): Future<Uint8Array> {
+    return net.sockRecv(this, sock, nbytes);
+  }
+
+  /** Receive into `buf`: the count, 0 at EOF (asyncio's `sock_recv_into`). */
+  sockRecvInto(sock: Socket, buf: Uint8Array): Future<number> {
+    return net.sockRecvInto(this, sock, buf);
+  }
+
+  /** One datagram: `[data, address]` (asyncio's `sock_recvfrom`). */
+  sockRecvfrom(
+    sock: Socket,
+    bufsize: number,
+  ): Future<[Uint8Array, SocketAddress]> {
+    return net.sockRecvfrom(this, sock, bufsize);
+  }
+
+  /** One datagram into `buf`: `[count, address]` (asyncio's `sock_recvfrom_into`). */
+  sockRecvfromInto(
+    sock: Socket,
+    buf: Uint8Array,
+    nbytes?: number,
+  ): Future<[number, SocketAddress]> {
+    return net.sockRecvfromInto(this, sock, buf, nbytes);
+  }
+
+  /** Send all of `data` (asyncio's `sock_sendall`). */
+  sockSendall(sock: Socket, data: Uint8Array): Future<void> {
+    return net.sockSendall(this, sock, data);
+  }
+
+  /** Send a datagram to `address` (asyncio's `sock_sendto`). */
+  sockSendto(
+    sock: Socket,
+    data: Uint8Array,
+    address: SocketAddress,
+  ): Future<number> {
+    return net.sockSendto(this, sock, data, address);
+  }
+
+  /** Connect `sock` to `address` (asyncio's `sock_connect`). */
+  sockConnect(sock: Socket, address: SocketAddress): Future<void> {
+    return net.sockConnect(this, sock, address);
+  }
+
+  /** Accept a connection: `[socket, address]` (asyncio's `sock_accept`). */
+  sockAccept(sock: Socket): Future<[Socket, SocketAddress]> {
+    return net.sockAccept(this, sock);
+  }
+
+  /** Send a file's bytes with sendfile(2) (asyncio's `sock_sendfile`). */
+  sockSendfile(
+    sock: Socket,
+    file: FileObject,
+    offset?: number,
+    count?: number | null,
+  ): Future<number> {
+    return net.sockSendfile(this, sock, file, offset, count);
+  }
+
+  /** Resolve a host and port (asyncio's `getaddrinfo`): see `getaddrinfo()`. */
+  getaddrinfo(
+    host: string | null,
+    port: number | string | null,
+    hints?: AddrInfoHints,
+  ): Future<AddrInfo[]> {
+    return net.getaddrinfo(this, host, port, hints);
+  }
+
+  /** Host and port text of an address (asyncio's `getnameinfo`). */
+  getnameinfo(
+    sockaddr: SocketAddress,
+    flags?: number,
+  ): Future<[string, string]> {
+    return net.getnameinfo(this, sockaddr, flags);
+  }
+
+  // ---- tls (delegations to tls/) ----
+  /**
+   * Upgrade `transport` to TLS in place (asyncio's `loop.start_tls`); see
+   * `startTls()` in tls/start_tls.ts.
+   */
+  startTls(
+    transport: Transport,
+    protocol: BaseProtocol,
+    sslContext: SSLContext,
+    options?: StartTlsOptions,
+  ): Future<Transport> {
+    return startTls(this, transport, protocol, sslContext, options);
+  }
+
   // ---- running ----------------------------------------------------------
 
   /**
    * Run until `stop()` is called. Returns a Promise (the loop may need to
    * give the JS thread to Deno while it waits).
    *
-   * @throws {Error} if the loop is closed, already running, or another loop
-   *   is running on this thread.
+   * @throws {RuntimeError} if the loop is closed, already running, or another
+   *   loop is running on this thread.
    */
   async runForever(): Promise<void> {
-    this.#checkClosed("run the event loop");
-    if (this.#running) {
-      throw new Error("Cannot run the event loop: it is already running");
-    }
-    if (_getRunningLoopOrNull() !== null) {
-      throw new Error(
-        "Cannot run the event loop: another loop is running on this thread",
-      );
-    }
+    this.#checkRunnable();
     this.#running = true;
     const prev = _setRunningLoop(this);
     this.#hostDeadline = monotonic() + this.#hostDelay;
@@ -474,16 +794,14 @@ export class EventLoop implements LoopLike {
    * Run until `future` (a Future, a coroutine, or a Promise) is done and
    * return its result.
    *
-   * @throws {Error} if the loop stops before it is done; otherwise what the
-   *   future throws.
+   * @throws {RuntimeError} if the loop is closed or running, or stops before
+   *   it is done; otherwise what the future throws.
    */
   async runUntilComplete<T>(
     future: Future<T> | CoroutineLike<T> | PromiseLike<T>,
   ): Promise<T> {
-    this.#checkClosed("run the event loop");
-    if (this.#running) {
-      throw new Error("Cannot run the event loop: it is already running");
-    }
+    // Refuse before wrapping: no task is left behind on this loop.
+    this.#checkRunnable();
     const fut = ensureFuture(future, { loop: this });
     const stop = (): void => this.stop();
     fut.addDoneCallback(stop);
@@ -493,7 +811,9 @@ export class EventLoop implements LoopLike {
       fut.removeDoneCallback(stop);
     }
     if (!fut.done()) {
-      throw new Error("Event loop stopped before Future completed");
+      throw new RuntimeError(
+        "Cannot return a result: the event loop stopped before the future completed",
+      );
     }
     return fut.result();
   }
@@ -518,13 +838,21 @@ export class EventLoop implements LoopLike {
    * Close the loop: drop pending callbacks, close the selector and wake-up fd.
    * Idempotent. In debug mode, tasks still pending are reported.
    *
-   * @throws {Error} if the loop is running.
+   * Futures and tasks of this loop that failed and whose exception nobody
+   * retrieved are reported ("Task exception was never retrieved"), as a
+   * short program would otherwise exit silently.
+   *
+   * @throws {RuntimeError} if the loop is running.
    */
   close(): void {
     if (this.#running) {
-      throw new Error("Cannot close a running event loop: stop it first");
+      throw new RuntimeError(
+        "Cannot close a running event loop: stop it first",
+      );
     }
     if (this.#closed) return;
+    this.#finalState.closed = true;
+    dropped.unregister(this);
     if (this.#debug) {
       for (const t of this._tasks) {
         if (t instanceof Task && !t.done()) {
@@ -535,6 +863,7 @@ export class EventLoop implements LoopLike {
         }
       }
     }
+    this.#reportUnretrieved();
     this.#closed = true;
     this.#readyFn = [];
     this.#readyArg = [];
@@ -567,37 +896,48 @@ export class EventLoop implements LoopLike {
     return this.#handler;
   }
 
-  /** Report an error: to the handler if set, else `defaultExceptionHandler`. */
+  /**
+   * Report an error: to the handler if set, else `defaultExceptionHandler`.
+   * Never throws: a handler that throws is itself reported, with the
+   * original context (asyncio's "Unhandled error in exception handler").
+   */
   callExceptionHandler(context: ExceptionContext): void {
-    if (this.#handler === null) {
-      this.defaultExceptionHandler(context);
+    const handler = this.#handler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (err) {
+        // An overridden defaultExceptionHandler failed.
+        lastResortLog("Exception in default exception handler", err, context);
+      }
       return;
     }
     try {
-      this.#handler(this, context);
+      handler(this, context);
     } catch (err) {
-      this.defaultExceptionHandler({
-        message: "Unhandled error in exception handler",
-        exception: err,
-        context,
-      });
+      try {
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception: err,
+          context,
+        });
+      } catch (err2) {
+        lastResortLog(
+          "Exception in default exception handler while handling an unexpected error in custom exception handler",
+          err2,
+          context,
+        );
+      }
     }
   }
 
-  /** Log `context` to the console with its message, error and keys. */
+  /**
+   * Log `context` to the console with its message, error and keys. Never
+   * throws, whatever the values (an object without `toString`, a thrown
+   * non-Error).
+   */
   defaultExceptionHandler(context: ExceptionContext): void {
-    const lines = [context.message || "Unhandled exception in event loop"];
-    for (const [k, v] of Object.entries(context)) {
-      if (k === "message" || k === "exception" || v === undefined) continue;
-      lines.push(`${k}: ${typeof v === "string" ? v : String(v)}`);
-    }
-    const err = context.exception;
-    if (err !== undefined) {
-      lines.push(
-        err instanceof Error ? (err.stack ?? String(err)) : String(err),
-      );
-    }
-    console.error(lines.join("\n"));
+    console.error(_formatContext(context));
   }
 
   /** Whether debug mode is on. */
@@ -608,6 +948,7 @@ export class EventLoop implements LoopLike {
   /** Turn debug mode on or off (slow callbacks, pending tasks at close). */
   setDebug(enabled: boolean): void {
     this.#debug = Boolean(enabled);
+    this.#finalState.debug = this.#debug;
   }
 
   // ---- internals --------------------------------------------------------
@@ -624,7 +965,33 @@ export class EventLoop implements LoopLike {
 
   #checkClosed(what: string): void {
     if (this.#closed) {
-      throw new Error(`Cannot ${what}: the event loop is closed`);
+      throw new RuntimeError(
+        `Cannot ${what}: the event loop is closed, use a new loop`,
+      );
+    }
+  }
+
+  #checkRunnable(): void {
+    this.#checkClosed("run the event loop");
+    if (this.#running) {
+      throw new RuntimeError(
+        "Cannot run the event loop: it is already running, await the run in progress instead",
+      );
+    }
+    if (_getRunningLoopOrNull() !== null) {
+      throw new RuntimeError(
+        "Cannot run the event loop: another loop is running on this thread, await the coroutine in that loop instead",
+      );
+    }
+  }
+
+  #reportUnretrieved(): void {
+    const failed = this._unretrieved;
+    if (failed.size === 0) return;
+    this._unretrieved = new Set();
+    for (const ref of failed) {
+      const fut = ref.deref();
+      if (fut !== undefined) (fut as Future)._reportUnretrieved();
     }
   }
 

@@ -9,7 +9,10 @@ import type { Future } from "../futures/future.ts";
 import type { CoroutineLike } from "../futures/task.ts";
 import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
+import { RuntimeError } from "../futures/errors.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
+import { ensureFuture } from "../futures/ensure_future.ts";
+import { cancelOnSigint, removeAllSignalHandlers } from "./_signals.ts";
 
 /**
  * Options of {@linkcode run} and {@linkcode Runner}: the loop's options,
@@ -77,7 +80,9 @@ export class Runner implements AsyncDisposable {
   /** The runner's loop, created on first use. */
   getLoop(): EventLoop {
     if (this.#closed) {
-      throw new Error("Cannot get the loop: the runner is closed");
+      throw new RuntimeError(
+        "Cannot get the loop: the runner is closed, create a new Runner",
+      );
     }
     return this.#loop ??= new EventLoop(this.#options);
   }
@@ -85,16 +90,27 @@ export class Runner implements AsyncDisposable {
   /**
    * Run `main` (a coroutine or Future) to completion and return its result.
    *
-   * @throws {Error} if called while a loop runs on this thread, or after close.
+   * @throws {RuntimeError} if called while a loop runs on this thread, or
+   *   after close.
    */
   async run<T>(main: CoroutineLike<T> | Future<T>): Promise<T> {
     if (_getRunningLoopOrNull() !== null) {
-      throw new Error(
+      throw new RuntimeError(
         "Cannot call run() while an event loop is running: await the coroutine instead",
       );
     }
     const loop = this.getLoop();
-    return await loop.runUntilComplete(main);
+    // ---- subproc: Ctrl-C cancels the main task (Python 3.11's Runner) ----
+    const task = ensureFuture(main, { loop });
+    const sigint = task instanceof Task ? cancelOnSigint(loop, task) : null;
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (err) {
+      throw sigint === null ? err : sigint.translate(err);
+    } finally {
+      sigint?.remove();
+    }
+    // ---- end subproc ----
   }
 
   /** Cancel the tasks still pending, let them finish, close the loop. */
@@ -113,6 +129,7 @@ export class Runner implements AsyncDisposable {
         exception: err,
       });
     } finally {
+      removeAllSignalHandlers(loop); // subproc: as asyncio's loop.close()
       loop.close();
     }
   }
