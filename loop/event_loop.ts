@@ -24,8 +24,12 @@
  */
 
 import type { ExceptionContext, LoopLike } from "../futures/_loop.ts";
-import { _getRunningLoopOrNull, _setRunningLoop } from "../futures/_loop.ts";
-import { Future } from "../futures/future.ts";
+import {
+  _getRunningLoopOrNull,
+  _refreshDebug,
+  _setRunningLoop,
+} from "../futures/_loop.ts";
+import { _reportUnretrieved, Future } from "../futures/future.ts";
 import { type CoroutineLike, Task, type TaskOptions } from "../futures/task.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
 import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
@@ -73,6 +77,13 @@ import { _describe } from "../futures/_describe.ts";
 import { _checkCallable, _checkOptions } from "../futures/_options.ts";
 import { _formatContext, lastResortLog } from "./_exception_log.ts";
 import { hostTurn, warmHostTurn } from "./_host_turn.ts";
+import type { Executor } from "../executors/executor.ts";
+import type { Work, WorkResult } from "../executors/work.ts";
+import {
+  runInExecutor,
+  setDefaultExecutor,
+  shutdownDefaultExecutor,
+} from "../executors/run_in_executor.ts";
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -158,6 +169,8 @@ const CLOCK_EVERY = 128;
 // JS thread parked, so the host may not have run (see _host_turn.ts).
 const MIN_POOLED_TURN = 5e-5;
 
+// Every key of EventLoopOptions: a new option must be added here too, or
+// the constructor rejects it as unknown.
 const LOOP_OPTIONS = ["selector", "clock", "debug", "hostDelay"] as const;
 
 function checkLoopOptions(options: EventLoopOptions | undefined): void {
@@ -233,8 +246,6 @@ export class EventLoop implements LoopLike {
   slowCallbackDuration = 0.1;
   /** @internal Tasks not done yet: strong references, as asyncio should. */
   readonly _tasks: Set<unknown> = new Set();
-  /** @internal Failed futures nobody looked at yet, reported at close. */
-  _unretrieved: Set<WeakRef<object>> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
@@ -735,6 +746,31 @@ export class EventLoop implements LoopLike {
     return startTls(this, transport, protocol, sslContext, options);
   }
 
+  // ---- executors (delegations to executors/) ----
+
+  /**
+   * Run `work(...args)` in `executor` (null: the default executor, a
+   * `ThreadPoolExecutor` made on first use); returns a future on this loop.
+   */
+  // deno-lint-ignore no-explicit-any
+  runInExecutor<F extends (...args: any[]) => any>(
+    executor: Executor | null,
+    work: Work<F>,
+    ...args: Parameters<F>
+  ): Future<WorkResult<F>> {
+    return runInExecutor(this, executor, work, ...args);
+  }
+
+  /** Set the executor `runInExecutor(null, ...)` and `toThread` use. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /** Shut the default executor down, waiting at most `timeout` seconds. */
+  shutdownDefaultExecutor(timeout?: number | null): Future<void> {
+    return shutdownDefaultExecutor(this, timeout);
+  }
+
   // ---- running ----------------------------------------------------------
 
   /**
@@ -863,7 +899,7 @@ export class EventLoop implements LoopLike {
         }
       }
     }
-    this.#reportUnretrieved();
+    _reportUnretrieved(this);
     this.#closed = true;
     this.#readyFn = [];
     this.#readyArg = [];
@@ -949,6 +985,7 @@ export class EventLoop implements LoopLike {
   setDebug(enabled: boolean): void {
     this.#debug = Boolean(enabled);
     this.#finalState.debug = this.#debug;
+    if (this.#running) _refreshDebug();
   }
 
   // ---- internals --------------------------------------------------------
@@ -982,16 +1019,6 @@ export class EventLoop implements LoopLike {
       throw new RuntimeError(
         "Cannot run the event loop: another loop is running on this thread, await the coroutine in that loop instead",
       );
-    }
-  }
-
-  #reportUnretrieved(): void {
-    const failed = this._unretrieved;
-    if (failed.size === 0) return;
-    this._unretrieved = new Set();
-    for (const ref of failed) {
-      const fut = ref.deref();
-      if (fut !== undefined) (fut as Future)._reportUnretrieved();
     }
   }
 

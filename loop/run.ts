@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Future } from "../futures/future.ts";
+import { Future } from "../futures/future.ts";
 import type { CoroutineLike } from "../futures/task.ts";
 import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
@@ -99,6 +99,16 @@ export class Runner implements AsyncDisposable {
         "Cannot call run() while an event loop is running: await the coroutine instead",
       );
     }
+    if (
+      !(main instanceof Future) &&
+      typeof (main as { then?: unknown } | null)?.then === "function"
+    ) {
+      // asyncio.run(main()) ported literally: the async function already
+      // runs, outside the loop and outside any task.
+      throw new TypeError(
+        "Cannot run a Promise: the async function already started outside the loop, pass the function itself: run(main) or run(() => main(x))",
+      );
+    }
     const loop = this.getLoop();
     // ---- subproc: Ctrl-C cancels the main task (Python 3.11's Runner) ----
     const task = ensureFuture(main, { loop });
@@ -121,6 +131,8 @@ export class Runner implements AsyncDisposable {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop, this.#shutdownTimeout);
+      // exec: as asyncio, end the default executor's threads (300 s cap).
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(300));
     } catch (err) {
       // Whatever went wrong while the leftovers wound down must not hide
       // the outcome of what the runner ran (main's error, say).

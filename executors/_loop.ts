@@ -1,0 +1,32 @@
+/**
+ * What executors need from an event loop: `LoopLike` plus the thread-safe
+ * scheduling call. `loop/` implements it; executors never import `loop/`.
+ *
+ * @module
+ */
+
+import type { LoopLike } from "../futures/_loop.ts";
+import type { Future } from "../futures/future.ts";
+
+/** A loop executors can hand results to. @internal */
+export interface ExecutorLoop extends LoopLike {
+  /** Schedule `callback(...args)` and wake the loop, from any host code. */
+  callSoonThreadsafe<A extends unknown[]>(
+    callback: (...args: A) => void,
+    ...args: A
+  ): unknown;
+}
+
+/** Count `fut` as host work on `loop` until it is done. @internal */
+export function hold(loop: LoopLike, fut: Future<unknown>): void {
+  loop._hostRef(1);
+  fut.addDoneCallback(() => loop._hostRef(-1));
+}
+
+/** Copy the outcome of `src` (done) into `dst`, unless `dst` is done. @internal */
+export function copyOutcome(src: Future<unknown>, dst: Future<unknown>): void {
+  if (dst.done()) return;
+  if (src.cancelled()) dst.cancel();
+  else if (src.exception() !== undefined) dst.setException(src.exception());
+  else dst.setResult(src.result());
+}

@@ -1,0 +1,100 @@
+/**
+ * The worker's side of a job, shared by pool threads and pool processes:
+ * find the function a work reference names and run it.
+ *
+ * @module
+ */
+
+import type { WorkRef } from "./_wire.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFunction = (...args: any[]) => any;
+
+const natives = new Map<string, AnyFunction>();
+// deno-lint-ignore no-explicit-any
+let runner: ((main: any) => Promise<unknown>) | null = null;
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+
+/** The function `ref` names, loading its module or library. @internal */
+export async function resolveWork(ref: WorkRef): Promise<AnyFunction> {
+  if (ref.kind === "ffi") return native(ref);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(ref.moduleUrl);
+  } catch (err) {
+    const e = new TypeError(
+      `Cannot run work ${ref.exportName}: module ${ref.moduleUrl} could not be loaded: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+    throw e;
+  }
+  const fn = mod[ref.exportName];
+  if (typeof fn !== "function") {
+    throw new ReferenceError(
+      `Cannot run work: module ${ref.moduleUrl} has no exported function ${ref.exportName}${
+        fn === undefined ? "" : ` (it is a ${typeof fn})`
+      }`,
+    );
+  }
+  return fn as AnyFunction;
+}
+
+/**
+ * Call `fn(...args)`: a generator function or async function runs as the
+ * main task of a fresh event loop of this thread (so it may use this
+ * module's coroutines); a plain function's Promise is awaited.
+ * @internal
+ */
+export async function callWork(
+  fn: AnyFunction,
+  args: unknown[],
+): Promise<unknown> {
+  if (fn instanceof GeneratorFunction || fn instanceof AsyncFunction) {
+    runner ??= (await import("../loop/run.ts")).run;
+    return await runner(
+      fn instanceof GeneratorFunction ? fn(...args) : () => fn(...args),
+    );
+  }
+  return await fn(...args);
+}
+
+function native(ref: WorkRef): AnyFunction {
+  const sig = ref.signature!;
+  const key =
+    `${ref.moduleUrl}\0${ref.exportName}\0${sig.parameters.join()}\0${sig.result}`;
+  let fn = natives.get(key);
+  if (fn === undefined) {
+    let lib;
+    try {
+      lib = Deno.dlopen(
+        ref.moduleUrl,
+        {
+          [ref.exportName]: {
+            parameters: [...sig.parameters],
+            result: sig.result,
+          },
+        } as const,
+      );
+    } catch (err) {
+      throw new TypeError(
+        `Cannot run native work ${ref.exportName}: ${ref.moduleUrl} could not be opened or has no such symbol: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+      );
+    }
+    const wide = sig.parameters.map((t) =>
+      t === "i64" || t === "u64" || t === "isize" || t === "usize"
+    );
+    const sym = lib.symbols[ref.exportName] as unknown as AnyFunction;
+    // Deno wants bigints or numbers for 64-bit parameters; accept either.
+    fn = (...args: unknown[]) =>
+      sym(
+        ...args.map((a, i) => wide[i] && typeof a === "number" ? BigInt(a) : a),
+      );
+    natives.set(key, fn);
+  }
+  return fn;
+}

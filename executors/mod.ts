@@ -1,0 +1,32 @@
+/**
+ * Executors: run blocking or CPU-bound work off the loop, on pool threads
+ * (`ThreadPoolExecutor`) or child processes (`ProcessPoolExecutor`), as
+ * `concurrent.futures`, and the loop's side of it: `runInExecutor`,
+ * `toThread`, `wrapFuture`, `runCoroutineThreadsafe`.
+ *
+ * @module
+ */
+
+export {
+  type NativeFunction,
+  type NativeNumberType,
+  type NativeSignature,
+  nativeWork,
+  type Work,
+  work,
+  type WorkResult,
+} from "./work.ts";
+export {
+  Executor,
+  type MapOptions,
+  MapResults,
+  type ShutdownOptions,
+} from "./executor.ts";
+export { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread_pool.ts";
+export {
+  BrokenExecutor,
+  BrokenProcessPool,
+  BrokenThreadPool,
+} from "./errors.ts";
+export { toThread, wrapFuture } from "./run_in_executor.ts";
+export { runCoroutineThreadsafe } from "./threadsafe.ts";

@@ -1,0 +1,138 @@
+/**
+ * `ThreadPoolExecutor`: named work on a pool of Workers (threads with their
+ * own JS realm), as `concurrent.futures.ThreadPoolExecutor`.
+ *
+ * @module
+ */
+
+import type { Work } from "./work.ts";
+import { _Pool, type Channel, type ChannelEvents } from "./_pool.ts";
+import { BrokenThreadPool } from "./errors.ts";
+import type { FromWorker, ToWorker } from "./_wire.ts";
+import type { Future } from "../futures/future.ts";
+import type { LoopLike } from "../futures/_loop.ts";
+import { doorbellWriteFd, jobPending, replyReceived } from "./_doorbell.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFunction = (...args: any[]) => any;
+
+/**
+ * Options of {@linkcode ThreadPoolExecutor}.
+ *
+ * @example
+ * ```ts
+ * import type { ThreadPoolOptions } from "./thread_pool.ts";
+ * const o: ThreadPoolOptions = { maxWorkers: 2, threadNamePrefix: "io" };
+ * console.log(o.maxWorkers);
+ * ```
+ */
+export interface ThreadPoolOptions {
+  /** How many threads at most; default `min(32, cpus + 4)`, as CPython. */
+  maxWorkers?: number;
+  /** Worker names: `<prefix>_<n>`; default `ThreadPoolExecutor-<k>`. */
+  threadNamePrefix?: string;
+  /**
+   * Work run once in each new thread before its first job; if it fails,
+   * the pool is broken (`BrokenThreadPool`).
+   */
+  initializer?: Work<AnyFunction> | null;
+  /** Arguments of `initializer`. */
+  initargs?: unknown[];
+}
+
+let poolCounter = 0;
+const WORKER_URL = new URL("./_worker.js", import.meta.url);
+
+function defaultMax(): number {
+  const cpus = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return Math.min(32, cpus + 4);
+}
+
+/**
+ * A pool of Worker threads that runs named work (see `work()`), started
+ * lazily (one more only when no thread is idle, up to `maxWorkers`) and
+ * reused. Workers inherit the program's permissions.
+ *
+ * Results cross back by structured clone. A thread that dies (an error
+ * escaping the work's own callbacks, a top-level throw) breaks the pool:
+ * its futures fail with `BrokenThreadPool` and new work is refused. A
+ * native call that is running cannot be interrupted, by `shutdown()` or
+ * anything else; the process cannot exit before it returns.
+ *
+ * Idle threads keep the process alive: shut the pool down (`await using`,
+ * `using`, `shutdown()`); `run()` does this for the default executor.
+ *
+ * @example
+ * ```ts
+ * import { run, ThreadPoolExecutor } from "../mod.ts";
+ * // export function fib(n: number): number { ... }
+ * // export const fibWork = work<typeof fib>(import.meta.url, "fib");
+ * import { fibWork } from "../examples/_work.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = await run(function* () {
+ *   using pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ *   const a = pool.submit(fibWork, 20);
+ *   const b = pool.submit(fibWork, 21);
+ *   return (yield* a) + (yield* b);
+ * });
+ * assert.equal(r, 6765 + 10946);
+ * ```
+ */
+export class ThreadPoolExecutor extends _Pool {
+  readonly #prefix: string;
+
+  /**
+   * Create the pool; no thread starts before the first job.
+   *
+   * @param options `maxWorkers`, `threadNamePrefix`, `initializer`, `initargs`.
+   * @throws {RangeError} on a bad `maxWorkers`.
+   * @throws {TypeError} on an initializer that is not a work reference, or
+   *   initargs that cannot be cloned.
+   */
+  constructor(options: ThreadPoolOptions = {}) {
+    super(options, defaultMax(), "a ThreadPoolExecutor");
+    this.#prefix = options.threadNamePrefix ||
+      `ThreadPoolExecutor-${poolCounter++}`;
+  }
+
+  protected override get _workerKind(): string {
+    return "thread";
+  }
+
+  protected override _brokenError(
+    message: string,
+    cause?: unknown,
+  ): BrokenThreadPool {
+    return new BrokenThreadPool(message, { cause });
+  }
+
+  protected override _track(loop: LoopLike, fut: Future<unknown>): void {
+    // The loop keeps its synchronous waits; the thread rings it on reply.
+    jobPending(loop, 1);
+    fut.addDoneCallback(() => jobPending(loop, -1));
+  }
+
+  protected override _spawn(index: number, events: ChannelEvents): Channel {
+    const w = new Worker(WORKER_URL, {
+      type: "module",
+      name: `${this.#prefix}_${index}`,
+    });
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      replyReceived();
+      events.message(e.data);
+    };
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      events.crash(e.error ?? new Error(e.message));
+    };
+    w.onmessageerror = () => {
+      events.crash(new Error("a reply could not be deserialized"));
+    };
+    w.postMessage({ t: "bell", fd: doorbellWriteFd() } satisfies ToWorker);
+    return {
+      post: (msg: ToWorker) => w.postMessage(msg),
+      terminate: () => w.terminate(),
+    };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Work for the executor tests: each function exported with its typed
+ * reference. Loaded in pool threads (and child processes).
+ *
+ * @module
+ */
+
+import { work } from "../../executors/work.ts";
+import { sleep } from "../../futures/sleep.ts";
+import { FileNotFoundError } from "../../poll/errors.ts";
+import { Wakeup } from "../../poll/wakeup.ts";
+
+const here = import.meta.url;
+
+/** Its argument back. */
+export function echo<T>(x: T): T {
+  return x;
+}
+export const echoWork = work<(x: unknown) => unknown>(here, "echo");
+
+/** `a + b`. */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+export const addWork = work<typeof add>(here, "add");
+
+/** Naive Fibonacci. */
+export function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+export const fibWork = work<typeof fib>(here, "fib");
+
+let calls = 0;
+/** How many times this was called in this worker (1 on its first call). */
+export function count(): number {
+  return ++calls;
+}
+export const countWork = work<typeof count>(here, "count");
+
+/** Throws a RangeError. */
+export function failRange(msg: string): never {
+  throw new RangeError(msg);
+}
+export const failRangeWork = work<typeof failRange>(here, "failRange");
+
+/** Throws one of this module's OS errors. */
+export function failOs(): never {
+  throw new FileNotFoundError(2, undefined, { syscall: "open" });
+}
+export const failOsWork = work<typeof failOs>(here, "failOs");
+
+class ParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ParseError";
+  }
+}
+/** Throws a class the caller does not know. */
+export function failCustom(): never {
+  throw new ParseError("bad token");
+}
+export const failCustomWork = work<typeof failCustom>(here, "failCustom");
+
+/** Blocks this thread until `flag[0]` becomes non-zero; returns it. */
+export function waitFlag(flag: Int32Array): number {
+  while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, 1000);
+  return Atomics.load(flag, 0);
+}
+export const waitFlagWork = work<typeof waitFlag>(here, "waitFlag");
+
+/** Kills its thread: an error escapes outside the job. */
+export function crash(): number {
+  setTimeout(() => {
+    throw new Error("worker blew up");
+  }, 0);
+  return new Promise<number>(() => {}) as unknown as number;
+}
+export const crashWork = work<typeof crash>(here, "crash");
+
+let initValue: string | null = null;
+/** Initializer: remembers `v`. */
+export function init(v: string): void {
+  initValue = v;
+}
+export const initWork = work<typeof init>(here, "init");
+/** Initializer that fails. */
+export function initFail(): void {
+  throw new TypeError("no config");
+}
+export const initFailWork = work<typeof initFail>(here, "initFail");
+/** What the initializer set. */
+export function getInit(): string | null {
+  return initValue;
+}
+export const getInitWork = work<typeof getInit>(here, "getInit");
+
+/** A generator coroutine run on the worker's own loop. */
+export function* sleepy(n: number): Generator<unknown, number, unknown> {
+  yield* sleep(0.001);
+  return n * 2;
+}
+export const sleepyWork = work<typeof sleepy>(here, "sleepy");
+
+/** An async function using this module's sleep on the worker's loop. */
+export async function sleepyAsync(n: number): Promise<number> {
+  await sleep(0.001);
+  return n * 3;
+}
+export const sleepyAsyncWork = work<typeof sleepyAsync>(here, "sleepyAsync");
+
+/** Returns something that cannot be cloned. */
+export function unclonable(): unknown {
+  return () => 1;
+}
+export const unclonableWork = work<typeof unclonable>(here, "unclonable");
+
+/** Rings a wake-up fd from the pool thread. */
+export function ring(fd: number): boolean {
+  Wakeup.signalFd(fd);
+  return true;
+}
+export const ringWork = work<typeof ring>(here, "ring");
+
+/** The process id of the worker (the same in threads, different in children). */
+export function pid(): number {
+  return Deno.pid;
+}
+export const pidWork = work<typeof pid>(here, "pid");
+
+export const missingExportWork = work<() => void>(here, "noSuchExport");
+export const missingModuleWork = work<() => void>(
+  new URL("./_no_such_module.ts", here),
+  "f",
+);
