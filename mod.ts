@@ -32,4 +32,7 @@
 export * from "./poll/mod.ts";
 export * from "./futures/mod.ts";
 export * from "./loop/mod.ts";
+export * from "./net/mod.ts";
+export * from "./tls/mod.ts";
+export * from "./subprocess/mod.ts";
 export * from "./executors/mod.ts";

@@ -1,7 +1,8 @@
 /**
  * The main demo (`deno task demo`): the polling functions at work on pipes,
  * then the event loop running generator and async-function tasks side by
- * side, a task cancelled cleanly, and a timeout.
+ * side, a task cancelled cleanly, and a timeout, then a TCP echo server
+ * serving real clients on 127.0.0.1.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   sleep,
 } from "../mod.ts";
 import { close, pipe, read, write } from "../poll/fd.ts";
+import { echoDemo } from "./echo.ts";
 import { pollDemo } from "./poll_demo.ts";
 
 function* teller(name: string, customers: number): Coro<string> {
@@ -87,4 +89,8 @@ async function loopDemo(): Promise<void> {
 if (import.meta.main) {
   await pollDemo();
   await loopDemo();
+  console.log(
+    "\n== networking: a TCP echo server and five clients on 127.0.0.1 ==",
+  );
+  await echoDemo();
 }

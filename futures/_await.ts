@@ -16,8 +16,14 @@ import type { CancelledError } from "./errors.ts";
 
 /** What an awaiting async-function task does around one await. @internal */
 export interface AsyncAwaiter {
-  /** The task starts waiting on `fut`. */
-  _awaitStart(fut: Cancellable): void;
+  /** The task starts waiting on `fut`; an error means it may not. */
+  _awaitStart(fut: Cancellable): unknown;
+  /**
+   * An operation of ours (`lock.acquire()`, `q.get()`) is about to start at
+   * an await: returns the cancellation owed (the operation must then not
+   * start), or null, and the task counts as resumed with a value.
+   */
+  _opStart(): unknown;
   /** The wait on `fut` ended; returns an error the task must throw instead. */
   _awaitEnd(fut: Cancellable): CancelledError | null;
 }
@@ -67,9 +73,18 @@ export class Awaiter<T, R1, R2> {
       this.#reject = reject;
     });
     const task = taskContext.getStore();
-    this.#task = task;
-    if (task !== undefined) task._awaitStart(source);
+    const refused = task !== undefined ? task._awaitStart(source) : null;
+    if (refused === null) {
+      this.#task = task;
+    } else {
+      this.#task = undefined;
+      this.refused = true;
+      this.#fail(refused);
+    }
   }
+
+  /** The await was refused (self-await, another loop's future). */
+  refused = false;
 
   /** The source is done: settle with its outcome (or what the task owes). */
   _wakeup(): void {
@@ -120,6 +135,6 @@ export function _awaitHook<T, R1, R2>(
   onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
 ): Promise<R1 | R2> {
   const a = new Awaiter<T, R1, R2>(fut, onfulfilled, onrejected);
-  fut._addTaskWaiter(a);
+  if (!a.refused) fut._addTaskWaiter(a);
   return a.promise;
 }

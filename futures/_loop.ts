@@ -111,9 +111,39 @@ export interface LoopLike {
   _asyncTaskRef(delta: number): void;
   /** Tasks registry: keeps a strong reference while a task runs. @internal */
   _tasks: Set<unknown>;
+  /**
+   * Failed futures whose exception nobody retrieved yet, reported when the
+   * loop closes. @internal
+   */
+  _unretrieved?: Set<WeakRef<object>>;
 }
 
+import { RuntimeError } from "./errors.ts";
+
 let running: LoopLike | null = null;
+let set: LoopLike | null = null;
+
+/**
+ * Record the loop `setEventLoop()` set (null clears): what `Future()` and
+ * `ensureFuture()` use outside a running loop, as Python 3.12+.
+ * @internal
+ */
+export function _setEventLoop(loop: LoopLike | null): void {
+  set = loop;
+}
+
+/**
+ * The running loop, else the loop set with `setEventLoop()` (not closed);
+ * throws when there is neither.
+ * @internal
+ */
+export function _defaultLoop(what: string): LoopLike {
+  if (running !== null) return running;
+  if (set !== null && !set.isClosed()) return set;
+  throw new RuntimeError(
+    `Cannot ${what}: no running event loop and none set, call it from a coroutine run by run(), or pass { loop }`,
+  );
+}
 
 /**
  * The loop running on this thread, or null.
@@ -139,7 +169,7 @@ export function _setRunningLoop(loop: LoopLike | null): LoopLike | null {
  */
 export function _requireLoop(what: string): LoopLike {
   if (running === null) {
-    throw new Error(
+    throw new RuntimeError(
       `Cannot ${what}: no running event loop, call it from a coroutine run by run() or loop.runUntilComplete()`,
     );
   }

@@ -19,6 +19,7 @@ import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { Deque } from "./_deque.ts";
 import { _requireLoop } from "./_loop.ts";
+import { taskContext } from "./_await.ts";
 
 /**
  * What the primitives return: something to `yield*` (generators) or `await`
@@ -105,6 +106,47 @@ class Failed<T> implements Awaitable<T>, Iterator<unknown, T, unknown> {
 /** An awaitable that throws `error` where it is awaited. @internal */
 export function failed<T>(error: unknown): Awaitable<T> {
   return new Failed<T>(error);
+}
+
+/**
+ * An operation that starts when awaited, not when called, as a Python
+ * coroutine does: `start()` runs at the `yield*` (or at `then()`, in the
+ * awaiting task's context) and says whether the operation completed at once
+ * or has to wait. So a call whose task is cancelled before its first step
+ * (`createTask(q.get())`, `waitFor(lock.acquire(), 0)`) takes nothing and
+ * leaves no waiter behind. One instance per primitive serves every call, so
+ * the fast path allocates no more than before.
+ */
+class Lazy<R> implements Awaitable<R> {
+  readonly #start: () => Awaitable<R>;
+  constructor(start: () => Awaitable<R>) {
+    this.#start = start;
+  }
+  [Symbol.iterator](): Iterator<unknown, R, unknown> {
+    return this.#start()[Symbol.iterator]();
+  }
+  then<R1 = R, R2 = never>(
+    onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    let started: Awaitable<R>;
+    try {
+      // An async function's task with a cancellation pending gets it here,
+      // at the await, before anything is taken (asyncio delivers it at the
+      // same point).
+      const owed = taskContext.getStore()?._opStart() ?? null;
+      if (owed !== null) throw owed;
+      started = this.#start();
+    } catch (err) {
+      return Promise.reject(err).then(null, onrejected);
+    }
+    return started.then(onfulfilled, onrejected);
+  }
+}
+
+/** An awaitable that runs `start()` each time it is awaited. @internal */
+export function lazy<R>(start: () => Awaitable<R>): Awaitable<R> {
+  return new Lazy(start);
 }
 
 /** `yield*` on a Wait without a generator object. */
@@ -220,6 +262,19 @@ function pending(fut: Future<unknown>): boolean {
   return !fut.done();
 }
 
+const heldBy = new WeakMap<object, Waiters<unknown>[]>();
+
+/**
+ * How many waiter entries `primitive` holds, cancelled ones not yet dropped
+ * included: what tests check to see that waits do not pile up.
+ * @internal
+ */
+export function _heldWaiters(primitive: object): number {
+  let n = 0;
+  for (const w of heldBy.get(primitive) ?? []) n += w.length;
+  return n;
+}
+
 /**
  * The futures of the tasks waiting on a primitive, oldest first. A waiter
  * cancelled while waiting stays until it reaches the front or the list is
@@ -232,9 +287,23 @@ export class Waiters<T> {
   readonly #d = new Deque<Future<T>>();
   #compactAt = 32;
 
+  /** `owner`: the primitive, for {@linkcode _heldWaiters}. */
+  constructor(owner: object) {
+    const list = heldBy.get(owner);
+    if (list === undefined) heldBy.set(owner, [this]);
+    else list.push(this);
+  }
+
   /** Waiters held, including cancelled ones not yet dropped. */
   get length(): number {
     return this.#d.length;
+  }
+
+  /** Waiters still waiting (for reprs: walks the list). */
+  live(): number {
+    let n = 0;
+    for (const w of this.#d) if (!w.done()) n++;
+    return n;
   }
 
   /** A new waiting future at the back (`what` names the call in errors). */

@@ -11,7 +11,10 @@ import { Deque } from "./_deque.ts";
 import { TimeoutError } from "./errors.ts";
 import { type Awaitable as Aw, ensureFuture } from "./ensure_future.ts";
 import { Future } from "./future.ts";
-import { type Awaitable, ready, Wait } from "./_wait.ts";
+import { type Awaitable, lazy, ready, Wait } from "./_wait.ts";
+import { _checkAwaitables } from "./ensure_future.ts";
+import { _checkOptions } from "./_options.ts";
+import { _describe } from "./_describe.ts";
 
 /**
  * Options of {@linkcode asCompleted}.
@@ -61,8 +64,9 @@ export class AsCompleted<T>
   /** @internal Made by {@linkcode asCompleted}. */
   constructor(aws: Iterable<Aw<T>>, seconds: number | null) {
     this.#loop = _requireLoop("use asCompleted");
+    // De-duplicated before wrapping: the same coroutine twice runs once.
     this.#todo = new Set(
-      [...aws].map((aw) => ensureFuture(aw, { loop: this.#loop })),
+      [...new Set(aws)].map((aw) => ensureFuture(aw, { loop: this.#loop })),
     );
     this.#total = this.#todo.size;
     for (const f of this.#todo) f.addDoneCallback(this.#onDone);
@@ -71,12 +75,16 @@ export class AsCompleted<T>
     }
   }
 
-  /** One awaitable per input, in completion order. */
+  /**
+   * One awaitable per input, in completion order: whichever is awaited
+   * first gets the first result (test_as_completed_reverse_wait).
+   */
   *[Symbol.iterator](): Generator<Awaitable<T>> {
     for (let i = 0; i < this.#total; i++) {
-      yield this.#next();
+      yield lazy(this.#nextOp);
     }
   }
+  readonly #nextOp = (): Awaitable<T> => this.#next();
 
   /**
    * The results, in completion order. (Python 3.13 yields the futures
@@ -213,13 +221,17 @@ export function asCompleted<T>(
   aws: Iterable<Aw<T>>,
   options?: AsCompletedOptions,
 ): AsCompleted<T> {
+  _checkOptions("use asCompleted", options, ["timeout"]);
   const t = options?.timeout ?? null;
   if (t !== null && (typeof t !== "number" || Number.isNaN(t))) {
     throw new TypeError(
       `Cannot use asCompleted: timeout must be seconds or null, got ${
-        String(t)
+        _describe(t)
       }`,
     );
   }
-  return new AsCompleted(aws, t);
+  return new AsCompleted(
+    _checkAwaitables("use asCompleted", aws) as Aw<T>[],
+    t,
+  );
 }

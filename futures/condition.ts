@@ -4,6 +4,7 @@
  * @module
  */
 
+import { _checkCallable } from "./_options.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
@@ -97,16 +98,22 @@ export class Condition {
 
   /**
    * Wait until `predicate()` is true (checked first, then after each
-   * notification); resolves to its last value.
+   * notification); resolves to its last value. As asyncio's, a predicate
+   * already true returns at once, lock or not.
    *
-   * @throws {RuntimeError} if the lock is not held.
+   * @throws {RuntimeError} (when awaited) if it has to wait and the lock is
+   *   not held.
+   * @throws {TypeError} if `predicate` is not a function.
    */
   waitFor<T>(predicate: () => T): Awaitable<T> {
-    this.#checkLocked("wait");
+    if (typeof predicate !== "function") {
+      _checkCallable("wait", "predicate", predicate);
+    }
     return dual(
       function* (this: Condition): Coro<T> {
         let result = predicate();
         while (!result) {
+          this.#checkLocked("wait");
           yield* this.#wait();
           result = predicate();
         }

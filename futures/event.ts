@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
+import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 
 /**
  * A flag, initially false. `wait()` returns at once when set, else waits
@@ -28,7 +28,12 @@ import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
  */
 export class Event {
   #set = false;
-  readonly #waiters = new Waiters<boolean>();
+  readonly #waiters = new Waiters<boolean>(this);
+  readonly #waitOp = lazy((): Awaitable<boolean> =>
+    this.#set
+      ? ready(true)
+      : new Wait<boolean>(this.#waiters.add("wait for an event"), null, null)
+  );
 
   /** Whether the flag is set. */
   isSet(): boolean {
@@ -47,17 +52,19 @@ export class Event {
     this.#set = false;
   }
 
-  /** Wait until the flag is set; resolves to `true`. */
+  /**
+   * Wait until the flag is set; resolves to `true`. Acts when awaited: a
+   * call never awaited leaves no waiter behind.
+   */
   wait(): Awaitable<boolean> {
-    if (this.#set) return ready(true);
-    const fut = this.#waiters.add("wait for an event");
-    return new Wait<boolean>(fut, null, null);
+    return this.#waitOp;
   }
 
-  /** For debugging: `<Event unset waiters=2>`. */
+  /** asyncio's repr: `<Event [unset, waiters:2]>`. */
   toString(): string {
-    return `<Event ${
-      this.#set ? "set" : "unset"
-    } waiters=${this.#waiters.length}>`;
+    const n = this.#waiters.live();
+    return `<Event [${this.#set ? "set" : "unset"}${
+      n > 0 ? `, waiters:${n}` : ""
+    }]>`;
   }
 }

@@ -13,13 +13,22 @@
  */
 
 import type { ExceptionContext, LoopLike } from "./_loop.ts";
-import { _requireLoop } from "./_loop.ts";
+import { _defaultLoop } from "./_loop.ts";
+import { _checkCallable } from "./_options.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { _awaitHook } from "./_await.ts";
 
 const PENDING = 0;
 const CANCELLED = 1;
 const FINISHED = 2;
+
+/**
+ * The future a `yield*` just suspended on (asyncio's
+ * `_asyncio_future_blocking`, kept once rather than per future): a Future a
+ * task gets from its coroutine that is not this one came from a bare
+ * `yield`. @internal
+ */
+export const _blocking: { future: unknown } = { future: null };
 
 /** Where the last coroutine suspended (debug mode), for `Task.getStack()`. @internal */
 export const _suspension: { stack: string | undefined } = { stack: undefined };
@@ -84,16 +93,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #cb0: AnyCallback | null = null;
   #cbs: AnyCallback[] | null = null;
   #cancelMessage: string | undefined = undefined;
-  #token: object | null = null;
+  #token: WeakRef<object> | null = null;
 
   /**
    * Create a pending future.
    *
-   * @param options.loop The loop; defaults to the running loop.
-   * @throws {Error} when no loop is given and none is running.
+   * @param options.loop The loop; defaults to the running loop, else the
+   *   one set with `setEventLoop()`.
+   * @throws {RuntimeError} when no loop is given, running or set.
    */
   constructor(options?: { loop?: LoopLike }) {
-    this.#loop = options?.loop ?? _requireLoop("create a Future");
+    this.#loop = options?.loop ?? _defaultLoop("create a Future");
   }
 
   /** The loop this future belongs to. */
@@ -174,7 +184,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this._exception = exception;
     this._state = FINISHED;
-    this.#token = {};
+    const token = this.#token = new WeakRef(this);
+    this.#loop._unretrieved?.add(token);
     unretrieved.register(this, {
       loop: this.#loop,
       exception: detached(exception),
@@ -201,6 +212,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * already done, it is scheduled at once.
    */
   addDoneCallback(callback: DoneCallback<this>): void {
+    if (typeof callback !== "function") {
+      _checkCallable("add a done callback", "callback", callback);
+    }
     const cb = callback as AnyCallback;
     if (this._state !== PENDING) {
       this.#loop._callSoon1(cb, this);
@@ -247,6 +261,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal Called by the iterator as the coroutine suspends on it. */
   _suspending(): void {
+    _blocking.future = this;
     // In debug mode, remember where the coroutine suspends: only here are
     // its generator frames on the stack.
     if (this.#loop.getDebug()) _suspension.stack = new Error().stack;
@@ -290,10 +305,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #retrieved(): void {
-    if (this.#token !== null) {
-      unretrieved.unregister(this.#token);
+    const token = this.#token;
+    if (token !== null) {
+      unretrieved.unregister(token);
+      this.#loop._unretrieved?.delete(token);
       this.#token = null;
     }
+  }
+
+  /**
+   * The loop is closing and nobody retrieved this future's exception:
+   * report it now rather than at a collection that may never come.
+   * @internal
+   */
+  _reportUnretrieved(): void {
+    if (this.#token === null) return;
+    unretrieved.unregister(this.#token);
+    this.#token = null;
+    this.#loop.callExceptionHandler(this._context({
+      message: `${this._kind()} exception was never retrieved`,
+      exception: this._exception,
+    }));
   }
 
   #stateName(): string {

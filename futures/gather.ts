@@ -10,7 +10,9 @@ import { _getRunningLoopOrNull, _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import type { Coro } from "./task.ts";
-import { type Awaitable, ensureFuture } from "./ensure_future.ts";
+import { _isAwaitable, type Awaitable, ensureFuture } from "./ensure_future.ts";
+import { _checkOptions } from "./_options.ts";
+import { _describe } from "./_describe.ts";
 
 /**
  * The result type of one awaitable.
@@ -166,6 +168,29 @@ export function gather<A extends readonly unknown[]>(
   options?: GatherOptions,
 ): Future<GatherResults<A>>;
 /**
+ * `gather(a, b, { returnExceptions: true })`: the variadic form with
+ * Python's keyword argument as a trailing plain object.
+ *
+ * @param args The awaitables, then the options.
+ * @returns A Future of the results (errors in place of failures).
+ *
+ * @example Options after the awaitables
+ * ```ts
+ * import { gather, run } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const [a, b] = await run(() =>
+ *   gather(Promise.resolve(1), Promise.reject(new Error("x")), {
+ *     returnExceptions: true,
+ *   })
+ * );
+ * assert.equal(a, 1);
+ * assert.ok(b instanceof Error);
+ * ```
+ */
+export function gather(
+  ...args: [...unknown[], GatherOptions & { returnExceptions: true }]
+): Future<unknown[]>;
+/**
  * `gather(a, b, c)`: the variadic form; see the first overload.
  *
  * @param aws The awaitables.
@@ -183,16 +208,32 @@ export function gather<A extends readonly unknown[]>(
 ): Future<GatherResults<A>>;
 export function gather(...args: unknown[]): Future<unknown[]> {
   let aws: unknown[] = args;
-  let returnExceptions = false;
+  let opts: GatherOptions | undefined;
   if (Array.isArray(args[0]) && args.length <= 2) {
     aws = args[0];
-    const opts = args[1] as GatherOptions | undefined;
+    opts = args[1] as GatherOptions | undefined;
     if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
       throw new TypeError(
         "Cannot gather: the second argument must be an options object",
       );
     }
-    returnExceptions = opts?.returnExceptions ?? false;
+  } else if (args.length > 0 && isPlainObject(args[args.length - 1])) {
+    // gather(a, b, { returnExceptions: true }): Python's keyword argument.
+    opts = args[args.length - 1] as GatherOptions;
+    aws = args.slice(0, -1);
+  }
+  _checkOptions("gather", opts, ["returnExceptions"]);
+  const returnExceptions = opts?.returnExceptions ?? false;
+  // Everything is checked before anything starts: gather(coro, 42) must not
+  // leave the coroutine running.
+  for (const aw of aws) {
+    if (!_isAwaitable(aw)) {
+      throw new TypeError(
+        `Cannot gather: ${
+          _describe(aw)
+        } is not awaitable, expected a Future, a coroutine or a Promise`,
+      );
+    }
   }
   const loop = findLoop(aws);
   // The same coroutine twice must run once, as in asyncio. A future passed
@@ -265,6 +306,12 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // Count each distinct child once per position it holds.
   for (const c of children) c.addDoneCallback(onChildDone);
   return outer;
+}
+
+function isPlainObject(x: unknown): boolean {
+  if (typeof x !== "object" || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
 }
 
 function findLoop(aws: unknown[]): LoopLike {

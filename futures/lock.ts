@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
+import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 import { RuntimeError } from "./errors.ts";
 
 /**
@@ -31,18 +31,18 @@ export interface Held extends Disposable, AsyncDisposable {}
  * it to the longest waiter. An uncontended `acquire()` allocates no Future
  * and no Promise: it returns a ready awaitable.
  *
- * Ownership is handed straight to the first waiter on release, so waiters
- * are served in FIFO order and a newcomer cannot barge ahead. If a waiter is
- * cancelled after being handed the lock but before it resumes, the lock is
- * passed on to the next waiter: no lost wake-up, no deadlock.
+ * Release wakes the first waiter, which takes the lock when it resumes; until
+ * then a newcomer cannot barge ahead, so waiters are served in FIFO order. If
+ * a waiter is cancelled after being woken but before it resumes, the next
+ * waiter is woken: no lost wake-up, no deadlock.
  *
  * Python's `async with lock:` is `using _ = yield* lock.hold()` in a
  * generator and `using _ = await lock.hold()` in an async function: the
  * lock is released when the block exits, by return, throw or cancellation.
  *
- * Unlike a Python coroutine, `acquire()` acts when called, not when
- * awaited: a free lock is taken at once, and a waiter is queued at once.
- * Always await what it returns.
+ * As a Python coroutine, `acquire()` acts when awaited, not when called: an
+ * `acquire()` never awaited, or run as a task cancelled before its first
+ * step, neither takes the lock nor leaves a waiter behind.
  *
  * @example `async with lock` in both coroutine forms
  * ```ts
@@ -69,25 +69,43 @@ export interface Held extends Disposable, AsyncDisposable {}
  */
 export class Lock {
   #locked = false;
-  readonly #waiters = new Waiters<boolean>();
-  readonly #passOn = (): void => this.#handOff();
+  // Waiters release() woke that have not resumed yet. They are owed the
+  // lock: until they run, a newcomer may not take it (no barging).
+  #woken = 0;
+  readonly #waiters = new Waiters<boolean>(this);
+  readonly #taken = (): boolean => {
+    this.#woken--;
+    this.#locked = true;
+    return true;
+  };
+  readonly #held = (): Held => {
+    this.#taken();
+    return new Guard(this);
+  };
+  readonly #passOn = (): void => {
+    // Woken, then cancelled before it resumed: the next waiter gets it.
+    this.#woken--;
+    if (!this.#locked) this.#wakeNext();
+  };
+  readonly #acquireOp = lazy(() => this.#start(this.#taken, true));
+  readonly #holdOp = lazy(() => this.#start(this.#held, null));
 
-  /** Whether the lock is held. */
+  /**
+   * Whether the lock is held. As in asyncio, it is `false` right after
+   * `release()` hands the lock on: the woken waiter takes it when it runs
+   * (meanwhile nobody else can).
+   */
   locked(): boolean {
     return this.#locked;
   }
 
   /**
-   * Acquire the lock, waiting while it is held. Resolves to `true`.
-   * The lock is taken at call time when it is free.
+   * Acquire the lock, waiting while it is held. Resolves to `true`. As a
+   * Python coroutine, it acts when awaited, not when called: a call never
+   * awaited (or whose task is cancelled before it runs) takes nothing.
    */
   acquire(): Awaitable<boolean> {
-    if (!this.#locked) {
-      this.#locked = true;
-      return ready(true);
-    }
-    const fut = this.#waiters.add("acquire a lock");
-    return new Wait<boolean>(fut, null, this.#passOn);
+    return this.#acquireOp;
   }
 
   /**
@@ -95,12 +113,7 @@ export class Lock {
    * `using _ = yield* lock.hold()` or `using _ = await lock.hold()`.
    */
   hold(): Awaitable<Held> {
-    if (!this.#locked) {
-      this.#locked = true;
-      return ready(new Guard(this));
-    }
-    const fut = this.#waiters.add("acquire a lock");
-    return new Wait(fut, () => new Guard(this), this.#passOn);
+    return this.#holdOp;
   }
 
   /**
@@ -113,18 +126,29 @@ export class Lock {
         "Cannot release the lock: it is not acquired, call acquire() first",
       );
     }
-    this.#handOff();
+    this.#locked = false;
+    this.#wakeNext();
   }
 
-  #handOff(): void {
-    if (!this.#waiters.wakeFirst(true)) this.#locked = false;
+  #start<R>(resume: () => R, now: R | null): Awaitable<R> {
+    if (!this.#locked && this.#woken === 0 && !this.#waiters.any()) {
+      this.#locked = true;
+      return ready(now ?? new Guard(this) as R);
+    }
+    const fut = this.#waiters.add("acquire a lock");
+    return new Wait(fut, resume, this.#passOn);
   }
 
-  /** For debugging: `<Lock locked waiters=2>`. */
+  #wakeNext(): void {
+    if (this.#waiters.wakeFirst(true)) this.#woken++;
+  }
+
+  /** asyncio's repr: `<Lock [locked, waiters:2]>`. */
   toString(): string {
-    return `<Lock ${
-      this.#locked ? "locked" : "unlocked"
-    } waiters=${this.#waiters.length}>`;
+    const n = this.#waiters.live();
+    return `<Lock [${this.#locked ? "locked" : "unlocked"}${
+      n > 0 ? `, waiters:${n}` : ""
+    }]>`;
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { _checkCallable, _checkOptions } from "./_options.ts";
 import { Queue, type QueueStore } from "./queues.ts";
 
 /**
@@ -185,8 +186,15 @@ export class PriorityQueue<T> extends Queue<T> {
    *
    * @param maxsize Capacity; `<= 0` means unbounded.
    * @param options `compare`: the order.
+   * @throws {TypeError} if `compare` is not a function, or for an unknown
+   *   option.
    */
   constructor(maxsize: number = 0, options?: PriorityQueueOptions<T>) {
-    super(maxsize, new HeapStore<T>(options?.compare ?? naturalOrder));
+    _checkOptions("create a priority queue", options, ["compare"]);
+    const compare = options?.compare ?? naturalOrder;
+    if (typeof compare !== "function") {
+      _checkCallable("create a priority queue", "compare", compare);
+    }
+    super(maxsize, new HeapStore<T>(compare));
   }
 }

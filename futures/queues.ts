@@ -12,7 +12,7 @@
  */
 
 import { Deque } from "./_deque.ts";
-import { type Awaitable, failed, ready, Wait, Waiters } from "./_wait.ts";
+import { type Awaitable, failed, lazy, ready, Wait, Waiters } from "./_wait.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./queue_errors.ts";
 
 export { QueueEmpty, QueueFull, QueueShutDown };
@@ -115,15 +115,15 @@ class FifoStore<T> implements QueueStore<T> {
 export class Queue<T> implements AsyncIterable<T> {
   readonly #maxsize: number;
   readonly #store: QueueStore<T>;
-  readonly #getters = new Waiters<T>();
-  readonly #putters = new Waiters<void>();
+  readonly #getters = new Waiters<T>(this);
+  readonly #putters = new Waiters<void>(this);
   // Slots given to woken putters that have not resumed yet, and items
   // handed to woken getters that have not resumed yet: both still take
   // room, as they would in Python's queue until those tasks run.
   #reserved = 0;
   #handed = 0;
   #unfinished = 0;
-  readonly #joiners = new Waiters<void>();
+  readonly #joiners = new Waiters<void>(this);
   #shutdown = false;
   readonly #gotten = (item: T): T => {
     this.#handed--;
@@ -131,6 +131,12 @@ export class Queue<T> implements AsyncIterable<T> {
     return item;
   };
   readonly #getBack = (item: T): void => this.#returnItem(item);
+  readonly #getOp = lazy(() => this.#startGet());
+  readonly #joinOp = lazy((): Awaitable<void> =>
+    this.#unfinished === 0
+      ? ready(undefined)
+      : new Wait<void>(this.#joiners.add("join a queue"), null, null)
+  );
   readonly #putterGone = (): void => {
     this.#reserved--;
     this.#wakePutter();
@@ -181,10 +187,26 @@ export class Queue<T> implements AsyncIterable<T> {
   /**
    * Put `item`, waiting while the queue is full. Waiting putters are served
    * in FIFO order. A `put()` cancelled while it waits inserts nothing.
-   * Acts when called: with room, the item is in the queue at once.
+   * With room, the item is in the queue at once, when called (a JS
+   * difference: Python's put does nothing until awaited); without room, the
+   * put joins the waiting putters when awaited, so one never awaited (or
+   * cancelled before it ran) holds no slot.
    * @throws {QueueShutDown} (when awaited) if the queue is or gets shut down.
    */
   put(item: T): Awaitable<void> {
+    if (this.#shutdown) {
+      return failed(new QueueShutDown("Cannot put: the queue is shut down"));
+    }
+    if (!this.full() && !this.#putters.any()) {
+      this.#deliver(item);
+      return ready(undefined);
+    }
+    // No room: the waiter joins the line only when awaited, so a put never
+    // awaited (or cancelled before it ran) holds no slot.
+    return lazy(() => this.#startPut(item));
+  }
+
+  #startPut(item: T): Awaitable<void> {
     if (this.#shutdown) {
       return failed(new QueueShutDown("Cannot put: the queue is shut down"));
     }
@@ -219,12 +241,17 @@ export class Queue<T> implements AsyncIterable<T> {
    * Remove and return an item, waiting while the queue is empty. Waiting
    * getters are served in FIFO order; an item handed to a getter that is
    * cancelled before it resumes goes back to the front of the queue (or to
-   * the next getter), so nothing is lost. Acts when called: an item present
-   * is taken at once.
+   * the next getter), so nothing is lost. Acts when awaited, as a Python
+   * coroutine: a `get()` never awaited, or run as a task cancelled before its
+   * first step, takes no item and leaves no waiter.
    * @throws {QueueShutDown} (when awaited) if the queue is shut down and
    * empty.
    */
   get(): Awaitable<T> {
+    return this.#getOp;
+  }
+
+  #startGet(): Awaitable<T> {
     if (this.#store.size > 0) return ready(this.#take());
     if (this.#shutdown) {
       return failed(
@@ -265,9 +292,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * returns at once when none is unfinished.
    */
   join(): Awaitable<void> {
-    if (this.#unfinished === 0) return ready(undefined);
-    const fut = this.#joiners.add("join a queue");
-    return new Wait<void>(fut, null, null);
+    return this.#joinOp;
   }
 
   /**

@@ -4,18 +4,19 @@
  * @module
  */
 
-import { type Awaitable, ready, Wait, Waiters } from "./_wait.ts";
+import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 import { Guard, type Held } from "./lock.ts";
 
 /**
  * A counter of free slots: `acquire()` takes one (waiting at zero),
  * `release()` gives one back, to the longest waiter first.
  *
- * A released slot goes straight to the oldest waiter, so waiters are served
- * FIFO and a newcomer cannot take a slot while others wait. A waiter
- * cancelled after being given a slot, before it resumes, passes the slot on.
- * `using _ = yield* sem.hold()` (or `await sem.hold()`) is Python's
- * `async with sem:`. As with {@linkcode Lock}, `acquire()` acts when called.
+ * A released slot is counted out for the oldest waiter, so waiters are served
+ * FIFO and a newcomer cannot take a slot while others wait (or were woken and
+ * have not resumed yet). A waiter cancelled after being woken, before it
+ * resumes, passes the slot on. `using _ = yield* sem.hold()` (or
+ * `await sem.hold()`) is Python's `async with sem:`. As with
+ * {@linkcode Lock}, `acquire()` acts when awaited, not when called.
  *
  * @example Limiting concurrency to 2
  * ```ts
@@ -38,8 +39,29 @@ import { Guard, type Held } from "./lock.ts";
  */
 export class Semaphore {
   #value: number;
-  readonly #waiters = new Waiters<boolean>();
-  readonly #passOn = (): void => this.#give();
+  // Waiters woken with a slot that have not resumed yet: their slots are
+  // already counted out of `#value`, and while they exist the semaphore
+  // counts as locked (no barging, as asyncio).
+  #woken = 0;
+  readonly #waiters = new Waiters<boolean>(this);
+  readonly #taken = (): boolean => {
+    this.#woken--;
+    // Slots released while it was waking go on to those queued behind it.
+    this.#wakeWhileFree();
+    return true;
+  };
+  readonly #held = (): Held => {
+    this.#taken();
+    return new Guard(this);
+  };
+  readonly #passOn = (): void => {
+    // Woken, then cancelled before it resumed: its slot goes back.
+    this.#woken--;
+    this.#value++;
+    this.#wakeWhileFree();
+  };
+  readonly #acquireOp = lazy(() => this.#start(this.#taken, true));
+  readonly #holdOp = lazy(() => this.#start(this.#held, null));
 
   /**
    * Create a semaphore with `value` free slots.
@@ -58,32 +80,42 @@ export class Semaphore {
 
   /** Whether `acquire()` would wait now. */
   locked(): boolean {
-    return this.#value === 0 || this.#waiters.any();
+    return this.#value === 0 || this.#woken > 0 || this.#waiters.any();
   }
 
-  /** Take a slot, waiting if none is free. Resolves to `true`. */
+  /**
+   * Take a slot, waiting if none is free. Resolves to `true`. Acts when
+   * awaited, as a Python coroutine: a call never awaited takes nothing.
+   */
   acquire(): Awaitable<boolean> {
-    if (this.#value > 0 && !this.#waiters.any()) {
-      this.#value--;
-      return ready(true);
-    }
-    const fut = this.#waiters.add("acquire a semaphore");
-    return new Wait<boolean>(fut, null, this.#passOn);
+    return this.#acquireOp;
   }
 
   /** Take a slot and get a guard that releases it on dispose. */
   hold(): Awaitable<Held> {
-    if (this.#value > 0 && !this.#waiters.any()) {
-      this.#value--;
-      return ready(new Guard(this));
-    }
-    const fut = this.#waiters.add("acquire a semaphore");
-    return new Wait(fut, () => new Guard(this), this.#passOn);
+    return this.#holdOp;
   }
 
-  /** Give a slot back: to the first waiter, or to the counter. */
+  /** Give a slot back, and wake the first waiter. */
   release(): void {
-    this.#give();
+    this.#value++;
+    this.#wakeWhileFree();
+  }
+
+  #start<R>(resume: () => R, now: R | null): Awaitable<R> {
+    if (!this.locked()) {
+      this.#value--;
+      return ready(now ?? new Guard(this) as R);
+    }
+    const fut = this.#waiters.add("acquire a semaphore");
+    return new Wait(fut, resume, this.#passOn);
+  }
+
+  #wakeWhileFree(): void {
+    while (this.#value > 0 && this.#waiters.wakeFirst(true)) {
+      this.#value--;
+      this.#woken++;
+    }
   }
 
   /** @internal The free slots now. */
@@ -91,14 +123,12 @@ export class Semaphore {
     return this.#value;
   }
 
-  /** For debugging: `<Semaphore value=0 waiters=2>`. */
+  /** asyncio's repr: `<Semaphore [locked, value:0, waiters:2]>`. */
   toString(): string {
-    return `<${this.constructor.name} value=${this.#value} waiters=${this.#waiters.length}>`;
-  }
-
-  #give(): void {
-    // The slot goes straight to a waiter if any: the counter stays as is.
-    if (!this.#waiters.wakeFirst(true)) this.#value++;
+    const n = this.#waiters.live();
+    return `<${this.constructor.name} [${
+      this.locked() ? "locked" : `unlocked, value:${this.#value}`
+    }${n > 0 ? `, waiters:${n}` : ""}]>`;
   }
 }
 

@@ -13,7 +13,10 @@
  *   surfaces at the `await`. The JS difference: a cancellation requested while
  *   the function awaits a *host* promise (`fetch`, a timer) cannot interrupt
  *   it; it is delivered at its next await of one of our futures, or when the
- *   function returns (the task then ends cancelled).
+ *   function returns (the task then ends cancelled). Two ways out: pass the
+ *   task's {@linkcode Task.signal} to the host API (`fetch(url, { signal })`),
+ *   which then stops with the task, or await `fromPromise(p)`, which is
+ *   cancelled at once (the host operation runs on, its outcome ignored).
  *
  * @module
  */
@@ -21,8 +24,9 @@
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
-import { _suspension, Future } from "./future.ts";
+import { _blocking, _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
+import { _describe } from "./_describe.ts";
 
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
@@ -106,6 +110,10 @@ function isGenerator(x: unknown): x is Coro<unknown> {
     typeof (x as Coro<unknown>)[Symbol.iterator] === "function";
 }
 
+function* delegate<T>(aw: Iterable<unknown, T, unknown>): Coro<T> {
+  return yield* aw;
+}
+
 function isGeneratorFunction(fn: unknown): boolean {
   return typeof fn === "function" &&
     Object.prototype.toString.call(fn) === "[object GeneratorFunction]";
@@ -149,6 +157,18 @@ export class Task<T = unknown> extends Future<T> {
   // Async-function tasks only: parked = waiting on one of our futures, so
   // the loop need not give the JS thread back to the host for it.
   #parked = false;
+  // Async-function tasks only: the last await of ours handed the function
+  // its value, and it has not awaited one of ours since. A cancel() landing
+  // then finds the function resumed with its value in hand (asyncio's task
+  // would be mid-step): it is delivered at the next await of ours, and if
+  // the function returns first, its result is kept, not dropped.
+  #resumed = false;
+  #lateCancel = false;
+  // Made on first read of `signal`: tasks that never read it pay nothing.
+  #abort: AbortController | null = null;
+  // Debug mode: when (performance.now()) a cancellation found the async
+  // function inside a host promise, to report how late it was delivered.
+  #cancelAt = 0;
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *
@@ -161,6 +181,11 @@ export class Task<T = unknown> extends Future<T> {
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
     const loop = options?.loop ?? _requireLoop("create a Task");
+    if (loop.isClosed()) {
+      throw new RuntimeError(
+        "Cannot create a task: the event loop is closed, create the task on a loop that is open",
+      );
+    }
     super({ loop });
     if (isGenerator(coro)) {
       this.#coro = coro;
@@ -173,24 +198,22 @@ export class Task<T = unknown> extends Future<T> {
       typeof (coro as Iterable<unknown>)[Symbol.iterator] === "function"
     ) {
       // An awaitable of ours (sleep(), lock.acquire(), a Future): run what
-      // `yield*` would run.
-      const it = (coro as Iterable<unknown, T, unknown>)[Symbol.iterator]();
-      if (typeof it.next !== "function") {
-        throw new TypeError(
-          `Cannot create a task from ${
-            describe(coro)
-          }: its iterator has no next()`,
-        );
-      }
-      this.#coro = it as Coro<T>;
+      // `yield*` would run, from the first step on, so an operation whose
+      // task is cancelled before it starts never starts.
+      this.#coro = delegate(coro as Iterable<unknown, T, unknown>);
     } else {
       throw new TypeError(
-        `Cannot create a task from ${
-          describe(coro)
-        }: pass a generator (a called function*), a generator function or an async function`,
+        typeof (coro as { then?: unknown } | null)?.then === "function"
+          ? "Cannot create a task from a Promise: it is already running (an async function starts when called), pass the function itself: createTask(f) or createTask(() => f(x))"
+          : `Cannot create a task from ${
+            describe(coro)
+          }: pass a generator (a called function*), a generator function or an async function`,
       );
     }
-    this.#name = options?.name ?? ++taskCounter;
+    const name = options?.name;
+    this.#name = name === undefined || name === null
+      ? ++taskCounter
+      : String(name);
     loop._tasks.add(this);
     if (options?.eagerStart) {
       this.#step(NO_EXC);
@@ -230,9 +253,47 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
+   * An `AbortSignal` that aborts, with the `CancelledError` as its reason,
+   * when the task is cancelled: pass it to host APIs so they stop with the
+   * task (`await fetch(url, { signal: currentTask()!.signal })`). Without
+   * it, an async function awaiting a host promise is cancelled only at its
+   * next await of one of our futures. After `uncancel()` withdraws every
+   * request, the next read gives a fresh signal. Made on first read.
+   *
+   * @example A fetch that stops with its task
+   * ```ts
+   * import { CancelledError, createTask, run, sleep } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await run(async () => {
+   *   const task = createTask(async () => {
+   *     // Stands for fetch(url, { signal }): a host API that takes a signal.
+   *     const signal = task.signal;
+   *     await new Promise((_, reject) =>
+   *       signal.addEventListener("abort", () => reject(signal.reason))
+   *     );
+   *   });
+   *   await sleep(0);
+   *   task.cancel();
+   *   await assert.rejects(async () => await task, CancelledError);
+   * });
+   * ```
+   */
+  get signal(): AbortSignal {
+    let ac = this.#abort;
+    if (ac === null) {
+      ac = this.#abort = new AbortController();
+      if (this.#cancelRequests > 0 || this.cancelled()) {
+        ac.abort(new CancelledError(this.#cancelMsg));
+      }
+    }
+    return ac.signal;
+  }
+
+  /**
    * Request cancellation: the coroutine gets a `CancelledError` at its
-   * current (or next) suspension point. Returns false if the task is done.
-   * Each call counts toward `cancelling()`.
+   * current (or next) suspension point, and `signal` aborts. Returns false
+   * if the task is done. Each call counts toward `cancelling()`.
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
@@ -240,11 +301,59 @@ export class Task<T = unknown> extends Future<T> {
     const waiting = this.#waitingOn;
     if (waiting !== null && waiting.cancel(msg)) {
       // The wake-up will deliver the CancelledError.
+      this.#abortSignal(msg);
       return true;
     }
     this.#mustCancel = true;
     this.#cancelMsg = msg;
+    if (this.#resumed) this.#lateCancel = true;
+    if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
+      this.#cancelAt = performance.now();
+    }
+    this.#abortSignal(msg);
     return true;
+  }
+
+  /**
+   * Not for tasks: a task's result is what its coroutine returns.
+   * @throws {RuntimeError} always, as asyncio.
+   */
+  override setResult(_result: T): never {
+    throw new RuntimeError(
+      "Cannot set the result of a task: its coroutine returns it, use a Future for results set by hand",
+    );
+  }
+
+  /**
+   * Not for tasks: a task fails when its coroutine throws.
+   * @throws {RuntimeError} always, as asyncio.
+   */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError(
+      "Cannot set the exception of a task: its coroutine throws it, use a Future for exceptions set by hand",
+    );
+  }
+
+  #abortSignal(msg: string | undefined): void {
+    const ac = this.#abort;
+    if (ac !== null && !ac.signal.aborted) ac.abort(new CancelledError(msg));
+  }
+
+  /**
+   * Debug mode: the cancellation requested while the async function was
+   * inside a host promise is delivered now; report it if that was late.
+   */
+  #reportLateCancel(): void {
+    const dt = (performance.now() - this.#cancelAt) / 1000;
+    this.#cancelAt = 0;
+    const loop = this.getLoop() as LoopLike & { slowCallbackDuration?: number };
+    if (dt < (loop.slowCallbackDuration ?? 0.1)) return;
+    const where = new Error().stack?.split("\n").slice(2).join("\n") ?? "";
+    console.warn(
+      `Task ${this.getName()} received its cancellation ${
+        dt.toFixed(3)
+      } seconds late: it was awaiting a host promise (pass currentTask().signal to the host API, or await fromPromise(promise))\ndelivered at:\n${where}`,
+    );
   }
 
   /** How many cancellation requests are pending (Python 3.11). */
@@ -259,7 +368,11 @@ export class Task<T = unknown> extends Future<T> {
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#mustCancel = false;
+      if (this.#cancelRequests === 0) {
+        this.#mustCancel = false;
+        // A withdrawn cancellation must not stop the next host call.
+        if (this.#abort?.signal.aborted) this.#abort = null;
+      }
     }
     return this.#cancelRequests;
   }
@@ -285,8 +398,23 @@ export class Task<T = unknown> extends Future<T> {
     return context;
   }
 
-  /** @internal Called when its async function awaits one of our futures. */
-  _awaitStart(fut: Cancellable): void {
+  /**
+   * @internal Called when its async function awaits one of our futures;
+   * returns an error the await must fail with instead of waiting.
+   */
+  _awaitStart(fut: Cancellable): RuntimeError | null {
+    if (fut === this) {
+      return new RuntimeError(
+        `Cannot await task ${this.getName()} from inside itself: it would wait forever`,
+      );
+    }
+    if (fut instanceof Future && fut.getLoop() !== this.getLoop()) {
+      return new RuntimeError(
+        `Task ${this.getName()} got a Future attached to a different loop: create it on the loop the task runs on`,
+      );
+    }
+    this.#resumed = false;
+    this.#lateCancel = false;
     this.#waitingOn = fut;
     if (!this.#parked) {
       this.#parked = true;
@@ -294,7 +422,22 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
       this.#mustCancel = false;
+      if (this.#cancelAt !== 0) this.#reportLateCancel();
     }
+    return null;
+  }
+
+  /** @internal An operation of ours starts at an await (see AsyncAwaiter). */
+  _opStart(): CancelledError | null {
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      return new CancelledError(this.#cancelMsg);
+    }
+    // If it completes at once, the function resumes with its value; if it
+    // waits, _awaitStart clears this.
+    this.#resumed = true;
+    this.#lateCancel = false;
+    return null;
   }
 
   /** @internal Called when that await ends; may owe a CancelledError. */
@@ -304,8 +447,12 @@ export class Task<T = unknown> extends Future<T> {
       this.#parked = false;
       this.getLoop()._hostRef(1);
     }
-    if (!this.#mustCancel) return null;
+    if (!this.#mustCancel) {
+      this.#resumed = true;
+      return null;
+    }
     this.#mustCancel = false;
+    if (this.#cancelAt !== 0) this.#reportLateCancel();
     return new CancelledError(this.#cancelMsg);
   }
 
@@ -345,14 +492,16 @@ export class Task<T = unknown> extends Future<T> {
     if (y === undefined) {
       // A bare `yield`: give up the loop for one iteration (sleep(0)).
       this.getLoop()._callSoon1(stepSoon, this as Task<unknown>);
-    } else if (y instanceof Future) {
+    } else if (y === _blocking.future && y instanceof Future) {
+      _blocking.future = null;
       this.#await(y);
     } else {
+      // asyncio: "yield was used instead of yield from".
       this.#throwSoon(
-        new TypeError(
-          `Task ${this.getName()} got bad yield: ${
+        new RuntimeError(
+          `Task ${this.getName()} got ${
             describe(y)
-          }; use yield* on a Future, Task or sleep()`,
+          } from a bare yield: use yield* to wait for it (yield without * drops its result)`,
         ),
       );
     }
@@ -394,7 +543,8 @@ export class Task<T = unknown> extends Future<T> {
     // Still set: only #step clears it.
     const fut = this.#waitingOn as Future<unknown>;
     if (fut._state === 2 && fut._exception !== undefined) {
-      this.#step(fut._exception);
+      // exception(), not the field: the error is now retrieved.
+      this.#step(fut.exception());
     } else if (fut._state === 1) {
       this.#step(fut._makeCancelledError());
     } else {
@@ -459,8 +609,9 @@ export class Task<T = unknown> extends Future<T> {
 
   #succeed(value: T): void {
     this.getLoop()._tasks.delete(this);
-    if (this.#mustCancel) {
+    if (this.#mustCancel && !this.#lateCancel) {
       this.#mustCancel = false;
+      if (this.#cancelAt !== 0) this.#reportLateCancel();
       super.cancel(this.#cancelMsg);
     } else {
       super.setResult(value);
@@ -483,7 +634,7 @@ export class Task<T = unknown> extends Future<T> {
  * @param coro A generator object, generator function or async function.
  * @param options The task's name, eager start.
  * @returns The new task.
- * @throws {Error} when no loop is running.
+ * @throws {RuntimeError} when no loop is running.
  *
  * @example Two ways to write the same task
  * ```ts
@@ -552,11 +703,14 @@ export function allTasks(loop?: LoopLike): Set<Task<unknown>> {
 }
 
 function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (typeof x === "object") {
-    return typeof (x as PromiseLike<unknown>).then === "function"
-      ? "a Promise (it is already running)"
-      : `an object (${Object.prototype.toString.call(x)})`;
+  if (x instanceof Future) return String(x);
+  if (
+    typeof x === "object" && x !== null &&
+    typeof (x as PromiseLike<unknown>).then === "function"
+  ) {
+    return typeof (x as Iterable<unknown>)[Symbol.iterator] === "function"
+      ? "one of our awaitables (sleep(), lock.acquire(), ...)"
+      : "a Promise";
   }
-  return `${typeof x} ${String(x)}`;
+  return _describe(x);
 }

@@ -244,13 +244,16 @@ export class TaskGroup {
       outcome.failed = false;
       outcome.error = undefined;
     }
+    // The body's own error counts before a cancellation is let through: a
+    // nested group's ExceptionGroup raised while an outside cancel is being
+    // delivered is wrapped, not dropped (test_taskgroup_12).
+    if (outcome.failed && !(outcome.error instanceof CancelledError)) {
+      this.#errors.push(outcome.error);
+    }
     if (propagate !== null && this.#errors.length === 0) {
       outcome.failed = true;
       outcome.error = propagate;
       return;
-    }
-    if (outcome.failed && !(outcome.error instanceof CancelledError)) {
-      this.#errors.push(outcome.error);
     }
     if (this.#errors.length > 0) {
       outcome.failed = true;

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { _checkCallable } from "./_options.ts";
 import type { HandleLike, LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, TimeoutError } from "./errors.ts";
@@ -171,6 +172,15 @@ export class Timeout implements Disposable {
     if (this.#used) {
       throw new RuntimeError("Cannot run: this timeout was used already");
     }
+    if (typeof body !== "function") {
+      // Disarm first: a deadline left armed would cancel whatever this
+      // task awaits next.
+      this.#handle?.cancel();
+      this.#handle = null;
+      this.#state = EXITED;
+      this.#used = true;
+      _checkCallable("run", "body", body);
+    }
     if (currentTask() !== this.#task) {
       throw new RuntimeError(
         "Cannot run: this timeout belongs to another task, create it where it runs",
@@ -229,6 +239,13 @@ export class Timeout implements Disposable {
 
 /**
  * A timeout `delay` seconds from now for the current task (null: none).
+ *
+ * An async function awaiting a plain host promise (`fetch`, a Deno timer)
+ * when the deadline passes is interrupted only at its next await of one of
+ * our futures, so the timeout ends late. Two ways to end on time: pass the
+ * task's signal to the host API (`fetch(url, { signal:
+ * currentTask()!.signal })` rejects with the `CancelledError`, which
+ * becomes the `TimeoutError`), or await `fromPromise(promise)`.
  *
  * @throws {RuntimeError} outside a task.
  *

@@ -6,7 +6,13 @@
  */
 
 import { _requireLoop } from "./_loop.ts";
-import { type Awaitable as Aw, ensureFuture } from "./ensure_future.ts";
+import {
+  _checkAwaitables,
+  type Awaitable as Aw,
+  ensureFuture,
+} from "./ensure_future.ts";
+import { _checkOptions } from "./_options.ts";
+import { _describe } from "./_describe.ts";
 import { Future } from "./future.ts";
 import type { Coro } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
@@ -122,6 +128,7 @@ export function wait<T>(
   aws: Iterable<Aw<T>>,
   options?: WaitOptions,
 ): Awaitable<[Set<Future<T>>, Set<Future<T>>]> {
+  _checkOptions("wait", options, ["timeout", "returnWhen"]);
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
   if (
     returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION &&
@@ -133,14 +140,14 @@ export function wait<T>(
       }`,
     );
   }
-  const list = [...aws];
+  const list = _checkAwaitables("wait", aws) as Aw<T>[];
   if (list.length === 0) {
     throw new RangeError("Cannot wait: the set of futures is empty");
   }
   const t = options?.timeout ?? null;
   if (t !== null && (typeof t !== "number" || Number.isNaN(t))) {
     throw new TypeError(
-      `Cannot wait: timeout must be seconds or null, got ${String(t)}`,
+      `Cannot wait: timeout must be seconds or null, got ${_describe(t)}`,
     );
   }
   return dual(() => waitGen(list, t, returnWhen), "wait");

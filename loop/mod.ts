@@ -17,3 +17,4 @@ export {
   newEventLoop,
   setEventLoop,
 } from "./policy.ts";
+export { KeyboardInterrupt } from "./_signals.ts";

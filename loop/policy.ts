@@ -5,7 +5,8 @@
  * @module
  */
 
-import { _getRunningLoopOrNull } from "../futures/_loop.ts";
+import { _getRunningLoopOrNull, _setEventLoop } from "../futures/_loop.ts";
+import { RuntimeError } from "../futures/errors.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
 
 let currentLoop: EventLoop | null = null;
@@ -13,7 +14,7 @@ let currentLoop: EventLoop | null = null;
 /**
  * The loop running on this thread.
  *
- * @throws {Error} when no loop is running.
+ * @throws {RuntimeError} when no loop is running.
  *
  * @example
  * ```ts
@@ -28,7 +29,7 @@ let currentLoop: EventLoop | null = null;
 export function getRunningLoop(): EventLoop {
   const loop = _getRunningLoopOrNull();
   if (loop === null) {
-    throw new Error(
+    throw new RuntimeError(
       "Cannot get the running loop: no running event loop, call it from a coroutine or callback run by the loop",
     );
   }
@@ -39,7 +40,7 @@ export function getRunningLoop(): EventLoop {
  * The running loop if there is one, else the loop set with `setEventLoop()`.
  * As in Python 3.14, no loop is created implicitly.
  *
- * @throws {Error} when no loop is running and none was set.
+ * @throws {RuntimeError} when no loop is running and none was set.
  *
  * @example
  * ```ts
@@ -56,7 +57,7 @@ export function getEventLoop(): EventLoop {
   const running = _getRunningLoopOrNull();
   if (running !== null) return running as EventLoop;
   if (currentLoop === null || currentLoop.isClosed()) {
-    throw new Error(
+    throw new RuntimeError(
       "Cannot get the event loop: none is running or set, create one with newEventLoop() and setEventLoop(), or use run()",
     );
   }
@@ -79,6 +80,8 @@ export function setEventLoop(loop: EventLoop | null): void {
     );
   }
   currentLoop = loop;
+  // Future() and ensureFuture() outside a running loop use it (3.12+).
+  _setEventLoop(loop);
 }
 
 /**

@@ -283,6 +283,18 @@ export interface BufferedProtocol extends BaseProtocol {
 }
 
 /**
+ * What a stream transport drives: a `Protocol` or a `BufferedProtocol`.
+ *
+ * @example
+ * ```ts
+ * import type { StreamProtocol } from "./types.ts";
+ * const p: StreamProtocol = { dataReceived() {} };
+ * console.log(typeof p);
+ * ```
+ */
+export type StreamProtocol = Protocol | BufferedProtocol;
+
+/**
  * A datagram protocol.
  *
  * @example

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { libc } from "./_libc.ts";
 import { fileno } from "./fileno.ts";
 import {
   EVENT_READ,
@@ -29,6 +30,12 @@ class Key<T> implements SelectorKey<T> {
     Object.freeze(this);
   }
 }
+
+// Kernel objects of selectors collected without close(): closed then (the
+// number is not reused under us: close() unregisters first).
+const dropped = new FinalizationRegistry<number>((fd) => {
+  libc().close(fd);
+});
 
 /**
  * The common half of every selector (Python's `selectors.BaseSelector`):
@@ -70,6 +77,19 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   protected abstract _collect(n: number, out: SelectResult<T>): void;
   /** Release the kernel object. */
   protected abstract _close(): void;
+  /**
+   * Make a pending pooled wait return now (close() calls it), e.g. by
+   * making an fd in the wait's set readable. Backends that cannot leave the
+   * wait to its timeout.
+   */
+  protected _interrupt(): void {}
+  /**
+   * The backend owns kernel object `fd`: close it if the selector is
+   * collected without `close()`.
+   */
+  protected _closeOnCollect(fd: number): void {
+    dropped.register(this, fd, this);
+  }
   /** Extra checks before `_add` (select's FD_SETSIZE, fd is open). */
   protected _check(_fd: number): void {}
 
@@ -186,17 +206,21 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
 
   /**
    * Release the kernel object; later calls throw. Idempotent. During a
-   * pending `selectAsync()` the fd is released when that wait returns, so
-   * wake it first (e.g. with a `Wakeup`) if it has no timeout.
+   * pending `selectAsync()` the fd is released when that wait returns; the
+   * epoll and kqueue backends make it return at once, the others at its
+   * timeout (wake it first, e.g. with a `Wakeup`, if that matters). A
+   * selector collected without `close()` releases its kernel object then.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this._keys.clear();
+    dropped.unregister(this);
     // A pool thread may be about to wait on our fd: closing it now could
     // let that wait land on whatever reuses the number. selectAsync()
-    // releases it when the wait is over.
+    // releases it when the wait is over, which the backend hastens.
     if (!this.#waitingAsync) this._close();
+    else this._interrupt();
   }
 
   /** Closes the selector (`using sel = new EpollSelector()`). */

@@ -20,6 +20,71 @@ const SYMBOLS = {
   write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   pipe: { parameters: ["buffer"], result: "i32" },
   pipe2: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  // ---- subprocesses (poll/spawn.ts) ----
+  // posix_spawn* return their error number instead of setting errno.
+  posix_spawnp: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "pointer"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_adddup2: {
+    parameters: ["buffer", "i32", "i32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_addclose: {
+    parameters: ["buffer", "i32"],
+    result: "i32",
+  },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  // glibc >= 2.29, macOS >= 10.15.
+  posix_spawn_file_actions_addchdir_np: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  // glibc >= 2.34 only.
+  posix_spawn_file_actions_addclosefrom_np: {
+    parameters: ["buffer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  // The flags are a C short.
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigdefault: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_setsigmask: {
+    parameters: ["buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+  sigaddset: { parameters: ["buffer", "i32"], result: "i32" },
+  // `char **environ` (Linux, BSD); macOS reaches it through _NSGetEnviron.
+  environ: { type: "pointer", optional: true },
+  _NSGetEnviron: { parameters: [], result: "pointer", optional: true },
+  // syscall(2) is variadic; every argument is a long (bigint). Used for
+  // pidfd_open (434 on every Linux arch), which glibc wraps only since 2.36.
+  syscall: {
+    parameters: ["i64", "i64", "i64"],
+    result: "i32",
+    optional: true,
+  },
+  waitid: {
+    parameters: ["i32", "u32", "buffer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  // ---- end subprocesses ----
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   // fcntl is variadic. On Apple arm64 variadic arguments go on the stack,
@@ -34,6 +99,69 @@ const SYMBOLS = {
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // ---- net: sockets and name resolution (poll/socket.ts, getaddrinfo.ts)
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  accept: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  // Linux and FreeBSD; macOS has no accept4 (accept + fcntl there).
+  accept4: {
+    parameters: ["i32", "buffer", "buffer", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  getsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  recvfrom: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "i32" },
+  sendto: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
+  recvmmsg: {
+    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
+    result: "i32",
+    optional: true,
+  },
+  sendmmsg: {
+    parameters: ["i32", "buffer", "u32", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  sendfile: {
+    parameters: ["i32", "i32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
+  unlink: { parameters: ["buffer"], result: "i32" },
+  // On Deno's blocking pool: never blocks the loop; returns its error.
+  getaddrinfo: {
+    parameters: ["buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  freeaddrinfo: { parameters: ["pointer"], result: "void" },
+  gai_strerror: { parameters: ["i32"], result: "pointer" },
+  getnameinfo: {
+    parameters: ["buffer", "u32", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // ---- end net
   poll: { parameters: ["buffer", "u32", "i32"], result: "i32" },
   poll_async: {
     name: "poll",
@@ -82,6 +210,14 @@ const SYMBOLS = {
     result: "i32",
     nonblocking: true,
     optional: true,
+  },
+  // A host turn of the event loop (loop/_host_turn.ts): a short sleep on
+  // Deno's thread pool, long enough that the JS thread parks meanwhile.
+  usleep_async: {
+    name: "usleep",
+    parameters: ["u32"],
+    result: "i32",
+    nonblocking: true,
   },
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },

@@ -8,6 +8,9 @@
 import { libc, type LibcSymbols, need } from "./_libc.ts";
 import { BaseSelector, toMillis } from "./_base.ts";
 import { check, waitRetry } from "./_syscall.ts";
+import { close, eventfd, writeOrAgain } from "./fd.ts";
+
+const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 
 // <sys/epoll.h>
@@ -98,6 +101,7 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     const epollWait = need("epoll_wait", "use DefaultSelector");
     this.#epollCtl = need("epoll_ctl", "use DefaultSelector");
     this.#epfd = check(create(EPOLL_CLOEXEC), "epoll_create1");
+    this._closeOnCollect(this.#epfd);
     this.#call = (t) =>
       epollWait(this.#epfd, this.#buf, this.#cap, toMillis(t));
   }
@@ -177,5 +181,21 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     libc().close(this.#epfd);
+    if (this.#interruptFd >= 0) close(this.#interruptFd);
+    this.#interruptFd = -1;
   }
+
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  protected override _interrupt(): void {
+    // An eventfd of its own, made readable inside the pending wait's set.
+    if (this.#interruptFd >= 0) return;
+    const fd = this.#interruptFd = eventfd();
+    try {
+      this.#ctl(EPOLL_CTL_ADD, fd, EVENT_READ);
+      writeOrAgain(fd, ONE);
+    } catch {
+      // Then the wait ends at its timeout, as before.
+    }
+  }
+  #interruptFd = -1;
 }

@@ -13,14 +13,19 @@ import { os } from "./_libc.ts";
 const TABLE: Array<[string, number, number, string]> = [
   ["EPERM", 1, 1, "Operation not permitted"],
   ["ENOENT", 2, 2, "No such file or directory"],
+  ["ESRCH", 3, 3, "No such process"],
   ["EINTR", 4, 4, "Interrupted system call"],
   ["EIO", 5, 5, "Input/output error"],
+  ["E2BIG", 7, 7, "Argument list too long"],
+  ["ENOEXEC", 8, 8, "Exec format error"],
   ["EBADF", 9, 9, "Bad file descriptor"],
+  ["ECHILD", 10, 10, "No child processes"],
   ["EAGAIN", 11, 35, "Resource temporarily unavailable"],
   ["ENOMEM", 12, 12, "Cannot allocate memory"],
   ["EACCES", 13, 13, "Permission denied"],
   ["EFAULT", 14, 14, "Bad address"],
   ["EEXIST", 17, 17, "File exists"],
+  ["ENOTDIR", 20, 20, "Not a directory"],
   ["EINVAL", 22, 22, "Invalid argument"],
   ["ENFILE", 23, 23, "Too many open files in system"],
   ["EMFILE", 24, 24, "Too many open files"],
@@ -247,6 +252,36 @@ export class FileNotFoundError extends OSError {}
  */
 export class PermissionError extends OSError {}
 /**
+ * No such process (ESRCH): e.g. signalling a process that has exited.
+ *
+ * @example
+ * ```ts
+ * import { errnoOf, ProcessLookupError } from "./errors.ts";
+ * new ProcessLookupError(errnoOf("ESRCH"));
+ * ```
+ */
+export class ProcessLookupError extends OSError {}
+/**
+ * No such child to wait for (ECHILD).
+ *
+ * @example
+ * ```ts
+ * import { ChildProcessError, errnoOf } from "./errors.ts";
+ * new ChildProcessError(errnoOf("ECHILD"));
+ * ```
+ */
+export class ChildProcessError extends OSError {}
+/**
+ * A path component is not a directory (ENOTDIR).
+ *
+ * @example
+ * ```ts
+ * import { errnoOf, NotADirectoryError } from "./errors.ts";
+ * new NotADirectoryError(errnoOf("ENOTDIR"));
+ * ```
+ */
+export class NotADirectoryError extends OSError {}
+/**
  * A system call was interrupted (EINTR). The wrappers retry it; it is
  * exported for completeness and never surfaces from this module.
  *
@@ -309,6 +344,9 @@ const SUBCLASS: Record<
   ENOENT: FileNotFoundError,
   EACCES: PermissionError,
   EPERM: PermissionError,
+  ESRCH: ProcessLookupError,
+  ECHILD: ChildProcessError,
+  ENOTDIR: NotADirectoryError,
   EINTR: InterruptedError,
   ETIMEDOUT: TimeoutError,
 };

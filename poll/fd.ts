@@ -171,6 +171,7 @@ export function close(fd: number): void {
  */
 export function read(fd: number, buf: Uint8Array): number {
   checkFd(fd, "read");
+  checkBuffer(buf, "read");
   const n = readOrAgain(fd, buf);
   if (n === -1) throw fromErrno(EAGAIN, "read", fd);
   return n;
@@ -194,9 +195,25 @@ export function read(fd: number, buf: Uint8Array): number {
  */
 export function write(fd: number, buf: Uint8Array): number {
   checkFd(fd, "write");
+  checkBuffer(buf, "write");
   const n = writeOrAgain(fd, buf);
   if (n === -1) throw fromErrno(EAGAIN, "write", fd);
   return n;
+}
+
+function checkBuffer(buf: unknown, action: string): void {
+  if (!(buf instanceof Uint8Array)) {
+    let got: string;
+    if (buf === null) got = "null";
+    else if (typeof buf === "object") {
+      got = `an object (${Object.prototype.toString.call(buf).slice(8, -1)})`;
+    } else if (typeof buf === "string") {
+      got = `${JSON.stringify(buf)} (a string)`;
+    } else got = String(buf);
+    throw new TypeError(
+      `Cannot ${action}: buffer must be a Uint8Array, got ${got}`,
+    );
+  }
 }
 
 /**

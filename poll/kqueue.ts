@@ -90,6 +90,7 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
     const kevent = need("kevent", "use DefaultSelector");
     this.#kq = check(kqueue(), "kqueue");
+    this._closeOnCollect(this.#kq);
     this.#call = (t) =>
       kevent(this.#kq, null, 0, this.#events, this.#cap, this.#timespec(t));
   }

@@ -42,6 +42,7 @@ export { monotonic } from "./clock.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
+  ChildProcessError,
   ConnectionAbortedError,
   ConnectionRefusedError,
   ConnectionResetError,
@@ -50,9 +51,12 @@ export {
   FileNotFoundError,
   fromErrno,
   InterruptedError,
+  NotADirectoryError,
   OSError,
   type OSErrorOptions,
   PermissionError,
+  ProcessLookupError,
   strerror,
   TimeoutError,
 } from "./errors.ts";
+export { signalName, signalNumber } from "./signals.ts";

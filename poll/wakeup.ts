@@ -10,6 +10,12 @@ import { close, eventfd, pipe, readOrAgain, writeOrAgain } from "./fd.ts";
 
 const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
 
+// Channels collected without close() (a dropped loop's): close their fds.
+const dropped = new FinalizationRegistry<[number, number]>(([r, w]) => {
+  close(r);
+  if (w !== r) close(w);
+});
+
 /**
  * A wake-up channel: watch `fd` for reading; `signal()` makes it readable,
  * `drain()` makes it quiet again.
@@ -42,6 +48,7 @@ export class Wakeup implements Disposable {
     } else {
       [this.fd, this.writeFd] = pipe({ nonblocking: true });
     }
+    dropped.register(this, [this.fd, this.writeFd], this);
   }
 
   /**
@@ -101,6 +108,7 @@ export class Wakeup implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    dropped.unregister(this);
     close(this.fd);
     if (this.writeFd !== this.fd) close(this.writeFd);
   }

@@ -9,7 +9,7 @@ import {
   sleep,
   TimeoutError,
 } from "../../mod.ts";
-import { virtual } from "./_forms.ts";
+import { FORMS, virtual } from "./_forms.ts";
 
 function* napThenReturn<T>(s: number, v: T): Coro<T> {
   yield* sleep(s);
@@ -188,5 +188,65 @@ Deno.test("asCompleted() rejects a timeout that is not a number", async () => {
       TypeError,
     );
     yield* sleep(0);
+  });
+});
+
+Deno.test("asCompleted() given the same coroutine twice runs it once (test_as_completed_duplicate_coroutines)", async () => {
+  const results = await run(function* () {
+    const c = sleep(0, "ok");
+    const out: string[] = [];
+    for (const aw of asCompleted([c, c])) out.push(yield* aw);
+    return out;
+  });
+  assert.deepEqual(results, ["ok"]);
+});
+
+for (const form of FORMS) {
+  Deno.test(`asCompleted(): the first awaitable awaited gets the first result (${form}, test_as_completed_reverse_wait)`, async () => {
+    await run(function* () {
+      const loop = getRunningLoop();
+      const futs = [...asCompleted([sleep(0.05, "a"), sleep(0.1, "b")])];
+      assert.equal(futs.length, 2);
+      const t = createTask(
+        form === "generator"
+          ? function* () {
+            const x = yield* futs[1];
+            const tx = loop.time();
+            const y = yield* futs[0];
+            return [x, tx, y, loop.time()];
+          }
+          : async () => {
+            const x = await futs[1];
+            const tx = loop.time();
+            const y = await futs[0];
+            return [x, tx, y, loop.time()];
+          },
+      );
+      assert.deepEqual(yield* t, ["a", 0.05, "b", 0.1]);
+    }, virtual);
+  });
+}
+
+Deno.test("asCompleted() of a single Future or coroutine is a TypeError that runs nothing (test_as_completed_coroutine_without_loop)", async () => {
+  await run(function* () {
+    let ran = false;
+    const coro = (function* () {
+      ran = true;
+    })();
+    assert.throws(
+      () => asCompleted(coro as never),
+      (e) => e instanceof TypeError && /single coroutine/.test(e.message),
+    );
+    assert.throws(
+      () => asCompleted(getRunningLoop().createFuture() as never),
+      (e) => e instanceof TypeError && /single Future/.test(e.message),
+    );
+    assert.throws(() => asCompleted([1] as never), TypeError);
+    assert.throws(
+      () => asCompleted([], { time_out: 1 } as never),
+      /unknown option "time_out"/,
+    );
+    yield* sleep(0);
+    assert.equal(ran, false);
   });
 });

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import {
   asCompleted,
+  Condition,
   createTask,
   ensureFuture,
+  Future,
   gather,
   getEventLoop,
   getRunningLoop,
   newEventLoop,
+  PriorityQueue,
   run,
   RuntimeError,
   setEventLoop,
@@ -69,4 +72,58 @@ Deno.test("getEventLoop() with no loop running or set is a clear error", () => {
   setEventLoop(null);
   assert.throws(() => getEventLoop(), /newEventLoop\(\) and setEventLoop\(\)/);
   assert.throws(() => setEventLoop({} as never), TypeError);
+});
+
+Deno.test("timeout(…).run(42) is a TypeError and leaves no deadline armed", async () => {
+  await run(function* () {
+    const t = timeout(0.05);
+    assert.throws(
+      () => t.run(42 as never),
+      (e) =>
+        e instanceof TypeError && /body must be a function/.test(e.message),
+    );
+    // The task is not cancelled 0.05 s later by a forgotten deadline.
+    yield* sleep(0.2);
+    assert.equal(t.expired(), false);
+  }, { clock: "virtual" });
+});
+
+Deno.test("addDoneCallback() with a non-function is a TypeError at the call", async () => {
+  await run(function* () {
+    const fut = new Future<number>();
+    assert.throws(
+      () => fut.addDoneCallback("cb" as never),
+      (e) =>
+        e instanceof TypeError &&
+        /callback must be a function, got "cb" \(a string\)/.test(e.message),
+    );
+    fut.setResult(1);
+    yield* fut;
+  });
+});
+
+Deno.test("PriorityQueue({ compare }) with a non-function is a TypeError", () => {
+  assert.throws(
+    () => new PriorityQueue(0, { compare: 42 as never }),
+    (e) =>
+      e instanceof TypeError && /compare must be a function/.test(e.message),
+  );
+  assert.throws(
+    () => new PriorityQueue(0, { cmp: () => 0 } as never),
+    /unknown option "cmp"/,
+  );
+});
+
+Deno.test("Condition.waitFor() with a true predicate returns without the lock (test_wait_for_unacquired)", async () => {
+  await run(function* () {
+    const cond = new Condition();
+    assert.deepEqual(yield* cond.waitFor(() => [1, 2, 3]), [1, 2, 3]);
+    let err: unknown;
+    try {
+      yield* cond.waitFor(() => false);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof RuntimeError);
+  });
 });

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { Event, gather, getRunningLoop, run, sleep } from "../../mod.ts";
+import { _heldWaiters } from "../../futures/_wait.ts";
+import {
+  Event,
+  gather,
+  getRunningLoop,
+  run,
+  sleep,
+  TimeoutError,
+  waitFor,
+} from "../../mod.ts";
 import { awaitIn, FORMS, settleIn, virtual } from "./_forms.ts";
 
 Deno.test("Event starts unset; set() and clear() flip isSet()", () => {
@@ -88,7 +97,7 @@ for (const form of FORMS) {
         t.cancel();
         yield* sleep(0);
       }
-      const waiters = Number(/waiters=(\d+)/.exec(String(ev))![1]);
+      const waiters = _heldWaiters(ev);
       assert.ok(waiters <= 64, `${waiters} cancelled waiters kept`);
     }, virtual);
   });
@@ -102,5 +111,20 @@ Deno.test("Event.wait() waits on the virtual clock until set() from a timer", as
     const t0 = loop.time();
     yield* ev.wait();
     assert.equal(loop.time() - t0, 5);
+  }, virtual);
+});
+
+Deno.test("Event.wait() under waitFor(…, 0) leaves no waiter", async () => {
+  await run(function* () {
+    const ev = new Event();
+    for (let i = 0; i < 1000; i++) {
+      try {
+        yield* waitFor(ev.wait(), 0);
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+      }
+    }
+    assert.equal(_heldWaiters(ev), 0);
+    assert.equal(String(ev), "<Event [unset]>");
   }, virtual);
 });

@@ -247,3 +247,51 @@ Deno.test("gather() rejects futures of another loop", async () => {
     yield* sleep(0);
   });
 });
+
+for (const form of FORMS) {
+  Deno.test(`gather(...aws, { returnExceptions: true }) takes trailing options (${form})`, async () => {
+    await run(function* () {
+      const boom = new Error("boom");
+      const r = yield* awaitIn(
+        form,
+        () =>
+          gather(sleep(0, 1), Promise.reject(boom), {
+            returnExceptions: true,
+          }),
+      );
+      assert.deepEqual(r, [1, boom]);
+    });
+  });
+}
+
+Deno.test("gather() with an unknown option key names it and the right one", async () => {
+  await run(function* () {
+    assert.throws(
+      () => gather(sleep(0), { return_exceptions: true } as never),
+      (e) =>
+        e instanceof TypeError &&
+        /unknown option "return_exceptions", did you mean "returnExceptions"\?/
+          .test(e.message),
+    );
+    assert.throws(
+      () => gather([sleep(0)], { return_exceptions: true } as never),
+      TypeError,
+    );
+    yield* sleep(0);
+  });
+});
+
+Deno.test("gather(coro, 42) is a TypeError before the coroutine starts", async () => {
+  await run(function* () {
+    let ran = false;
+    const coro = (function* () {
+      ran = true;
+    })();
+    assert.throws(
+      () => gather(coro, 42 as never),
+      (e) => e instanceof TypeError && /42 is not awaitable/.test(e.message),
+    );
+    yield* sleep(0);
+    assert.equal(ran, false);
+  });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { _heldWaiters } from "../../futures/_wait.ts";
 import {
   CancelledError,
   type Coro,
@@ -10,8 +11,10 @@ import {
   RuntimeError,
   sleep,
   type Task,
+  TimeoutError,
+  waitFor,
 } from "../../mod.ts";
-import { type Form, FORMS, virtual } from "./_forms.ts";
+import { failure, type Form, FORMS, settleIn, virtual } from "./_forms.ts";
 
 /** A task that acquires `lock`, logs `name`, holds it one iteration, releases. */
 function locker(form: Form, lock: Lock, log: string[], name: string) {
@@ -43,6 +46,9 @@ Deno.test("Lock.acquire() on a free lock needs no Future and no running loop", (
   const aw = lock.acquire();
   assert.ok(!(aw instanceof Future));
   assert.ok(!(aw instanceof Promise));
+  assert.equal(lock.locked(), false); // acts when awaited, as in Python
+  const it = aw[Symbol.iterator]();
+  assert.deepEqual(it.next(), { done: true, value: true });
   assert.ok(lock.locked());
   lock.release();
   assert.equal(lock.locked(), false);
@@ -67,7 +73,8 @@ Deno.test("Lock.release() hands the lock to the oldest waiter, not to a newcomer
     const a = locker("generator", lock, log, "a");
     yield* settle();
     lock.release();
-    assert.ok(lock.locked()); // already a's
+    // As asyncio: unlocked until a resumes, but b may not barge in.
+    assert.equal(lock.locked(), false);
     const b = locker("generator", lock, log, "b");
     yield* gather(a, b);
   }, virtual);
@@ -261,7 +268,7 @@ for (const form of FORMS) {
         t.cancel();
         yield* settle();
       }
-      const waiters = Number(/waiters=(\d+)/.exec(String(lock))![1]);
+      const waiters = _heldWaiters(lock);
       assert.ok(waiters <= 64, `${waiters} cancelled waiters kept`);
       lock.release();
       assert.equal(lock.locked(), false);
@@ -296,5 +303,98 @@ Deno.test("Lock.acquire() in a cancelled task raises CancelledError", async () =
     yield* gather([t], { returnExceptions: true });
     assert.throws(() => t.result(), CancelledError);
     lock.release();
+  }, virtual);
+});
+
+// Dead waiters (issue 9 item 1, issue 10 bug 1).
+for (const form of FORMS) {
+  Deno.test(`Lock.acquire() under waitFor(…, 0) on a held lock leaves no waiter (${form})`, async () => {
+    await run(function* () {
+      const lock = new Lock();
+      yield* lock.acquire();
+      const r = yield* settleIn(form, () => waitFor(lock.acquire(), 0));
+      assert.ok(failure(r) instanceof TimeoutError);
+      lock.release();
+      assert.equal(lock.locked(), false);
+      const log: string[] = [];
+      yield* locker(form, lock, log, "next"); // not handed to a dead waiter
+      assert.deepEqual(log, ["next"]);
+      assert.equal(lock.locked(), false);
+    }, virtual);
+  });
+
+  Deno.test(`Lock.acquire() under waitFor(…, 0) on a free lock does not take it (${form})`, async () => {
+    await run(function* () {
+      const lock = new Lock();
+      const r = yield* settleIn(form, () => waitFor(lock.acquire(), 0));
+      // As asyncio 3.12: the acquiring task is cancelled before it runs.
+      assert.ok(failure(r) instanceof TimeoutError);
+      assert.equal(lock.locked(), false);
+    }, virtual);
+  });
+}
+
+Deno.test("Lock.acquire() as a task cancelled before its first step takes nothing (test_acquire_cancel)", async () => {
+  await run(function* () {
+    const lock = new Lock();
+    const free = createTask(lock.acquire());
+    free.cancel();
+    yield* gather([free], { returnExceptions: true });
+    assert.ok(free.cancelled());
+    assert.equal(lock.locked(), false);
+    yield* lock.acquire();
+    const t = createTask(lock.acquire());
+    t.cancel();
+    yield* gather([t], { returnExceptions: true });
+    assert.equal(_heldWaiters(lock), 0);
+    lock.release();
+    assert.equal(lock.locked(), false);
+  }, virtual);
+});
+
+Deno.test("Lock does not keep waiters of 30,000 zero timeouts", async () => {
+  await run(function* () {
+    const lock = new Lock();
+    yield* lock.acquire();
+    for (let i = 0; i < 30_000; i++) {
+      try {
+        yield* waitFor(lock.acquire(), 0);
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+      }
+    }
+    assert.ok(_heldWaiters(lock) <= 64, `${_heldWaiters(lock)} waiters kept`);
+    lock.release();
+    assert.equal(lock.locked(), false);
+  }, virtual);
+});
+
+Deno.test("Lock.release() with a waiter cancelled after its wake-up passes the lock on (test_cancel_release_race)", async () => {
+  await run(function* () {
+    const lock = new Lock();
+    yield* lock.acquire();
+    const log: string[] = [];
+    const a = locker("generator", lock, log, "a");
+    const b = locker("generator", lock, log, "b");
+    yield* settle();
+    lock.release(); // wakes a
+    a.cancel(); // before a resumes
+    yield* gather([a, b], { returnExceptions: true });
+    assert.ok(a.cancelled());
+    assert.deepEqual(log, ["b"]);
+    assert.equal(lock.locked(), false);
+  }, virtual);
+});
+
+Deno.test("Lock toString() is asyncio's repr", async () => {
+  const lock = new Lock();
+  assert.equal(String(lock), "<Lock [unlocked]>");
+  await run(function* () {
+    yield* lock.acquire();
+    const t = locker("generator", lock, [], "x");
+    yield* settle();
+    assert.equal(String(lock), "<Lock [locked, waiters:1]>");
+    lock.release();
+    yield* t;
   }, virtual);
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { _heldWaiters } from "../../futures/_wait.ts";
 import {
   CancelledError,
   createTask,
@@ -363,7 +364,7 @@ for (const form of FORMS) {
         const r = yield* settleIn(form, () => waitFor(q.get(), 0.01));
         assert.ok(failure(r) instanceof TimeoutError);
       }
-      const getters = Number(/getters=(\d+)/.exec(String(q))![1]);
+      const getters = _heldWaiters(q);
       assert.ok(getters <= 64, `${getters} timed-out getters kept`);
       q.putNowait(1);
       assert.equal(q.qsize(), 1); // no dead getter took it
@@ -438,5 +439,78 @@ Deno.test("Queue.get() in a cancelled task raises CancelledError", async () => {
     t.cancel();
     yield* gather([t], { returnExceptions: true });
     assert.throws(() => t.result(), CancelledError);
+  }, virtual);
+});
+
+// Dead waiters (issue 10, bug 1): a get whose task never ran takes nothing.
+for (const form of FORMS) {
+  Deno.test(`Queue.get() under waitFor(…, 0) in a ${form} task loses no item`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      const r = yield* settleIn(form, () => waitFor(q.get(), 0));
+      assert.ok(failure(r) instanceof TimeoutError);
+      q.putNowait(1);
+      assert.equal(q.qsize(), 1); // no dead getter took it
+      assert.equal(q.getNowait(), 1);
+    }, virtual);
+  });
+
+  Deno.test(`Queue.get() under waitFor(…, 0) with an item present leaves it (${form})`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      q.putNowait(7);
+      const r = yield* settleIn(form, () => waitFor(q.get(), 0));
+      // asyncio: the getter task is cancelled before it runs.
+      assert.ok(failure(r) instanceof TimeoutError);
+      assert.equal(q.getNowait(), 7);
+    }, virtual);
+  });
+}
+
+Deno.test("Queue.get() as a task cancelled before its first step takes nothing", async () => {
+  await run(function* () {
+    const q = new Queue<number>();
+    const t = createTask(q.get());
+    t.cancel();
+    yield* gather([t], { returnExceptions: true });
+    assert.ok(t.cancelled());
+    q.putNowait(1);
+    assert.equal(q.getNowait(), 1);
+    q.putNowait(2);
+    const t2 = createTask(q.get());
+    t2.cancel(); // an item present: still untouched
+    yield* gather([t2], { returnExceptions: true });
+    assert.equal(q.getNowait(), 2);
+  }, virtual);
+});
+
+Deno.test("Queue does not keep getters of 30,000 zero timeouts", async () => {
+  await run(function* () {
+    const q = new Queue<number>();
+    for (let i = 0; i < 30_000; i++) {
+      try {
+        yield* waitFor(q.get(), 0);
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+      }
+    }
+    assert.ok(_heldWaiters(q) <= 64, `${_heldWaiters(q)} getters kept`);
+    q.putNowait(1);
+    assert.equal(q.getNowait(), 1);
+  }, virtual);
+});
+
+Deno.test("Queue.put() on a full queue as a task cancelled before its first step holds no slot", async () => {
+  await run(function* () {
+    const q = new Queue<number>(1);
+    q.putNowait(1);
+    const t = createTask(q.put(2));
+    t.cancel();
+    yield* gather([t], { returnExceptions: true });
+    assert.equal(q.getNowait(), 1);
+    assert.equal(q.full(), false); // no slot reserved for the dead putter
+    q.putNowait(3);
+    assert.equal(q.getNowait(), 3);
+    assert.equal(q.qsize(), 0);
   }, virtual);
 });

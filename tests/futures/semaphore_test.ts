@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { _heldWaiters } from "../../futures/_wait.ts";
 import {
   BoundedSemaphore,
   type Coro,
@@ -51,7 +52,9 @@ Deno.test("Semaphore.acquire() with a free slot needs no Future and no running l
   const sem = new Semaphore(2);
   const aw = sem.acquire();
   assert.ok(!(aw instanceof Future) && !(aw instanceof Promise));
-  sem.acquire();
+  assert.equal(sem.locked(), false); // acts when awaited, as in Python
+  aw[Symbol.iterator]().next();
+  sem.acquire()[Symbol.iterator]().next();
   assert.ok(sem.locked());
   sem.release();
   assert.equal(sem.locked(), false);
@@ -62,7 +65,7 @@ Deno.test("Semaphore(0) is locked until released; release() beyond the start is 
   assert.ok(sem.locked());
   sem.release();
   sem.release();
-  assert.match(String(sem), /value=2/);
+  assert.equal(String(sem), "<Semaphore [unlocked, value:2]>");
 });
 
 Deno.test("BoundedSemaphore.release() beyond the initial value is a clear error and changes nothing", async () => {
@@ -177,7 +180,7 @@ for (const form of FORMS) {
         t.cancel();
         yield* sleep(0);
       }
-      const waiters = Number(/waiters=(\d+)/.exec(String(sem))![1]);
+      const waiters = _heldWaiters(sem);
       assert.ok(waiters <= 64, `${waiters} cancelled waiters kept`);
       assert.equal(sem.locked(), true);
       sem.release();
@@ -185,3 +188,101 @@ for (const form of FORMS) {
     }, virtual);
   });
 }
+
+Deno.test("Semaphore.acquire() as a task cancelled before its first step takes no slot", async () => {
+  await run(function* () {
+    const sem = new Semaphore(1);
+    const t = createTask(sem.acquire());
+    t.cancel();
+    yield* gather([t], { returnExceptions: true });
+    assert.equal(sem.locked(), false);
+    yield* sem.acquire();
+    const u = createTask(sem.acquire());
+    u.cancel();
+    yield* gather([u], { returnExceptions: true });
+    sem.release();
+    assert.equal(sem.locked(), false); // the slot was not given to u
+  }, virtual);
+});
+
+/**
+ * A task running `before`, then taking a slot of `sem`, then `after`, in
+ * `form`.
+ */
+function around(
+  form: Form,
+  sem: Semaphore,
+  before: () => void,
+  after: () => void,
+): Task<void> {
+  return form === "generator"
+    ? createTask(function* () {
+      before();
+      yield* sem.acquire();
+      after();
+    })
+    : createTask(async () => {
+      before();
+      await sem.acquire();
+      after();
+    });
+}
+
+for (const form of FORMS) {
+  Deno.test(`Semaphore wakes in FIFO order after a release-acquire (${form}, test_acquire_fifo_order_2)`, async () => {
+    const result: number[] = [];
+    await run(function* () {
+      const sem = new Semaphore(1);
+      const t1 = around(form, sem, () => {}, () => result.push(1));
+      const t2 = around(form, sem, () => {}, () => {
+        result.push(2);
+        sem.release();
+      });
+      const t3 = around(form, sem, () => {}, () => result.push(3));
+      yield* sleep(0);
+      sem.release();
+      sem.release();
+      yield* gather(t1, t2, t3);
+      // t2 released, then acquired again: behind t3, which was woken first.
+      const t2again = around(form, sem, () => {}, () => result.push(4));
+      yield* t2again;
+    }, virtual);
+    assert.deepEqual(result, [1, 2, 3, 4]);
+  });
+
+  Deno.test(`Semaphore: one acquire wakes every waiter the free slots allow (${form}, test_acquire_fifo_order_4)`, async () => {
+    const result: number[] = [];
+    await run(function* () {
+      const sem = new Semaphore(0);
+      let t4: Task<void> | null = null;
+      const t1 = around(form, sem, () => {}, () => {
+        assert.equal(sem.locked(), true); // every slot went to a waiter
+        t4 = around(form, new Semaphore(1), () => {}, () => result.push(4));
+        result.push(1);
+      });
+      // An async function's await reaches the semaphore in a microtask,
+      // after the other tasks of this iteration: let t1 queue up first.
+      if (form === "async") yield* sleep(0);
+      const t2 = around(form, sem, () => {
+        sem.release();
+        sem.release();
+        sem.release();
+        assert.ok(sem.locked()); // t1 has not woken up yet
+      }, () => result.push(2));
+      const t3 = around(form, sem, () => {}, () => {
+        assert.ok(sem.locked());
+        result.push(3);
+      });
+      yield* sleep(0);
+      yield* sleep(0);
+      yield* gather(t1, t2, t3);
+      yield* t4!;
+    }, virtual);
+    assert.deepEqual(result, [1, 2, 3, 4]);
+  });
+}
+
+Deno.test("Semaphore toString() is asyncio's repr", () => {
+  assert.equal(String(new Semaphore(0)), "<Semaphore [locked]>");
+  assert.equal(String(new Semaphore(2)), "<Semaphore [unlocked, value:2]>");
+});

@@ -477,3 +477,70 @@ Deno.test("ExceptionGroup keeps its errors and reads like Python's", () => {
   assert.deepEqual(g.exceptions, errors);
   assert.equal(g.exceptions, g.errors);
 });
+
+// test_taskgroup_11 / _12: a nested group whose children fail while the
+// outer task is being cancelled from outside: the inner ExceptionGroup is
+// the outer body's error, so the outer group raises it wrapped once more.
+for (const form of FORMS) {
+  const failingChild = form === "generator"
+    ? function* (): Coro<void> {
+      try {
+        yield* sleep(10);
+      } finally {
+        // deno-lint-ignore no-unsafe-finally
+        throw new RangeError("1 / 0");
+      }
+    }
+    : async () => {
+      try {
+        await sleep(10);
+      } finally {
+        // deno-lint-ignore no-unsafe-finally
+        throw new RangeError("1 / 0");
+      }
+    };
+  const inner: ScopeBody<TaskGroup, void> = form === "generator"
+    ? function* (g2) {
+      for (let i = 0; i < 5; i++) g2.createTask(failingChild);
+      yield* sleep(10);
+    }
+    : async (g2) => {
+      for (let i = 0; i < 5; i++) g2.createTask(failingChild);
+      await sleep(10);
+    };
+  for (const withSibling of [false, true]) {
+    const name = withSibling ? "test_taskgroup_12" : "test_taskgroup_11";
+    Deno.test(`TaskGroup nested in a group cancelled from outside raises the inner ExceptionGroup wrapped (${form}, ${name})`, async () => {
+      await run(function* () {
+        const outer: ScopeBody<TaskGroup, void> = form === "generator"
+          ? function* (g1) {
+            if (withSibling) g1.createTask(sleep(10));
+            yield* TaskGroup.run(inner);
+          }
+          : async (g1) => {
+            if (withSibling) g1.createTask(sleep(10));
+            await TaskGroup.run(inner);
+          };
+        const r = createTask(
+          form === "generator"
+            ? function* () {
+              yield* TaskGroup.run(outer);
+            }
+            : async () => {
+              await TaskGroup.run(outer);
+            },
+        );
+        yield* sleep(0.1);
+        assert.equal(r.done(), false);
+        r.cancel();
+        const err = failure(yield* settleIn("generator", () => r));
+        assert.ok(err instanceof ExceptionGroup, String(err));
+        assert.equal(err.exceptions.length, 1);
+        const innerErr = err.exceptions[0];
+        assert.ok(innerErr instanceof ExceptionGroup, String(innerErr));
+        assert.equal(innerErr.exceptions.length, 5);
+        for (const e of innerErr.exceptions) assert.ok(e instanceof RangeError);
+      }, virtual);
+    });
+  }
+}

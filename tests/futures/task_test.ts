@@ -6,8 +6,14 @@ import {
   createTask,
   currentTask,
   Future,
+  gather,
+  Lock,
+  newEventLoop,
+  Queue,
   run,
+  RuntimeError,
   sleep,
+  type Task,
 } from "../../mod.ts";
 
 const virtual = { clock: "virtual" } as const;
@@ -361,8 +367,39 @@ Deno.test("Task reports a bad yield as an error in the coroutine", async () => {
     run(function* () {
       yield 42;
     }),
-    (e) => e instanceof TypeError && /bad yield/.test(e.message),
+    (e) =>
+      e instanceof RuntimeError && /got 42 from a bare yield/.test(e.message),
   );
+});
+
+Deno.test("Task: yield of a Future without * is a RuntimeError naming yield* (test_yield_vs_yield_from)", async () => {
+  let caught: unknown;
+  const value = await run(function* () {
+    const fut = new Future<number>();
+    fut.getLoop().callSoon(() => fut.setResult(1));
+    try {
+      yield fut;
+    } catch (err) {
+      caught = err;
+    }
+    return yield* fut; // the future itself is untouched
+  });
+  assert.equal(value, 1);
+  assert.ok(caught instanceof RuntimeError);
+  assert.match(caught.message, /bare yield: use yield\* to wait for it/);
+});
+
+Deno.test("Task: yield of sleep() or lock.acquire() without * says to use yield*", async () => {
+  for (const make of [() => sleep(1), () => new Lock().acquire()]) {
+    await assert.rejects(
+      run(function* () {
+        yield make();
+      }, { clock: "virtual" }),
+      (e) =>
+        e instanceof RuntimeError &&
+        /one of our awaitables .* use yield\* to wait for it/.test(e.message),
+    );
+  }
 });
 
 Deno.test("Task that awaits itself fails with a clear error", async () => {
@@ -384,4 +421,116 @@ Deno.test("Task.getStack() shows where a generator task is suspended in debug mo
     assert.ok(t.getStack().some((line) => line.includes("waitsHere")));
     t.cancel();
   }, { clock: "virtual", debug: true });
+});
+
+Deno.test("Task (async) cancelled after its await was woken keeps the value it got (cancel race)", async () => {
+  await run(function* () {
+    const loop = currentTask()!.getLoop();
+    const q = new Queue<number>();
+    let got: number | undefined;
+    const t = createTask(async () => {
+      got = await q.get();
+      return got;
+    });
+    yield* sleep(0);
+    yield* sleep(0);
+    q.putNowait(1); // wakes t's await in the next iteration...
+    loop.callSoon(() => t.cancel()); // ...and this lands right after it
+    yield* gather([t], { returnExceptions: true });
+    // The item is either still queued or the task's result: never lost.
+    if (t.cancelled()) {
+      assert.equal(got, undefined);
+      assert.equal(q.getNowait(), 1);
+    } else {
+      assert.equal(t.result(), 1);
+      assert.equal(q.qsize(), 0);
+    }
+  });
+});
+
+Deno.test("Task (async) storm of cancelled one-shot getters loses no item", async () => {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  await run(function* () {
+    const loop = currentTask()!.getLoop();
+    const q = new Queue<number>();
+    const tasks: Task<number>[] = [];
+    const N = 300;
+    for (let i = 0; i < N; i++) {
+      const t = createTask(async () => await q.get());
+      tasks.push(t);
+      if (rnd() < 0.5) yield* sleep(0);
+      q.putNowait(i);
+      const victim = tasks[Math.floor(rnd() * tasks.length)];
+      if (rnd() < 0.5) victim.cancel();
+      else loop.callSoon(() => victim.cancel());
+    }
+    yield* gather(tasks, { returnExceptions: true });
+    const seen: number[] = [];
+    for (const t of tasks) if (!t.cancelled()) seen.push(t.result());
+    while (!q.empty()) seen.push(q.getNowait());
+    seen.sort((a, b) => a - b);
+    assert.deepEqual(seen, Array.from({ length: N }, (_, i) => i));
+  });
+});
+
+Deno.test("Task (async) awaiting itself is a RuntimeError, and cancel() does not recurse", async () => {
+  await run(function* () {
+    let self: Task<void> | null = null;
+    const t: Task<void> = createTask(async () => {
+      self = t;
+      await t;
+    });
+    yield* gather([t], { returnExceptions: true });
+    assert.equal(self, t);
+    assert.ok(t.exception() instanceof RuntimeError);
+    assert.match(String(t.exception()), /from inside itself/);
+    assert.equal(t.cancel(), false);
+  });
+});
+
+Deno.test("Task (async) awaiting another loop's future is a RuntimeError", async () => {
+  using other = newEventLoop();
+  await assert.rejects(
+    run(async () => {
+      await other.createFuture();
+    }),
+    (e) => e instanceof RuntimeError && /different loop/.test(e.message),
+  );
+});
+
+Deno.test("Task.setResult() and setException() are RuntimeErrors (test_set_result_causes_invalid_state)", async () => {
+  await run(function* () {
+    let ran = false;
+    const t = createTask(function* () {
+      ran = true;
+      return 1;
+    });
+    assert.throws(() => t.setResult(2), RuntimeError);
+    assert.throws(() => t.setException(new Error("x")), RuntimeError);
+    assert.equal(yield* t, 1);
+    assert.ok(ran);
+  });
+});
+
+Deno.test("Task on a closed loop is a RuntimeError and nothing runs", () => {
+  const loop = newEventLoop();
+  loop.close();
+  let ran = false;
+  assert.throws(
+    () =>
+      createTask(function* () {
+        ran = true;
+      }, { loop, eagerStart: true }),
+    (e) => e instanceof RuntimeError && /loop is closed/.test(e.message),
+  );
+  assert.equal(ran, false);
+});
+
+Deno.test("Task name given as a number comes back as its string", async () => {
+  await run(function* () {
+    const t = createTask(function* () {}, { name: 5 as unknown as string });
+    assert.equal(t.getName(), "5");
+    yield* t;
+  });
 });

@@ -4,6 +4,7 @@ import {
   type Coro,
   createTask,
   currentTask,
+  gather,
   getRunningLoop,
   run,
   sleep,
@@ -180,4 +181,90 @@ Deno.test("waitFor() rejects a timeout that is not a number", async () => {
     assert.throws(() => waitFor(sleep(0), NaN), TypeError);
     yield* sleep(0);
   });
+});
+
+for (const form of FORMS) {
+  Deno.test(`waitFor() runs a coroutine in the caller's task, at once (${form}, 3.12)`, async () => {
+    await run(function* () {
+      const caller = createTask(
+        form === "generator"
+          ? function* () {
+            let seen: unknown = null;
+            yield* waitFor(
+              (function* () {
+                seen = currentTask();
+                yield* sleep(1);
+              })(),
+              5,
+            );
+            return seen === currentTask();
+          }
+          : async () => {
+            let seen: unknown = null;
+            await waitFor(
+              (async () => {
+                seen = currentTask();
+                await sleep(1);
+              })(),
+              5,
+            );
+            // (Not the task itself: an async function returning a
+            // thenable would await it.)
+            return seen === currentTask();
+          },
+      );
+      assert.equal(yield* caller, true);
+    }, virtual);
+  });
+
+  Deno.test(`waitFor() cancelled lets a cancel-ignoring coroutine finish (${form}, test_asyncio_wait_for_cancelled)`, async () => {
+    await run(function* () {
+      const loop = currentTask()!.getLoop();
+      let exited = false;
+      const slow = async (): Promise<void> => {
+        const exitAt = loop.time() + 0.2;
+        while (loop.time() < exitAt) {
+          try {
+            await sleep(exitAt - loop.time());
+          } catch {
+            // ignores cancellation
+          }
+        }
+        exited = true;
+      };
+      const slowGen = function* (): Coro<void> {
+        const exitAt = loop.time() + 0.2;
+        while (loop.time() < exitAt) {
+          try {
+            yield* sleep(exitAt - loop.time());
+          } catch {
+            // ignores cancellation
+          }
+        }
+        exited = true;
+      };
+      const t = form === "generator"
+        ? createTask(function* () {
+          yield* waitFor(slowGen(), 0.4);
+        })
+        : createTask(async () => {
+          await waitFor(slow(), 0.4);
+        });
+      yield* sleep(0);
+      t.cancel();
+      yield* gather([t], { returnExceptions: true });
+      assert.ok(exited);
+    }, virtual);
+  });
+}
+
+Deno.test("waitFor() with a non-awaitable is a TypeError at the call", () => {
+  assert.throws(
+    () => waitFor(42 as never, 1),
+    (e) => e instanceof TypeError && /Cannot wait for 42/.test(e.message),
+  );
+  assert.throws(
+    () => waitFor(sleep(0), "1" as never),
+    (e) => e instanceof TypeError && /got "1" \(a string\)/.test(e.message),
+  );
 });

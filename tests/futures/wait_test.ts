@@ -179,3 +179,26 @@ Deno.test("wait() rejects an empty set, an unknown returnWhen and a bad timeout"
     yield* sleep(0);
   });
 });
+
+Deno.test("wait() of a single Future or coroutine is a TypeError (test_wait_invalid_args)", async () => {
+  await run(function* () {
+    let ran = false;
+    const coro = (function* () {
+      ran = true;
+    })();
+    assert.throws(
+      () => wait(coro as never),
+      (e) => e instanceof TypeError && /single coroutine/.test(e.message),
+    );
+    assert.throws(
+      () => wait(getRunningLoop().createFuture() as never),
+      (e) => e instanceof TypeError && /single Future/.test(e.message),
+    );
+    assert.throws(
+      () => wait([sleep(0)], { return_when: FIRST_COMPLETED } as never),
+      /unknown option "return_when", did you mean "returnWhen"\?/,
+    );
+    yield* sleep(0);
+    assert.equal(ran, false);
+  });
+});

@@ -3,6 +3,7 @@ import {
   createTask,
   currentTask,
   getRunningLoop,
+  Lock,
   run,
   Runner,
   sleep,
@@ -74,4 +75,115 @@ Deno.test("Runner.getLoop() after close() is a clear error", async () => {
   runner.getLoop();
   await runner.close();
   assert.throws(() => runner.getLoop(), /closed/);
+});
+
+Deno.test("run() stops async tasks where they are when main fails: none runs on outside the loop", async () => {
+  const errors: unknown[] = [];
+  const lock = new Lock();
+  let steps = 0;
+  await assert.rejects(
+    run(function* () {
+      getRunningLoop().setExceptionHandler((_l, ctx) =>
+        errors.push(ctx.exception ?? ctx.message)
+      );
+      for (let k = 0; k < 3; k++) {
+        createTask(async () => {
+          for (;;) {
+            await lock.acquire();
+            try {
+              await sleep(0.01);
+              steps++;
+            } finally {
+              lock.release();
+            }
+            await Promise.resolve();
+          }
+        });
+      }
+      yield* sleep(0.05);
+      throw new Error("main failed");
+    }, { clock: "virtual" }),
+    /main failed/,
+  );
+  const stepsAtEnd = steps;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(errors, []);
+  assert.equal(lock.locked(), false);
+  assert.equal(steps, stepsAtEnd);
+});
+
+Deno.test("run() gives up on a leftover task stuck in a host promise, reports it and returns main's result", async () => {
+  const reports: string[] = [];
+  const t0 = performance.now();
+  const result = await run(async () => {
+    getRunningLoop().setExceptionHandler((_l, ctx) =>
+      reports.push(ctx.message)
+    );
+    createTask(async function stuckForever() {
+      await new Promise(() => {});
+    });
+    await sleep(0);
+    return "main's result";
+  }, { shutdownTimeout: 0.1 });
+  const took = performance.now() - t0;
+  assert.equal(result, "main's result");
+  assert.ok(took >= 100 && took < 1000, `run() took ${took} ms`);
+  assert.equal(reports.length, 1);
+  assert.match(reports[0], /did not finish within 0.1 s/);
+  assert.match(reports[0], /stuckForever\(\) is awaiting a host promise/);
+});
+
+Deno.test("run() rethrows main's error even when a leftover task is stuck", async () => {
+  const reports: string[] = [];
+  await assert.rejects(
+    run(async () => {
+      getRunningLoop().setExceptionHandler((_l, ctx) =>
+        reports.push(ctx.message)
+      );
+      createTask(async () => await new Promise(() => {}));
+      await sleep(0);
+      throw new RangeError("main's own error");
+    }, { shutdownTimeout: 0.05 }),
+    RangeError,
+  );
+  assert.equal(reports.length, 1);
+});
+
+Deno.test("run() ends a leftover fetch at once through its task's signal", async () => {
+  // The task gives fetch its signal: the cancellation at shutdown ends it.
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    async () => {
+      await released;
+      return new Response("late");
+    },
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  try {
+    const t0 = performance.now();
+    await run(async () => {
+      createTask(async () => {
+        await fetch(`http://127.0.0.1:${port}/`, {
+          signal: currentTask()!.signal,
+        });
+      });
+      await sleep(0.02);
+    });
+    assert.ok(performance.now() - t0 < 500);
+  } finally {
+    release();
+    ac.abort();
+    await server.finished;
+  }
+});
+
+Deno.test("Runner() rejects a shutdownTimeout that is not a duration", () => {
+  assert.throws(() => new Runner({ shutdownTimeout: -1 }), RangeError);
+  assert.throws(
+    () => new Runner({ shutdownTimeout: "1" as unknown as number }),
+    RangeError,
+  );
 });

@@ -69,3 +69,34 @@ test("EpollSelector() is refused off Linux with a clear error", () => {
     /epoll_create1\(\).*DefaultSelector/,
   );
 }, { ignore: LINUX });
+
+test(
+  "EpollSelector.close() wakes a pending selectAsync() at once",
+  async () => {
+    const sel = new EpollSelector();
+    const t0 = performance.now();
+    const pending = sel.selectAsync(5);
+    sel.close();
+    assert.deepEqual(await pending, []);
+    assert.ok(performance.now() - t0 < 1000, "waited for the timeout");
+  },
+  { ignore: !LINUX },
+);
+
+Deno.test({
+  name: "EpollSelector dropped without close() releases its fd when collected",
+  ignore: !LINUX,
+  fn: async () => {
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    const before = openFds().length;
+    (() => {
+      for (let i = 0; i < 20; i++) new EpollSelector();
+    })();
+    assert.equal(openFds().length, before + 20);
+    for (let i = 0; i < 3 && openFds().length > before; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(openFds().length, before);
+  },
+});

@@ -180,3 +180,20 @@ test("pipe() and close() leave the fd table as it was", () => {
   close(w);
   assert.deepEqual(openFds(), before);
 });
+
+test("read() and write() with a non-buffer say what a buffer must be", () => {
+  const [r, w] = pipe();
+  using _ = closeAll(r, w);
+  assert.throws(
+    () => write(w, undefined as never),
+    (e) =>
+      e instanceof TypeError &&
+      /^Cannot write: buffer must be a Uint8Array, got undefined$/.test(
+        e.message,
+      ),
+  );
+  assert.throws(
+    () => read(r, "abc" as never),
+    /buffer must be a Uint8Array, got "abc" \(a string\)/,
+  );
+});

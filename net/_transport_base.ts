@@ -1,0 +1,183 @@
+/**
+ * The shared base of our fd transports (socket streams, datagrams, and the
+ * pipe transports of subprocesses): extra info, protocol get/set, closing
+ * state, write-buffer limits with `pauseWriting`/`resumeWriting`, and the
+ * fatal-error path. Generic over "an fd that is read and/or written": a
+ * subclass supplies the buffer size, how to force-close, and how to release
+ * its fd.
+ *
+ * The surface for subclasses (all `protected`):
+ * - `_loop`, `_protocol`, `_extra`, `_closing`, `_connLost`;
+ * - `_maybePauseProtocol()` after buffering, `_maybeResumeProtocol()` after
+ *   flushing — call them on every write path;
+ * - `_fatalError(exc, message)` for an unexpected error (reported to the
+ *   loop's exception handler unless it is a connection error), which calls
+ *   `_forceClose(exc)`;
+ * - `_scheduleConnectionLost(exc)`: once, calls the protocol's
+ *   `connectionLost(exc)` on the next iteration, then `_release()`.
+ *
+ * @module
+ */
+
+import {
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  TimeoutError,
+} from "../poll/errors.ts";
+import type { NetLoop } from "./_loop.ts";
+import type { BaseProtocol, BaseTransport } from "./types.ts";
+
+/** asyncio's default high-water mark (64 KiB); low is a quarter. */
+const DEFAULT_HIGH = 64 * 1024;
+
+/**
+ * Base of fd transports.
+ * @internal
+ */
+export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
+  implements BaseTransport {
+  /** The loop this transport runs on. */
+  protected readonly _loop: NetLoop;
+  /** The protocol driven (the user's, or e.g. a TLS layer). */
+  protected _protocol: P;
+  /** Extra info for `getExtraInfo`. */
+  protected readonly _extra: Record<string, unknown>;
+  /** `close()`/`abort()` called, or closing after an error. */
+  protected _closing = false;
+  /** Non-zero once `connectionLost` is scheduled. */
+  protected _connLost = 0;
+  #protocolPaused = false;
+  #high = DEFAULT_HIGH;
+  #low = DEFAULT_HIGH / 4;
+
+  constructor(loop: NetLoop, protocol: P, extra: Record<string, unknown>) {
+    this._loop = loop;
+    this._protocol = protocol;
+    this._extra = extra;
+  }
+
+  /** Bytes buffered and not yet sent. */
+  abstract getWriteBufferSize(): number;
+  /** Close (flushing what is buffered, where there is a write side). */
+  abstract close(): void;
+  /** Close at once with `exc` (null: by request). */
+  protected abstract _forceClose(exc: Error | null): void;
+  /** Release the fd after `connectionLost` ran. */
+  protected abstract _release(): void;
+
+  /** Extra info: "socket", "sockname", "peername", "pipe", ... */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return Object.hasOwn(this._extra, name) ? this._extra[name] : defaultValue;
+  }
+
+  /** Whether the transport is closing or closed. */
+  isClosing(): boolean {
+    return this._closing;
+  }
+
+  /** Hand the transport to another protocol. */
+  setProtocol(protocol: BaseProtocol): void {
+    this._protocol = protocol as P;
+  }
+
+  /** The protocol driven. */
+  getProtocol(): P {
+    return this._protocol;
+  }
+
+  /**
+   * Set the water marks (asyncio's rules: high defaults to 64 KiB, or 4 x
+   * low when only low is given; low defaults to high / 4).
+   *
+   * @throws {RangeError} unless high >= low >= 0.
+   */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    const h = high ?? (low === undefined ? DEFAULT_HIGH : 4 * low);
+    const l = low ?? Math.floor(h / 4);
+    if (!(h >= l && l >= 0)) {
+      throw new RangeError(
+        `Cannot set write buffer limits: high (${h}) must be >= low (${l}) must be >= 0`,
+      );
+    }
+    this.#high = h;
+    this.#low = l;
+    this._maybePauseProtocol();
+  }
+
+  /** `[low, high]`. */
+  getWriteBufferLimits(): [low: number, high: number] {
+    return [this.#low, this.#high];
+  }
+
+  /** Call `pauseWriting()` once the buffer passed the high-water mark. */
+  protected _maybePauseProtocol(): void {
+    if (this.#protocolPaused || this.getWriteBufferSize() <= this.#high) {
+      return;
+    }
+    this.#protocolPaused = true;
+    try {
+      this._protocol.pauseWriting?.();
+    } catch (err) {
+      this._report("protocol.pauseWriting() failed", err);
+    }
+  }
+
+  /** Call `resumeWriting()` once the buffer drained to the low mark. */
+  protected _maybeResumeProtocol(): void {
+    if (!this.#protocolPaused || this.getWriteBufferSize() > this.#low) return;
+    this.#protocolPaused = false;
+    try {
+      this._protocol.resumeWriting?.();
+    } catch (err) {
+      this._report("protocol.resumeWriting() failed", err);
+    }
+  }
+
+  /** Report `exc` unless it is a connection error, then force-close. */
+  protected _fatalError(exc: unknown, message: string): void {
+    const err = exc instanceof Error ? exc : new Error(String(exc));
+    if (!isConnectionError(err)) this._report(message, err);
+    this._forceClose(err);
+  }
+
+  /** Hand an error nobody can catch to the loop's exception handler. */
+  protected _report(message: string, exc: unknown): void {
+    this._loop.callExceptionHandler({
+      message,
+      exception: exc,
+      transport: this,
+      protocol: this._protocol,
+    });
+  }
+
+  /** Schedule `connectionLost(exc)` (once), then `_release()`. */
+  protected _scheduleConnectionLost(exc: Error | null): void {
+    if (this._connLost++ !== 0) return;
+    this._loop.callSoon(() => this.#callConnectionLost(exc));
+  }
+
+  #callConnectionLost(exc: Error | null): void {
+    try {
+      this._protocol.connectionLost?.(exc);
+    } catch (err) {
+      this._report("protocol.connectionLost() failed", err);
+    } finally {
+      this._release();
+    }
+  }
+}
+
+/**
+ * Errors of the connection itself (reset, refused, aborted, broken pipe,
+ * timed out): the protocol hears of them; the exception handler does not.
+ * @internal
+ */
+export function isConnectionError(err: unknown): boolean {
+  return err instanceof ConnectionResetError ||
+    err instanceof BrokenPipeError ||
+    err instanceof ConnectionAbortedError ||
+    err instanceof ConnectionRefusedError ||
+    err instanceof TimeoutError;
+}

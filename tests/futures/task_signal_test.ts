@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import {
+  CancelledError,
+  createTask,
+  currentTask,
+  getRunningLoop,
+  run,
+  sleep,
+} from "../../mod.ts";
+
+const virtual = { clock: "virtual" } as const;
+
+Deno.test("Task.signal aborts with the CancelledError when the task is cancelled (generator)", async () => {
+  await run(function* () {
+    const task = createTask(function* () {
+      yield* sleep(3600);
+    });
+    const signal = task.signal;
+    yield* sleep(0);
+    assert.equal(signal.aborted, false);
+    task.cancel("enough");
+    assert.equal(signal.aborted, true);
+    assert.ok(signal.reason instanceof CancelledError);
+    assert.equal(signal.reason.message, "enough");
+    try {
+      yield* task;
+    } catch (err) {
+      assert.ok(err instanceof CancelledError);
+    }
+  }, virtual);
+});
+
+Deno.test("Task.signal aborts an async function's host wait at once", async () => {
+  await run(async () => {
+    const events: string[] = [];
+    const task = createTask(async () => {
+      const signal = currentTask()!.signal;
+      try {
+        await new Promise((_, reject) => {
+          signal.addEventListener("abort", () => reject(signal.reason));
+        });
+      } catch (err) {
+        events.push(err instanceof CancelledError ? "cancelled" : "other");
+        throw err;
+      }
+    });
+    await sleep(0);
+    task.cancel();
+    await assert.rejects(async () => await task, CancelledError);
+    assert.deepEqual(events, ["cancelled"]);
+    assert.ok(task.cancelled());
+  });
+});
+
+Deno.test("Task.signal read after cancel() is already aborted", async () => {
+  await run(function* () {
+    const task = createTask(function* () {
+      yield* sleep(1);
+    });
+    task.cancel();
+    assert.equal(task.signal.aborted, true);
+    try {
+      yield* task;
+    } catch { /* cancelled */ }
+  }, virtual);
+});
+
+Deno.test("Task.signal is fresh again once uncancel() withdraws every request", async () => {
+  await run(function* () {
+    const task = currentTask()!;
+    const first = task.signal;
+    task.cancel();
+    assert.equal(first.aborted, true);
+    task.uncancel();
+    assert.equal(task.signal.aborted, false);
+    assert.notEqual(task.signal, first);
+    try {
+      yield* sleep(0); // the cancellation was withdrawn before delivery
+    } catch {
+      assert.fail("a withdrawn cancellation was delivered");
+    }
+  }, virtual);
+});
+
+Deno.test("Task.signal of a task that finished stays quiet", async () => {
+  await run(function* () {
+    const task = createTask(function* () {
+      return 1;
+    });
+    assert.equal(yield* task, 1);
+    assert.equal(task.signal.aborted, false);
+    assert.equal(task.cancel(), false);
+    assert.equal(task.signal.aborted, false);
+  });
+});
+
+Deno.test("Task.cancel() in debug mode reports a cancellation delivered late from a host promise", async () => {
+  const warnings: string[] = [];
+  const orig = console.warn;
+  console.warn = (msg: string) => warnings.push(msg);
+  try {
+    await run(async () => {
+      getRunningLoop().slowCallbackDuration = 0.01;
+      const task = createTask(async function hostBound() {
+        await new Promise((r) => setTimeout(r, 50));
+        await sleep(0);
+      }, { name: "host-bound" });
+      await sleep(0.01);
+      task.cancel();
+      await assert.rejects(async () => await task, CancelledError);
+    }, { debug: true });
+  } finally {
+    console.warn = orig;
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /Task host-bound received its cancellation/);
+  assert.match(warnings[0], /seconds late: it was awaiting a host promise/);
+  assert.match(warnings[0], /delivered at:\n[^]*hostBound/);
+});
+
+Deno.test("Task.cancel() reports nothing late outside debug mode", async () => {
+  const warnings: string[] = [];
+  const orig = console.warn;
+  console.warn = (msg: string) => warnings.push(msg);
+  try {
+    await run(async () => {
+      const task = createTask(async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        await sleep(0);
+      });
+      await sleep(0.01);
+      task.cancel();
+      await assert.rejects(async () => await task, CancelledError);
+    });
+  } finally {
+    console.warn = orig;
+  }
+  assert.deepEqual(warnings, []);
+});

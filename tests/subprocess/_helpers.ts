@@ -1,0 +1,39 @@
+/**
+ * Helpers for subprocess tests: our children as the kernel lists them.
+ *
+ * @module
+ */
+
+import { close, pipe, read } from "../../poll/fd.ts";
+import { spawn, waitpidNoHang } from "../../poll/spawn.ts";
+
+/**
+ * Our children, from every thread's /proc list (zombies included). Deno
+ * wants --allow-all to read /proc, so a child of ours reads it and leaves
+ * itself out.
+ */
+export function childPids(): number[] {
+  const [r, w] = pipe();
+  let pid: number;
+  try {
+    pid = spawn(["sh", "-c", `cat /proc/${Deno.pid}/task/*/children`], {
+      fds: ["devnull", w, -1],
+    });
+  } finally {
+    close(w);
+  }
+  let text = "";
+  const buf = new Uint8Array(4096);
+  const dec = new TextDecoder();
+  for (let n; (n = read(r, buf)) > 0;) text += dec.decode(buf.subarray(0, n));
+  close(r);
+  while (waitpidNoHang(pid) === null);
+  return text.trim().split(/\s+/).filter((p) => p !== "" && Number(p) !== pid)
+    .map(Number);
+}
+
+/** Bytes of `s`. */
+export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** Text of `b`. */
+export const text = (b: Uint8Array | null): string =>
+  b === null ? "<null>" : new TextDecoder().decode(b);
