@@ -108,6 +108,8 @@ export abstract class _Pool extends Executor {
     message: string,
     cause?: unknown,
   ): BrokenExecutor;
+  /** Refuse to submit for `loop` (before anything happens); default: accept. */
+  protected _checkLoop(_loop: LoopLike): void {}
   /**
    * Keep `loop` waiting for `fut`'s reply: by default it counts as host
    * work (the loop waits without blocking the thread).
@@ -172,6 +174,7 @@ export abstract class _Pool extends Executor {
       );
     }
     const loop = currentLoop();
+    this._checkLoop(loop);
     msg.id = nextId++;
     const fut = new Future<unknown>({ loop });
     const job: Job = { id: msg.id, fut, msg };

@@ -24,6 +24,10 @@ export {
 } from "./executor.ts";
 export { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread_pool.ts";
 export {
+  ProcessPoolExecutor,
+  type ProcessPoolOptions,
+} from "./process_pool.ts";
+export {
   BrokenExecutor,
   BrokenProcessPool,
   BrokenThreadPool,
