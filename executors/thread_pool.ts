@@ -51,7 +51,9 @@ function defaultMax(): number {
 /**
  * A pool of Worker threads that runs named work (see `work()`), started
  * lazily (one more only when no thread is idle, up to `maxWorkers`) and
- * reused. Workers inherit the program's permissions.
+ * reused. Workers inherit the program's permissions; loading their
+ * modules needs read permission (`--allow-read`), or they fail to start
+ * (`BrokenThreadPool`, the permission error as its cause).
  *
  * Results cross back by structured clone. A thread that dies (an error
  * escaping the work's own callbacks, a top-level throw) breaks the pool:
