@@ -8,12 +8,15 @@
  */
 
 export {
+  type NativeArgs,
   type NativeFunction,
   type NativeNumberType,
+  type NativeResult,
   type NativeSignature,
   nativeWork,
   type Work,
   work,
+  type WorkFunction,
   type WorkResult,
 } from "./work.ts";
 export {

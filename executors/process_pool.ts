@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Work } from "./work.ts";
+import type { Work, WorkFunction } from "./work.ts";
 import { _Pool, type Channel, type ChannelEvents } from "./_pool.ts";
 import { BrokenProcessPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
@@ -17,9 +17,6 @@ import type { LoopLike } from "../futures/_loop.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import { close, pipe, readOrAgain, setBlocking, write } from "../poll/fd.ts";
 import { killProcess, spawn, waitpidNoHang } from "../poll/spawn.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 /**
  * Options of {@linkcode ProcessPoolExecutor}.
@@ -35,7 +32,7 @@ export interface ProcessPoolOptions {
   /** How many children at most; default the number of CPUs. */
   maxWorkers?: number;
   /** Work run once in each new child before its first job. */
-  initializer?: Work<AnyFunction> | null;
+  initializer?: Work<WorkFunction> | null;
   /** Arguments of `initializer`. */
   initargs?: unknown[];
   /**
@@ -115,10 +112,12 @@ export class ProcessPoolExecutor extends _Pool {
     this.#runtimeArgs = options.runtimeArgs ?? ["--allow-all"];
   }
 
+  /** @internal */
   protected override get _workerKind(): string {
     return "process";
   }
 
+  /** @internal */
   protected override _brokenError(
     message: string,
     cause?: unknown,
@@ -126,6 +125,7 @@ export class ProcessPoolExecutor extends _Pool {
     return new BrokenProcessPool(message, { cause });
   }
 
+  /** @internal */
   protected override _checkLoop(loop: LoopLike): void {
     if (typeof (loop as ReaderLoop).addReader !== "function") {
       throw new RuntimeError(
@@ -134,6 +134,7 @@ export class ProcessPoolExecutor extends _Pool {
     }
   }
 
+  /** @internal */
   protected override _track(loop: LoopLike, fut: Future<unknown>): void {
     const l = loop as ReaderLoop;
     countJob(l, 1);
@@ -179,6 +180,7 @@ export class ProcessPoolExecutor extends _Pool {
     }
   }
 
+  /** @internal */
   protected override _spawn(_index: number, events: ChannelEvents): Channel {
     const [reqR, reqW] = pipe();
     const [repR, repW] = pipe();

@@ -5,16 +5,13 @@
  * @module
  */
 
-import type { Work } from "./work.ts";
+import type { Work, WorkFunction } from "./work.ts";
 import { _Pool, type Channel, type ChannelEvents } from "./_pool.ts";
 import { BrokenThreadPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import type { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { doorbellWriteFd, jobPending, replyReceived } from "./_doorbell.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 /**
  * Options of {@linkcode ThreadPoolExecutor}.
@@ -35,7 +32,7 @@ export interface ThreadPoolOptions {
    * Work run once in each new thread before its first job; if it fails,
    * the pool is broken (`BrokenThreadPool`).
    */
-  initializer?: Work<AnyFunction> | null;
+  initializer?: Work<WorkFunction> | null;
   /** Arguments of `initializer`. */
   initargs?: unknown[];
 }
@@ -98,10 +95,12 @@ export class ThreadPoolExecutor extends _Pool {
       `ThreadPoolExecutor-${poolCounter++}`;
   }
 
+  /** @internal */
   protected override get _workerKind(): string {
     return "thread";
   }
 
+  /** @internal */
   protected override _brokenError(
     message: string,
     cause?: unknown,
@@ -109,12 +108,14 @@ export class ThreadPoolExecutor extends _Pool {
     return new BrokenThreadPool(message, { cause });
   }
 
+  /** @internal */
   protected override _track(loop: LoopLike, fut: Future<unknown>): void {
     // The loop keeps its synchronous waits; the thread rings it on reply.
     jobPending(loop, 1);
     fut.addDoneCallback(() => jobPending(loop, -1));
   }
 
+  /** @internal */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
     const w = new Worker(WORKER_URL, {
       type: "module",
