@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn, waitpidNoHang } from "../../poll/spawn.ts";
+import { killProcess, spawn, waitpidNoHang } from "../../poll/spawn.ts";
+import { close, pipe, readOrAgain } from "../../poll/fd.ts";
 
 Deno.test("a program whose executor jobs are done exits by itself", async () => {
+  const [r, w] = pipe();
   // Spawned through poll/ (FFI), so the test needs no --allow-run.
   const pid = spawn([
     Deno.execPath(),
@@ -10,18 +12,25 @@ Deno.test("a program whose executor jobs are done exits by itself", async () => 
     "--allow-read",
     "--allow-env=ASYNCIO_SELECTOR",
     new URL("./_exit_child.ts", import.meta.url).pathname,
-  ], { fds: [-1, "devnull", -1] });
-  // Generous: it would hang forever if a Worker or pooled wait were left.
+  ], { fds: ["devnull", w, -1] });
+  close(w);
+  // Generous: a runtime may start slowly while the test runner is busy
+  // (it compiles doc tests meanwhile); a left Worker or pooled wait would
+  // make it hang forever instead.
   let code: number | null = null;
-  for (let i = 0; i < 2000 && code === null; i++) {
+  for (let i = 0; i < 6000 && code === null; i++) {
     code = waitpidNoHang(pid);
-    if (code === null) await new Promise((r) => setTimeout(r, 10));
+    if (code === null) await new Promise((res) => setTimeout(res, 10));
   }
+  const buf = new Uint8Array(256);
+  const n = code === null ? 0 : readOrAgain(r, buf);
+  close(r);
   if (code === null) {
-    Deno.kill(pid, "SIGKILL");
+    killProcess(pid, "SIGKILL");
     while (waitpidNoHang(pid) === null) {
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((res) => setTimeout(res, 10));
     }
   }
   assert.equal(code, 0);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, n)).trim(), "6768");
 });
