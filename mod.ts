@@ -29,7 +29,32 @@
  * @module
  */
 
-export * from "./poll/mod.ts";
+// From poll/, only what Python has as builtins (the OS errors) and the types
+// the loop's API names. The selectors and the fd helpers (`pipe`, `read`,
+// `close`, ...) are the `./selectors` subpath, as Python has `selectors`
+// beside `asyncio`: bare names a program's own code would collide with.
+export {
+  BlockingIOError,
+  BrokenPipeError,
+  ChildProcessError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  FileNotFoundError,
+  InterruptedError,
+  NotADirectoryError,
+  OSError,
+  type OSErrorOptions,
+  PermissionError,
+  ProcessLookupError,
+} from "./poll/errors.ts";
+export type {
+  FileObject,
+  HasFileno,
+  Selector,
+  SelectorKey,
+  SelectResult,
+} from "./poll/types.ts";
 export * from "./futures/mod.ts";
 export * from "./loop/mod.ts";
 export * from "./net/mod.ts";

@@ -11,17 +11,17 @@
  * @module
  */
 
+import type { Selector } from "../mod.ts";
 import {
   close,
   EpollSelector,
   EVENT_READ,
   PollSelector,
   read,
-  type Selector,
   SelectSelector,
   socketPair,
   write,
-} from "../mod.ts";
+} from "../poll/mod.ts";
 import { libc } from "../poll/_libc.ts";
 import { lineChart } from "./_svg.ts";
 

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { Selector } from "../mod.ts";
 import {
   close,
   defaultSelectorName,
@@ -18,10 +19,9 @@ import {
   pipe,
   PollSelector,
   read,
-  type Selector,
   SelectSelector,
   write,
-} from "../mod.ts";
+} from "../poll/mod.ts";
 
 const CHUNKS = ["tick", "tock", "tick"];
 

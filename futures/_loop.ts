@@ -111,13 +111,9 @@ export interface LoopLike {
   _asyncTaskRef(delta: number): void;
   /** Tasks registry: keeps a strong reference while a task runs. @internal */
   _tasks: Set<unknown>;
-  /**
-   * Failed futures whose exception nobody retrieved yet, reported when the
-   * loop closes. @internal
-   */
-  _unretrieved?: Set<WeakRef<object>>;
 }
 
+import { _debug } from "./_debug.ts";
 import { RuntimeError } from "./errors.ts";
 
 let running: LoopLike | null = null;
@@ -160,7 +156,16 @@ export function _getRunningLoopOrNull(): LoopLike | null {
 export function _setRunningLoop(loop: LoopLike | null): LoopLike | null {
   const prev = running;
   running = loop;
+  _refreshDebug();
   return prev;
+}
+
+/**
+ * Re-read whether the running loop is in debug mode (after `setDebug()`).
+ * @internal
+ */
+export function _refreshDebug(): void {
+  _debug.on = running !== null && running.getDebug();
 }
 
 /**

@@ -15,6 +15,8 @@
  * @module
  */
 
+import { _debug, _track, _untrack } from "./_debug.ts";
+import { _refuseUsing } from "./_repr.ts";
 import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { Deque } from "./_deque.ts";
@@ -122,6 +124,10 @@ class Lazy<R> implements Awaitable<R> {
   constructor(start: () => Awaitable<R>) {
     this.#start = start;
   }
+  /** @internal For a tracked copy (debug mode). */
+  get _start(): () => Awaitable<R> {
+    return this.#start;
+  }
   [Symbol.iterator](): Iterator<unknown, R, unknown> {
     return this.#start()[Symbol.iterator]();
   }
@@ -144,9 +150,40 @@ class Lazy<R> implements Awaitable<R> {
   }
 }
 
+// `using _ = lock.hold()` without yield*/await: say so at the declaration.
+_refuseUsing(
+  Lazy,
+  "Cannot use this as a resource: it was not awaited, write `using _ = yield* lock.hold()` (generators) or `using _ = await lock.hold()` (async functions)",
+);
+
 /** An awaitable that runs `start()` each time it is awaited. @internal */
 export function lazy<R>(start: () => Awaitable<R>): Awaitable<R> {
   return new Lazy(start);
+}
+
+/** A Lazy reported if dropped unawaited (debug mode). */
+class TrackedLazy<R> extends Lazy<R> {
+  override [Symbol.iterator](): Iterator<unknown, R, unknown> {
+    _untrack(this);
+    return super[Symbol.iterator]();
+  }
+  override then<R1 = R, R2 = never>(
+    onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    _untrack(this);
+    return super.then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * `op` (a shared `lazy()`), or in debug mode a copy of it that reports
+ * being dropped without an await, naming `what` and where it was made.
+ * @internal
+ */
+export function _op<R>(op: Awaitable<R>, what: string): Awaitable<R> {
+  if (!_debug.on) return op;
+  return _track(new TrackedLazy((op as Lazy<R>)._start), what);
 }
 
 /** `yield*` on a Wait without a generator object. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { _inspectAsRepr } from "./_repr.ts";
 import { Condition } from "./condition.ts";
 import type { Coro } from "./task.ts";
 import type { Awaitable } from "./_wait.ts";
@@ -35,6 +36,7 @@ const FILLING = 0;
 const DRAINING = 1;
 const RESETTING = 2;
 const BROKEN = 3;
+const STATE_NAMES = ["filling", "draining", "resetting", "broken"] as const;
 
 /**
  * A meeting point for `parties` tasks. Each `wait()` resolves to the
@@ -88,6 +90,24 @@ export class Barrier {
   /** Whether the barrier is broken (aborted). */
   get broken(): boolean {
     return this.#state === BROKEN;
+  }
+
+  /**
+   * Where the barrier is in its cycle (asyncio's `_state`): `"filling"`
+   * while tasks arrive, `"draining"` while they leave, `"resetting"` after
+   * `reset()` until the waiters left, `"broken"` after `abort()`.
+   */
+  get state(): "filling" | "draining" | "resetting" | "broken" {
+    return STATE_NAMES[this.#state];
+  }
+
+  /** asyncio's repr: `<Barrier [filling, waiters:1/3]>`. */
+  toString(): string {
+    return `<Barrier [${this.state}${
+      this.#state === BROKEN
+        ? ""
+        : `, waiters:${this.nWaiting}/${this.#parties}`
+    }]>`;
   }
 
   /**
@@ -160,3 +180,5 @@ export class Barrier {
     }
   }
 }
+
+_inspectAsRepr(Barrier);

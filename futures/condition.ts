@@ -4,6 +4,7 @@
  * @module
  */
 
+import { _inspectAsRepr } from "./_repr.ts";
 import { _checkCallable } from "./_options.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError } from "./errors.ts";
@@ -83,6 +84,15 @@ export class Condition {
   /** Whether the underlying lock is held. */
   locked(): boolean {
     return this.#lock.locked();
+  }
+
+  /** asyncio's repr: `<Condition [locked, waiters:1]>`. */
+  toString(): string {
+    let n = 0;
+    for (const w of this.#waiters) if (!w.done()) n++;
+    return `<Condition [${this.locked() ? "locked" : "unlocked"}${
+      n > 0 ? `, waiters:${n}` : ""
+    }]>`;
   }
 
   /**
@@ -199,3 +209,5 @@ export class Condition {
     }
   }
 }
+
+_inspectAsRepr(Condition);

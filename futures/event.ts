@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
+import { _inspectAsRepr } from "./_repr.ts";
+import { _op, type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 
 /**
  * A flag, initially false. `wait()` returns at once when set, else waits
@@ -57,7 +58,7 @@ export class Event {
    * call never awaited leaves no waiter behind.
    */
   wait(): Awaitable<boolean> {
-    return this.#waitOp;
+    return _op(this.#waitOp, "event.wait()");
   }
 
   /** asyncio's repr: `<Event [unset, waiters:2]>`. */
@@ -68,3 +69,5 @@ export class Event {
     }]>`;
   }
 }
+
+_inspectAsRepr(Event);

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { _inspectAsRepr } from "./_repr.ts";
+import { _describe, _safeString } from "./_describe.ts";
 import type { ExceptionContext, LoopLike } from "./_loop.ts";
 import { _defaultLoop } from "./_loop.ts";
 import { _checkCallable } from "./_options.ts";
@@ -65,6 +67,32 @@ const unretrieved = new FinalizationRegistry<{
     exception: held.exception,
   });
 });
+
+// Per loop, the failed futures nobody looked at yet (weakly: collection
+// still reports them), for the report at close().
+const failedOf = new WeakMap<LoopLike, Set<WeakRef<object>>>();
+let reportOne: (f: Future) => void;
+let reprDetailOf: (f: Future) => string;
+
+/** What follows the state in `f`'s repr (` result=1`). @internal */
+export function _reprDetail(f: Future): string {
+  return reprDetailOf(f);
+}
+
+/**
+ * Report, as "exception was never retrieved", every failed future of
+ * `loop` whose exception nobody retrieved (the loop is closing).
+ * @internal
+ */
+export function _reportUnretrieved(loop: LoopLike): void {
+  const failed = failedOf.get(loop);
+  if (failed === undefined) return;
+  failedOf.delete(loop);
+  for (const ref of failed) {
+    const fut = ref.deref();
+    if (fut !== undefined) reportOne(fut as Future);
+  }
+}
 
 /**
  * An eventual result, with asyncio's `Future` API.
@@ -185,7 +213,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._exception = exception;
     this._state = FINISHED;
     const token = this.#token = new WeakRef(this);
-    this.#loop._unretrieved?.add(token);
+    let failed = failedOf.get(this.#loop);
+    if (failed === undefined) failedOf.set(this.#loop, failed = new Set());
+    failed.add(token);
     unretrieved.register(this, {
       loop: this.#loop,
       exception: detached(exception),
@@ -293,9 +323,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return "Future";
   }
 
-  /** Pending / cancelled / finished, for messages and `toString()`. */
+  /**
+   * asyncio's repr: `<Future pending>`, `<Future finished result=1>`,
+   * `<Future finished exception=Error('no')>`, `<Future cancelled>`.
+   */
   toString(): string {
-    return `<${this._kind()} ${this.#stateName()}>`;
+    return `<${this._kind()} ${this.#stateName()}${this.#reprDetail()}>`;
+  }
+
+  // What follows the state in the repr.
+  #reprDetail(): string {
+    if (this._state !== FINISHED) return "";
+    return this._exception !== undefined
+      ? ` exception=${_reprValue(this._exception)}`
+      : ` result=${_reprValue(this._result)}`;
   }
 
   /** The context key naming this object in exception reports. @internal */
@@ -308,17 +349,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const token = this.#token;
     if (token !== null) {
       unretrieved.unregister(token);
-      this.#loop._unretrieved?.delete(token);
+      failedOf.get(this.#loop)?.delete(token);
       this.#token = null;
     }
   }
 
-  /**
-   * The loop is closing and nobody retrieved this future's exception:
-   * report it now rather than at a collection that may never come.
-   * @internal
-   */
-  _reportUnretrieved(): void {
+  static {
+    reportOne = (f) => f.#reportUnretrieved();
+    reprDetailOf = (f) => f.#reprDetail();
+  }
+
+  // The loop is closing and nobody retrieved this future's exception:
+  // report it now rather than at a collection that may never come.
+  #reportUnretrieved(): void {
     if (this.#token === null) return;
     unretrieved.unregister(this.#token);
     this.#token = null;
@@ -418,3 +461,15 @@ function wakeTask(task: { _wakeup(): void }): void {
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
 }
+
+/** A value as a repr shows it: `Error('msg')`, `"text"`, `42`. @internal */
+export function _reprValue(v: unknown): string {
+  if (v instanceof Error) return `${v.name}(${JSON.stringify(v.message)})`;
+  if (typeof v === "string") {
+    return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
+  }
+  if (typeof v === "object" && v !== null) return _describe(v);
+  return _safeString(v);
+}
+
+_inspectAsRepr(Future);

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
+import { _inspectAsRepr } from "./_repr.ts";
+import { _op, type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 import { RuntimeError } from "./errors.ts";
 
 /**
@@ -105,7 +106,7 @@ export class Lock {
    * awaited (or whose task is cancelled before it runs) takes nothing.
    */
   acquire(): Awaitable<boolean> {
-    return this.#acquireOp;
+    return _op(this.#acquireOp, "lock.acquire()");
   }
 
   /**
@@ -113,7 +114,7 @@ export class Lock {
    * `using _ = yield* lock.hold()` or `using _ = await lock.hold()`.
    */
   hold(): Awaitable<Held> {
-    return this.#holdOp;
+    return _op(this.#holdOp, "lock.hold()");
   }
 
   /**
@@ -174,3 +175,5 @@ export class Guard implements Held {
     }
   }
 }
+
+_inspectAsRepr(Lock);

@@ -11,8 +11,18 @@
  * @module
  */
 
+import { _describe } from "./_describe.ts";
+import { _inspectAsRepr } from "./_repr.ts";
 import { Deque } from "./_deque.ts";
-import { type Awaitable, failed, lazy, ready, Wait, Waiters } from "./_wait.ts";
+import {
+  _op,
+  type Awaitable,
+  failed,
+  lazy,
+  ready,
+  Wait,
+  Waiters,
+} from "./_wait.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./queue_errors.ts";
 
 export { QueueEmpty, QueueFull, QueueShutDown };
@@ -147,12 +157,15 @@ export class Queue<T> implements AsyncIterable<T> {
    *
    * @param maxsize Capacity; `<= 0` (default) means unbounded.
    * @param store The ordering (used by `LifoQueue` and `PriorityQueue`).
-   * @throws {TypeError} if `maxsize` is not an integer.
+   * @throws {TypeError} if `maxsize` is not a number.
    */
   constructor(maxsize: number = 0, store?: QueueStore<T>) {
-    if (!Number.isInteger(maxsize)) {
+    // Any number, as asyncio (1.3 holds two items: full at qsize >= 1.3).
+    if (typeof maxsize !== "number" || Number.isNaN(maxsize)) {
       throw new TypeError(
-        `Cannot create a queue: maxsize must be an integer (<= 0 for unbounded), got ${maxsize}`,
+        `Cannot create a queue: maxsize must be a number (<= 0 for unbounded), got ${
+          _describe(maxsize)
+        }`,
       );
     }
     this.#maxsize = maxsize;
@@ -248,7 +261,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * empty.
    */
   get(): Awaitable<T> {
-    return this.#getOp;
+    return _op(this.#getOp, "queue.get()");
   }
 
   #startGet(): Awaitable<T> {
@@ -292,7 +305,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * returns at once when none is unfinished.
    */
   join(): Awaitable<void> {
-    return this.#joinOp;
+    return _op(this.#joinOp, "queue.join()");
   }
 
   /**
@@ -331,11 +344,18 @@ export class Queue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** For debugging: `<Queue maxsize=1 qsize=1 getters=0 putters=2 unfinished=1>`. */
+  /**
+   * asyncio-like repr: `<Queue maxsize=10 qsize=3>`, then what is nonzero:
+   * `getters:1`, `putters:2`, `tasks=3` (unfinished), `shutdown`.
+   */
   toString(): string {
-    return `<${this.constructor.name} maxsize=${this.#maxsize} qsize=${this.#store.size} getters=${this.#getters.length} putters=${this.#putters.length} unfinished=${this.#unfinished}${
-      this.#shutdown ? " shut down" : ""
-    }>`;
+    const g = this.#getters.live();
+    const p = this.#putters.live();
+    return `<${this.constructor.name} maxsize=${this.#maxsize} qsize=${this.#store.size}${
+      g > 0 ? ` getters:${g}` : ""
+    }${p > 0 ? ` putters:${p}` : ""}${
+      this.#unfinished > 0 ? ` tasks=${this.#unfinished}` : ""
+    }${this.#shutdown ? " shutdown" : ""}>`;
   }
 
   #deliver(item: T): void {
@@ -367,3 +387,5 @@ export class Queue<T> implements AsyncIterable<T> {
     this.#joiners.wakeAll(undefined);
   }
 }
+
+_inspectAsRepr(Queue);

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
+import { _inspectAsRepr } from "./_repr.ts";
+import { _op, type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
 import { Guard, type Held } from "./lock.ts";
 
 /**
@@ -88,12 +89,12 @@ export class Semaphore {
    * awaited, as a Python coroutine: a call never awaited takes nothing.
    */
   acquire(): Awaitable<boolean> {
-    return this.#acquireOp;
+    return _op(this.#acquireOp, "semaphore.acquire()");
   }
 
   /** Take a slot and get a guard that releases it on dispose. */
   hold(): Awaitable<Held> {
-    return this.#holdOp;
+    return _op(this.#holdOp, "semaphore.hold()");
   }
 
   /** Give a slot back, and wake the first waiter. */
@@ -169,3 +170,5 @@ export class BoundedSemaphore extends Semaphore {
     super.release();
   }
 }
+
+_inspectAsRepr(Semaphore);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { _debug, _track, _untrack } from "./_debug.ts";
 import { _requireLoop } from "./_loop.ts";
 import { Future } from "./future.ts";
 import { _awaitHook, Awaiter, type Cancellable } from "./_await.ts";
@@ -67,6 +68,21 @@ class SleepImpl<T> implements Sleep<T> {
     const h = loop.callLater(this.#delay, setUnlessDone, fut, this.#result);
     fut.addDoneCallback(() => h.cancel());
     return _awaitHook(fut, onfulfilled, onrejected);
+  }
+}
+
+/** A sleep reported if dropped unawaited (debug mode). */
+class TrackedSleep<T> extends SleepImpl<T> {
+  override [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    _untrack(this);
+    return super[Symbol.iterator]();
+  }
+  override then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    _untrack(this);
+    return super.then(onfulfilled, onrejected);
   }
 }
 
@@ -181,6 +197,7 @@ export function sleep<T>(delay: number, result?: T): Sleep<T | undefined> {
       `Cannot sleep: delay must be a number of seconds, got ${String(delay)}`,
     );
   }
+  if (_debug.on) return _track(new TrackedSleep(delay, result), "sleep()");
   if (delay <= 0 && result === undefined) return SLEEP0;
   return new SleepImpl(delay, result);
 }

@@ -21,12 +21,14 @@
  * @module
  */
 
+import { _debug } from "./_debug.ts";
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
-import { _blocking, _suspension, Future } from "./future.ts";
+import { _blocking, _reprDetail, _suspension, Future } from "./future.ts";
 import { type Cancellable, taskContext } from "./_await.ts";
 import { _describe } from "./_describe.ts";
+import { _checkOptions } from "./_options.ts";
 
 /**
  * A generator coroutine returning `T`: write `function* f(): Coro<T>` and
@@ -93,6 +95,8 @@ export interface TaskOptions {
 }
 
 const NO_EXC: unique symbol = Symbol("no exception");
+// Every key of TaskOptions (a new option must be added here too).
+const TASK_OPTIONS = ["name", "loop", "eagerStart"] as const;
 let taskCounter = 0;
 let current: Task<unknown> | null = null;
 
@@ -180,6 +184,9 @@ export class Task<T = unknown> extends Future<T> {
    *   use `ensureFuture`).
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
+    if (options !== undefined) {
+      _checkOptions("create a task", options, TASK_OPTIONS);
+    }
     const loop = options?.loop ?? _requireLoop("create a Task");
     if (loop.isClosed()) {
       throw new RuntimeError(
@@ -191,6 +198,8 @@ export class Task<T = unknown> extends Future<T> {
       this.#coro = coro;
     } else if (isGeneratorFunction(coro)) {
       this.#coro = (coro as () => Coro<T>)();
+      // Kept for the repr's name only: #coro is what runs.
+      this.#fn = coro as () => Coro<T>;
     } else if (typeof coro === "function") {
       this.#fn = coro as () => PromiseLike<T>;
     } else if (
@@ -306,7 +315,12 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#mustCancel = true;
     this.#cancelMsg = msg;
-    if (this.#resumed) this.#lateCancel = true;
+    // From outside, while the function holds a value it was just handed:
+    // late. From inside the function itself, it is asyncio's cancel of a
+    // running task: delivered at its next await, or ends it cancelled.
+    if (this.#resumed && taskContext.getStore() !== this) {
+      this.#lateCancel = true;
+    }
     if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
       this.#cancelAt = performance.now();
     }
@@ -382,12 +396,17 @@ export class Task<T = unknown> extends Future<T> {
     return "Task";
   }
 
-  /** @internal */
+  /**
+   * asyncio's repr: `<Task pending name='Task-1' coro=<main()>>`, with the
+   * result or exception once finished.
+   */
   override toString(): string {
     const state = this.done()
       ? (this.cancelled() ? "cancelled" : "finished")
       : "pending";
-    return `<Task ${state} name='${this.getName()}'>`;
+    return `<Task ${state} name='${this.getName()}' coro=<${
+      this.#fn?.name || "coroutine"
+    }()>${_reprDetail(this)}>`;
   }
 
   /** @internal */
@@ -457,6 +476,26 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #step(exc: unknown): void {
+    if (!_debug.on) {
+      this.#stepBody(exc);
+      return;
+    }
+    // Debug mode: report slow steps, as slow callbacks are (a task step
+    // runs without a Handle, so the loop cannot time it).
+    const t0 = performance.now();
+    try {
+      this.#stepBody(exc);
+    } finally {
+      const dt = (performance.now() - t0) / 1000;
+      const limit = (this.getLoop() as { slowCallbackDuration?: number })
+        .slowCallbackDuration ?? 0.1;
+      if (dt >= limit) {
+        console.warn(`Executing ${this} took ${dt.toFixed(3)} seconds`);
+      }
+    }
+  }
+
+  #stepBody(exc: unknown): void {
     if (this.done()) return;
     if (this.#mustCancel) {
       if (!(exc instanceof CancelledError)) {

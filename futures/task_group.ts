@@ -5,6 +5,7 @@
  * @module
  */
 
+import { _refuseUsing } from "./_repr.ts";
 import type { LoopLike } from "./_loop.ts";
 import { _requireLoop } from "./_loop.ts";
 import { CancelledError, RuntimeError } from "./errors.ts";
@@ -306,3 +307,8 @@ export class TaskGroup {
     }
   }
 }
+
+_refuseUsing(
+  TaskGroup,
+  "Cannot use a TaskGroup with `using`: a dispose hook never sees the block's error, write `await TaskGroup.run(async (tg) => { ... })` or `yield* TaskGroup.run(function* (tg) { ... })`",
+);

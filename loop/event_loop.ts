@@ -24,8 +24,12 @@
  */
 
 import type { ExceptionContext, LoopLike } from "../futures/_loop.ts";
-import { _getRunningLoopOrNull, _setRunningLoop } from "../futures/_loop.ts";
-import { Future } from "../futures/future.ts";
+import {
+  _getRunningLoopOrNull,
+  _refreshDebug,
+  _setRunningLoop,
+} from "../futures/_loop.ts";
+import { _reportUnretrieved, Future } from "../futures/future.ts";
 import { type CoroutineLike, Task, type TaskOptions } from "../futures/task.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
 import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
@@ -166,6 +170,8 @@ const CLOCK_EVERY = 128;
 // JS thread parked, so the host may not have run (see _host_turn.ts).
 const MIN_POOLED_TURN = 5e-5;
 
+// Every key of EventLoopOptions: a new option must be added here too, or
+// the constructor rejects it as unknown.
 const LOOP_OPTIONS = ["selector", "clock", "debug", "hostDelay"] as const;
 
 function checkLoopOptions(options: EventLoopOptions | undefined): void {
@@ -241,8 +247,6 @@ export class EventLoop implements LoopLike {
   slowCallbackDuration = 0.1;
   /** @internal Tasks not done yet: strong references, as asyncio should. */
   readonly _tasks: Set<unknown> = new Set();
-  /** @internal Failed futures nobody looked at yet, reported at close. */
-  _unretrieved: Set<WeakRef<object>> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
@@ -903,7 +907,7 @@ export class EventLoop implements LoopLike {
         }
       }
     }
-    this.#reportUnretrieved();
+    _reportUnretrieved(this);
     this.#closed = true;
     this.#readyFn = [];
     this.#readyArg = [];
@@ -989,6 +993,7 @@ export class EventLoop implements LoopLike {
   setDebug(enabled: boolean): void {
     this.#debug = Boolean(enabled);
     this.#finalState.debug = this.#debug;
+    if (this.#running) _refreshDebug();
   }
 
   // ---- internals --------------------------------------------------------
@@ -1022,16 +1027,6 @@ export class EventLoop implements LoopLike {
       throw new RuntimeError(
         "Cannot run the event loop: another loop is running on this thread, await the coroutine in that loop instead",
       );
-    }
-  }
-
-  #reportUnretrieved(): void {
-    const failed = this._unretrieved;
-    if (failed.size === 0) return;
-    this._unretrieved = new Set();
-    for (const ref of failed) {
-      const fut = ref.deref();
-      if (fut !== undefined) (fut as Future)._reportUnretrieved();
     }
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Future } from "../futures/future.ts";
+import { Future } from "../futures/future.ts";
 import type { CoroutineLike } from "../futures/task.ts";
 import { Task } from "../futures/task.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
@@ -97,6 +97,16 @@ export class Runner implements AsyncDisposable {
     if (_getRunningLoopOrNull() !== null) {
       throw new RuntimeError(
         "Cannot call run() while an event loop is running: await the coroutine instead",
+      );
+    }
+    if (
+      !(main instanceof Future) &&
+      typeof (main as { then?: unknown } | null)?.then === "function"
+    ) {
+      // asyncio.run(main()) ported literally: the async function already
+      // runs, outside the loop and outside any task.
+      throw new TypeError(
+        "Cannot run a Promise: the async function already started outside the loop, pass the function itself: run(main) or run(() => main(x))",
       );
     }
     const loop = this.getLoop();

@@ -399,7 +399,8 @@ export function makeTransport<P extends StreamProtocol>(
  *
  * @example
  * ```ts
- * import { connectAcceptedSocket, getRunningLoop, run, Socket, socketPair } from "../mod.ts";
+ * import { connectAcceptedSocket, getRunningLoop, run, Socket } from "../mod.ts";
+ * import { socketPair } from "../poll/mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair({ nonblocking: true });
  * await run(function* () {

@@ -407,7 +407,8 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
  *
  * @example Reading a pipe
  * ```ts
- * import { close, connectReadPipe, getRunningLoop, pipe, run, write } from "../mod.ts";
+ * import { connectReadPipe, getRunningLoop, run } from "../mod.ts";
+ * import { close, pipe, write } from "../poll/mod.ts";
  * import type { EventLoop, Protocol } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
@@ -450,7 +451,8 @@ export function connectReadPipe<P extends Protocol>(
  *
  * @example Writing a pipe
  * ```ts
- * import { close, connectWritePipe, getRunningLoop, pipe, read, run } from "../mod.ts";
+ * import { connectWritePipe, getRunningLoop, run } from "../mod.ts";
+ * import { close, pipe, read } from "../poll/mod.ts";
  * import type { BaseProtocol, EventLoop } from "../mod.ts";
  * import assert from "node:assert/strict";
  *

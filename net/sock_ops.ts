@@ -122,7 +122,8 @@ function checkBuffer(buf: unknown, action: string): asserts buf is Uint8Array {
  *
  * @example Receiving from a socket pair
  * ```ts
- * import { run, socketPair, Socket, write } from "../mod.ts";
+ * import { run, Socket } from "../mod.ts";
+ * import { socketPair, write } from "../poll/mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair({ nonblocking: true });
  * using sa = new Socket({ fileno: a });

@@ -44,7 +44,7 @@ const dropped = new FinalizationRegistry<number>((fd) => {
  *
  * @example Every selector is a BaseSelector
  * ```ts
- * import { BaseSelector, PollSelector } from "../mod.ts";
+ * import { BaseSelector, PollSelector } from "./mod.ts";
  * import assert from "node:assert/strict";
  * using sel = new PollSelector();
  * assert.ok(sel instanceof BaseSelector);

@@ -31,7 +31,7 @@ let gettime: ((clock: number, buf: Int32Array) => number) | null = null;
  *
  * @example Reading the clock twice
  * ```ts
- * import { monotonic } from "../mod.ts";
+ * import { monotonic } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const a = monotonic();
  * const b = monotonic();

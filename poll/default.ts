@@ -20,7 +20,7 @@ import type { Selector } from "./types.ts";
  *
  * @example Naming the selectors
  * ```ts
- * import { EpollSelector, type SelectorName } from "../mod.ts";
+ * import { EpollSelector, type SelectorName } from "./mod.ts";
  * const byName: Record<SelectorName, string> = {
  *   select: "fd_set bitmaps, fds below 1024",
  *   poll: "an array of pollfd",
@@ -45,7 +45,7 @@ const CLASSES = {
  *
  * @example Printing the choice
  * ```ts
- * import { type DefaultSelectorChoice, defaultSelectorName } from "../mod.ts";
+ * import { type DefaultSelectorChoice, defaultSelectorName } from "./mod.ts";
  * const choice: DefaultSelectorChoice = defaultSelectorName();
  * console.log(`${choice.name}: ${choice.reason}`);
  * ```
@@ -81,7 +81,7 @@ function fromEnv(): string | undefined {
  *
  * @example Printing the choice
  * ```ts
- * import { defaultSelectorName } from "../mod.ts";
+ * import { defaultSelectorName } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const { name, reason } = defaultSelectorName();
  * if (Deno.build.os === "linux") assert.ok(name === "epoll" || reason.includes("ASYNCIO_SELECTOR"));
@@ -139,7 +139,7 @@ export function defaultSelectorName(): DefaultSelectorChoice {
  *
  * @example The best selector here
  * ```ts
- * import { close, DefaultSelector, EVENT_READ, pipe } from "../mod.ts";
+ * import { close, DefaultSelector, EVENT_READ, pipe } from "./mod.ts";
  * import assert from "node:assert/strict";
  * using sel = new DefaultSelector<string>();
  * const [r, w] = pipe();

@@ -59,7 +59,7 @@ function fromEpoll(ev: number): number {
  *
  * @example Waiting for a pipe to become readable
  * ```ts
- * import { EpollSelector, EVENT_READ, pipe, write, close } from "../mod.ts";
+ * import { EpollSelector, EVENT_READ, pipe, write, close } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * if (Deno.build.os === "linux") {

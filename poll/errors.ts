@@ -129,7 +129,8 @@ export interface OSErrorOptions {
  *
  * @example Catching a bad fd
  * ```ts
- * import { close, OSError } from "../mod.ts";
+ * import { OSError } from "../mod.ts";
+ * import { close } from "./mod.ts";
  * import assert from "node:assert/strict";
  * try {
  *   close(987654);
@@ -178,7 +179,8 @@ export class OSError extends Error {
  *
  * @example A non-blocking read with nothing to read
  * ```ts
- * import { BlockingIOError, close, pipe, read } from "../mod.ts";
+ * import { BlockingIOError } from "../mod.ts";
+ * import { close, pipe, read } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe({ nonblocking: true });
  * assert.throws(() => read(r, new Uint8Array(1)), BlockingIOError);
@@ -192,7 +194,8 @@ export class BlockingIOError extends OSError {}
  *
  * @example Writing to a pipe nobody reads
  * ```ts
- * import { BrokenPipeError, close, pipe, write } from "../mod.ts";
+ * import { BrokenPipeError } from "../mod.ts";
+ * import { close, pipe, write } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe();
  * close(r);

@@ -38,7 +38,7 @@ const EFD_NONBLOCK = 0o4000;
  *
  * @example A non-blocking pipe
  * ```ts
- * import { close, type FdOptions, pipe } from "../mod.ts";
+ * import { close, type FdOptions, pipe } from "./mod.ts";
  * const opts: FdOptions = { nonblocking: true };
  * const [r, w] = pipe(opts);
  * close(r);
@@ -63,7 +63,7 @@ function checkFd(fd: number, action: string): void {
  *
  * @example Bytes through a pipe
  * ```ts
- * import { close, pipe, read, write } from "../mod.ts";
+ * import { close, pipe, read, write } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe();
  * write(w, new TextEncoder().encode("hi"));
@@ -94,7 +94,7 @@ export function pipe(options?: FdOptions): [number, number] {
  *
  * @example Bytes through a socket pair
  * ```ts
- * import { close, read, socketPair, write } from "../mod.ts";
+ * import { close, read, socketPair, write } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair();
  * write(a, new Uint8Array([1, 2, 3]));
@@ -121,7 +121,7 @@ export function socketPair(options?: FdOptions): [number, number] {
  *
  * @example An eventfd on Linux
  * ```ts
- * import { close, eventfd } from "../mod.ts";
+ * import { close, eventfd } from "./mod.ts";
  * if (Deno.build.os === "linux") close(eventfd());
  * ```
  */
@@ -142,7 +142,7 @@ export function eventfd(): number {
  *
  * @example Closing both ends
  * ```ts
- * import { close, pipe } from "../mod.ts";
+ * import { close, pipe } from "./mod.ts";
  * const [r, w] = pipe();
  * close(r);
  * close(w);
@@ -161,7 +161,7 @@ export function close(fd: number): void {
  *
  * @example Reading end of file
  * ```ts
- * import { close, pipe, read } from "../mod.ts";
+ * import { close, pipe, read } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe();
  * close(w);
@@ -185,7 +185,7 @@ export function read(fd: number, buf: Uint8Array): number {
  *
  * @example Writing to a pipe
  * ```ts
- * import { close, pipe, write } from "../mod.ts";
+ * import { close, pipe, write } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe();
  * assert.equal(write(w, new Uint8Array(10)), 10);
@@ -259,7 +259,8 @@ export function writeOrAgain(fd: number, buf: Uint8Array): number {
  *
  * @example A read that fails fast
  * ```ts
- * import { BlockingIOError, close, pipe, read, setBlocking } from "../mod.ts";
+ * import { BlockingIOError } from "../mod.ts";
+ * import { close, pipe, read, setBlocking } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const [r, w] = pipe();
  * setBlocking(r, false);

@@ -17,7 +17,7 @@ import type { FileObject } from "./types.ts";
  *
  * @example A number or an object
  * ```ts
- * import { fileno } from "../mod.ts";
+ * import { fileno } from "./mod.ts";
  * import assert from "node:assert/strict";
  * assert.equal(fileno({ fileno: () => 5 }), 5);
  * assert.throws(() => fileno(-1), RangeError);

@@ -41,7 +41,7 @@ const KEVENT_SIZE = os === "darwin" ? 32 : os === "freebsd" ? 64 : 0;
  *
  * @example Where kqueue exists
  * ```ts
- * import { close, EVENT_READ, KqueueSelector, pipe, write } from "../mod.ts";
+ * import { close, EVENT_READ, KqueueSelector, pipe, write } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * if (Deno.build.os === "darwin" || Deno.build.os === "freebsd") {

@@ -40,7 +40,7 @@ function fromPoll(rev: number): number {
  *
  * @example An empty pipe is writable
  * ```ts
- * import { PollSelector, EVENT_WRITE, pipe, close } from "../mod.ts";
+ * import { PollSelector, EVENT_WRITE, pipe, close } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * using sel = new PollSelector();

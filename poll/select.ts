@@ -17,7 +17,7 @@ import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
  *
  * @example The limit
  * ```ts
- * import { FD_SETSIZE } from "../mod.ts";
+ * import { FD_SETSIZE } from "./mod.ts";
  * console.log(FD_SETSIZE); // 1024
  * ```
  */
@@ -31,7 +31,7 @@ const SET_BYTES = FD_SETSIZE / 8;
  *
  * @example Waiting for a pipe
  * ```ts
- * import { SelectSelector, EVENT_READ, pipe, write, close } from "../mod.ts";
+ * import { SelectSelector, EVENT_READ, pipe, write, close } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * using sel = new SelectSelector();

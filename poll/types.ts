@@ -35,7 +35,7 @@
  *
  * @example Both events
  * ```ts
- * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
+ * import { EVENT_READ, EVENT_WRITE } from "./mod.ts";
  * const both = EVENT_READ | EVENT_WRITE;
  * console.log(both); // 3
  * ```
@@ -46,7 +46,7 @@ export const EVENT_READ = 1;
  *
  * @example Both events
  * ```ts
- * import { EVENT_READ, EVENT_WRITE } from "../mod.ts";
+ * import { EVENT_READ, EVENT_WRITE } from "./mod.ts";
  * const both = EVENT_READ | EVENT_WRITE;
  * console.log(both); // 3
  * ```
@@ -88,7 +88,8 @@ export type FileObject = number | HasFileno;
  *
  * @example The key of a registered pipe
  * ```ts
- * import { EVENT_READ, PollSelector, type SelectorKey, pipe, close } from "../mod.ts";
+ * import { type SelectorKey } from "../mod.ts";
+ * import { EVENT_READ, PollSelector, pipe, close } from "./mod.ts";
  * using sel = new PollSelector<string>();
  * const [r, w] = pipe();
  * const key: SelectorKey<string> = sel.register(r, EVENT_READ, "input");
@@ -114,7 +115,8 @@ export interface SelectorKey<T = unknown> {
  *
  * @example Nothing ready
  * ```ts
- * import { PollSelector, type SelectResult } from "../mod.ts";
+ * import { type SelectResult } from "../mod.ts";
+ * import { PollSelector } from "./mod.ts";
  * using sel = new PollSelector();
  * const ready: SelectResult = sel.select(0);
  * console.log(ready.length); // 0
@@ -129,7 +131,8 @@ export type SelectResult<T = unknown> = Array<[SelectorKey<T>, number]>;
  *
  * @example Using any selector through the interface
  * ```ts
- * import { DefaultSelector, type Selector } from "../mod.ts";
+ * import { type Selector } from "../mod.ts";
+ * import { DefaultSelector } from "./mod.ts";
  * using sel: Selector<string> = new DefaultSelector<string>();
  * console.log(sel.getMap().size); // 0
  * ```

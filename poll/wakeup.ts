@@ -22,7 +22,7 @@ const dropped = new FinalizationRegistry<[number, number]>(([r, w]) => {
  *
  * @example Interrupting a wait
  * ```ts
- * import { EVENT_READ, PollSelector, Wakeup } from "../mod.ts";
+ * import { EVENT_READ, PollSelector, Wakeup } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * using w = new Wakeup();
@@ -71,7 +71,7 @@ export class Wakeup implements Disposable {
    *
    * @example From a Worker, given only the fd number
    * ```ts
-   * import { Wakeup } from "../mod.ts";
+   * import { Wakeup } from "./mod.ts";
    * import assert from "node:assert/strict";
    * using w = new Wakeup();
    * Wakeup.signalFd(w.writeFd); // what a Worker would call

@@ -398,3 +398,46 @@ Deno.test("Lock toString() is asyncio's repr", async () => {
     yield* t;
   }, virtual);
 });
+
+for (const form of FORMS) {
+  Deno.test(`Lock: a woken waiter cancelled passes the lock to the next (${form}, test_finished_waiter_cancelled)`, async () => {
+    await run(function* () {
+      const lock = new Lock();
+      yield* lock.acquire();
+      const acquireIn = () =>
+        form === "generator"
+          ? createTask(function* () {
+            return yield* lock.acquire();
+          })
+          : createTask(async () => await lock.acquire());
+      const tb = acquireIn();
+      yield* settle();
+      assert.equal(_heldWaiters(lock), 1);
+      const tc = acquireIn();
+      yield* settle();
+      tb.cancel();
+      lock.release();
+      yield* gather([tb, tc], { returnExceptions: true });
+      assert.ok(tb.cancelled());
+      assert.equal(tc.result(), true);
+      assert.ok(lock.locked());
+      lock.release();
+      assert.equal(lock.locked(), false);
+    }, virtual);
+  });
+
+  Deno.test(`Lock: FIFO among many waiters, one cancelled in the middle (${form}, test_acquire)`, async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const lock = new Lock();
+      yield* lock.acquire();
+      const ts = ["a", "b", "c", "d"].map((n) => locker(form, lock, log, n));
+      yield* settle();
+      ts[1].cancel();
+      lock.release();
+      yield* gather(ts, { returnExceptions: true });
+      assert.equal(lock.locked(), false);
+    }, virtual);
+    assert.deepEqual(log, ["a", "c", "d"]);
+  });
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { _heldWaiters } from "../../futures/_wait.ts";
 import {
   CancelledError,
+  type Coro,
   createTask,
   Future,
   gather,
@@ -49,15 +50,30 @@ Deno.test("Queue with maxsize <= 0 is unbounded", () => {
   }
 });
 
-Deno.test("Queue rejects a maxsize that is not an integer", () => {
-  for (const bad of [1.5, NaN, Infinity]) {
+Deno.test("Queue rejects a maxsize that is not a number", () => {
+  for (const bad of [NaN, "2", null]) {
     assert.throws(
-      () => new Queue(bad),
+      () => new Queue(bad as number),
       (err: unknown) =>
         err instanceof TypeError &&
-        /^Cannot create a queue: maxsize must be an integer/.test(err.message),
+        /^Cannot create a queue: maxsize must be a number/.test(err.message),
     );
   }
+});
+
+Deno.test("Queue with a float maxsize holds as many as asyncio's (test_float_maxsize)", async () => {
+  const q = new Queue<number>(1.3);
+  q.putNowait(1);
+  q.putNowait(2);
+  assert.ok(q.full());
+  assert.throws(() => q.putNowait(3), QueueFull);
+  await run(function* () {
+    const r = new Queue<number>(1.3);
+    yield* r.put(1);
+    yield* r.put(2);
+    assert.ok(r.full());
+  });
+  assert.equal(new Queue(Infinity).full(), false);
 });
 
 Deno.test("Queue.getNowait() on an empty queue throws QueueEmpty", () => {
@@ -513,4 +529,159 @@ Deno.test("Queue.put() on a full queue as a task cancelled before its first step
     assert.equal(q.getNowait(), 3);
     assert.equal(q.qsize(), 0);
   }, virtual);
+});
+
+// Ported from CPython's test_queues (QueueGetTests, QueuePutTests), both forms.
+// An async task settles one microtask turn after its await resolves: where
+// CPython waits one iteration (sleep(0)), the async form waits two.
+for (const form of FORMS) {
+  const turn = function* (): Coro<void> {
+    yield* sleep(0);
+    if (form === "async") yield* sleep(0);
+  };
+  Deno.test(`Queue: a cancelled getter does not take the next item (${form}, test_get_cancelled_race)`, async () => {
+    await run(function* () {
+      const q = new Queue<string>();
+      const t1 = getIn(form, q);
+      const t2 = getIn(form, q);
+      yield* sleep(0);
+      t1.cancel();
+      yield* sleep(0);
+      assert.ok(t1.done());
+      yield* q.put("a");
+      yield* sleep(0);
+      assert.equal(yield* t2, "a");
+    }, virtual);
+  });
+
+  Deno.test(`Queue.get() with waiting putters (${form}, test_get_with_waiting_putters)`, async () => {
+    await run(function* () {
+      const q = new Queue<string>(1);
+      putIn(form, q, "a");
+      putIn(form, q, "b");
+      assert.equal(yield* getIn(form, q), "a");
+      assert.equal(yield* getIn(form, q), "b");
+    }, virtual);
+  });
+
+  Deno.test(`Queue: a reader cancelled with items waiting drops none (${form}, test_get_cancel_drop_one_pending_reader)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      let reader = getIn(form, q);
+      yield* sleep(0);
+      q.putNowait(1);
+      q.putNowait(2);
+      reader.cancel();
+      const r = yield* settleIn("generator", () => reader);
+      if (!r.ok) {
+        reader = getIn(form, q);
+        yield* reader;
+      }
+      assert.equal(reader.result(), 1); // 2 would mean 1 was dropped
+    }, virtual);
+  });
+
+  Deno.test(`Queue: one of many readers cancelled drops no item (${form}, test_get_cancel_drop_many_pending_readers)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>();
+      const r1 = getIn(form, q);
+      const r2 = getIn(form, q);
+      const r3 = getIn(form, q);
+      yield* sleep(0);
+      q.putNowait(1);
+      q.putNowait(2);
+      r1.cancel();
+      yield* gather([r1, r2, r3], { returnExceptions: true });
+      assert.ok(r1.cancelled());
+      assert.deepEqual(new Set([r2.result(), r3.result()]), new Set([1, 2]));
+    }, virtual);
+  });
+
+  Deno.test(`Queue: a writer cancelled after its wake-up puts nothing twice (${form}, test_put_cancel_drop)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      let writer = putIn(form, q, 2);
+      yield* sleep(0);
+      assert.equal(q.getNowait(), 1);
+      writer.cancel();
+      const r = yield* settleIn("generator", () => writer);
+      if (!r.ok) {
+        writer = putIn(form, q, 2);
+        yield* writer;
+      }
+      assert.equal(q.getNowait(), 2);
+      assert.equal(q.qsize(), 0);
+    }, virtual);
+  });
+
+  Deno.test(`Queue: a cancelled putter lets the next one in (${form}, test_put_cancelled_race)`, async () => {
+    await run(function* () {
+      const q = new Queue<string>(1);
+      const putA = putIn(form, q, "a");
+      const putB = putIn(form, q, "b");
+      const putC = putIn(form, q, "X");
+      yield* turn();
+      assert.ok(putA.done());
+      assert.equal(putB.done(), false);
+      putC.cancel();
+      yield* turn();
+      assert.ok(putC.done());
+      assert.equal(q.getNowait(), "a");
+      yield* turn();
+      assert.equal(q.getNowait(), "b");
+      yield* putB;
+    }, virtual);
+  });
+
+  Deno.test(`Queue: putters are woken as room appears (${form}, test_why_are_putters_waiting)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(2);
+      const getter = createTask(function* () {
+        yield* sleep(0);
+        const n = q.qsize();
+        for (let i = 0; i < n; i++) q.getNowait();
+      });
+      const putters = [0, 1, 2, 3].map((i) => putIn(form, q, i));
+      yield* gather(getter, ...putters);
+      assert.equal(q.qsize(), 2);
+    }, virtual);
+  });
+
+  Deno.test(`Queue: a putter cancelled while waiting is not kept (${form}, test_cancelled_puts_not_being_held_in_self_putters)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      const t = putIn(form, q, 1);
+      yield* turn();
+      assert.equal(_heldWaiters(q), 1);
+      t.cancel();
+      const r = yield* settleIn("generator", () => t);
+      assert.ok(failure(r) instanceof CancelledError);
+      assert.ok(_heldWaiters(q) <= 1);
+      assert.match(String(q), /^<Queue maxsize=1 qsize=1 tasks=1>$/);
+    }, virtual);
+  });
+
+  Deno.test(`Queue: a putter cancelled after getNowait() freed its slot raises CancelledError (${form}, test_cancelled_put_silence_value_error_exception)`, async () => {
+    await run(function* () {
+      const q = new Queue<number>(1);
+      q.putNowait(1);
+      const t = putIn(form, q, 1);
+      yield* sleep(0);
+      q.getNowait();
+      t.cancel();
+      const r = yield* settleIn("generator", () => t);
+      assert.ok(failure(r) instanceof CancelledError);
+      assert.equal(q.qsize(), 0); // its item was not put
+      assert.equal(q.full(), false);
+    }, virtual);
+  });
+}
+
+Deno.test("Queue repr says shutdown (test_shutdown_repr)", () => {
+  const q = new Queue(4);
+  assert.doesNotMatch(String(q), /shutdown/);
+  q.shutdown();
+  assert.match(String(q), /shutdown/);
 });

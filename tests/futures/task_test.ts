@@ -16,6 +16,8 @@ import {
   type Task,
 } from "../../mod.ts";
 
+import { FORMS } from "./_forms.ts";
+
 const virtual = { clock: "virtual" } as const;
 
 Deno.test("Task runs a generator coroutine and returns its result", async () => {
@@ -532,5 +534,83 @@ Deno.test("Task name given as a number comes back as its string", async () => {
     const t = createTask(function* () {}, { name: 5 as unknown as string });
     assert.equal(t.getName(), "5");
     yield* t;
+  });
+});
+
+for (const form of FORMS) {
+  Deno.test(`Task cancelling itself is cancelled at its next await (${form}, test_cancel_current_task)`, async () => {
+    await run(function* () {
+      let t: Task<number> | null = null;
+      t = form === "generator"
+        ? createTask(function* () {
+          yield* sleep(0);
+          t!.cancel();
+          yield* sleep(100);
+          return 12;
+        })
+        : createTask(async () => {
+          await sleep(0);
+          t!.cancel();
+          await sleep(100);
+          return 12;
+        });
+      yield* gather([t], { returnExceptions: true });
+      assert.ok(t.cancelled());
+    }, virtual);
+  });
+
+  Deno.test(`Task cancelling itself right before it returns ends cancelled (${form})`, async () => {
+    await run(function* () {
+      let t: Task<number> | null = null;
+      t = form === "generator"
+        ? createTask(function* () {
+          yield* sleep(0);
+          t!.cancel();
+          return 12;
+        })
+        : createTask(async () => {
+          await sleep(0);
+          t!.cancel();
+          return 12;
+        });
+      yield* gather([t], { returnExceptions: true });
+      assert.ok(t.cancelled());
+    }, virtual);
+  });
+
+  Deno.test(`Task.cancel() of a task and of the future it awaits (${form}, test_cancel_both_task_and_inner_future)`, async () => {
+    await run(function* () {
+      const fut = new Future<number>();
+      const t = form === "generator"
+        ? createTask(function* () {
+          yield* fut;
+          return 12;
+        })
+        : createTask(async () => {
+          await fut;
+          return 12;
+        });
+      yield* sleep(0);
+      yield* sleep(0);
+      fut.cancel();
+      t.cancel();
+      yield* gather([t], { returnExceptions: true });
+      assert.ok(t.cancelled());
+      assert.ok(fut.cancelled());
+    }, virtual);
+  });
+}
+
+Deno.test("createTask() with an unknown option names it and the right one", async () => {
+  await run(function* () {
+    assert.throws(
+      () => createTask(function* () {}, { eager_start: true } as never),
+      (e) =>
+        e instanceof TypeError &&
+        /unknown option "eager_start", did you mean "eagerStart"\?/.test(
+          e.message,
+        ),
+    );
+    yield* sleep(0);
   });
 });

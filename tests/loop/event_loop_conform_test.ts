@@ -317,3 +317,42 @@ Deno.test("Future() and ensureFuture() outside a running loop use the loop set w
   }
   assert.throws(() => new Future(), RuntimeError);
 });
+
+Deno.test("run(main()) with an async main says to pass the function", async () => {
+  let started = false;
+  const main = async () => {
+    started = true;
+    await Promise.resolve();
+    return 1;
+  };
+  await assert.rejects(
+    run(main() as never),
+    (e) =>
+      e instanceof TypeError &&
+      /already started outside the loop.*run\(main\) or run\(\(\) => main\(x\)\)/
+        .test(e.message),
+  );
+  assert.ok(started); // it ran outside the loop: the reason for the error
+  assert.equal(await run(main), 1);
+});
+
+Deno.test("a debug loop dropped without close() warns when collected (ResourceWarning)", async () => {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const warned: string[] = [];
+  const orig = console.warn;
+  console.warn = (...a: unknown[]) => warned.push(a.map(String).join(" "));
+  try {
+    (() => {
+      newEventLoop({ debug: true });
+      newEventLoop({ debug: true }).close(); // closed: no warning
+    })();
+    for (let i = 0; i < 3 && warned.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    console.warn = orig;
+  }
+  assert.equal(warned.length, 1);
+  assert.match(warned[0], /^ResourceWarning: unclosed event loop/);
+});

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  createTask,
-  EpollSelector,
-  newEventLoop,
-  PollSelector,
-  type Selector,
-  SelectSelector,
-  sleep,
-} from "../../mod.ts";
+import { createTask, newEventLoop, type Selector, sleep } from "../../mod.ts";
+import { EpollSelector, PollSelector, SelectSelector } from "../../poll/mod.ts";
 import { close, pipe, read, write } from "../../poll/fd.ts";
 
 const SELECTORS: Array<[string, () => Selector<unknown>]> = [

@@ -9,8 +9,8 @@ import {
   OSError,
   run,
   Socket,
-  socketPair,
 } from "../../mod.ts";
+import { socketPair } from "../../poll/mod.ts";
 import { connectError, interleaveFamilies } from "../../net/connection.ts";
 import { staggeredRace } from "../../net/_staggered.ts";
 import type { AddrInfo } from "../../poll/getaddrinfo.ts";

@@ -4,10 +4,10 @@ import {
   type ExceptionContext,
   getRunningLoop,
   OSError,
-  pipe,
   run,
   Socket,
 } from "../../mod.ts";
+import { pipe } from "../../poll/mod.ts";
 import { libc } from "../../poll/_libc.ts";
 import { Collect, echoServer, shutdownServer, test } from "./_helpers.ts";
 

@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
 import {
   BrokenPipeError,
-  close,
   connectReadPipe,
   connectWritePipe,
   type EventLoop,
   getRunningLoop,
   OSError,
-  pipe,
-  read,
   run,
   RuntimeError,
   sleep,
-  write,
 } from "../../mod.ts";
+import { close, pipe, read, write } from "../../poll/mod.ts";
 import type { BaseProtocol, WriteTransport } from "../../mod.ts";
 import { Collect, test } from "./_helpers.ts";
 

@@ -9,8 +9,8 @@ import {
   sleep,
   SOCK_DGRAM,
   Socket,
-  socketPair,
 } from "../../mod.ts";
+import { socketPair } from "../../poll/mod.ts";
 import { libc } from "../../poll/_libc.ts";
 import { test } from "./_helpers.ts";
 
