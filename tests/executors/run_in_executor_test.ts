@@ -3,14 +3,13 @@ import {
   EventLoop,
   getRunningLoop,
   newEventLoop,
-  PollSelector,
   run,
   RuntimeError,
   ThreadPoolExecutor,
   toThread,
   wrapFuture,
 } from "../../mod.ts";
-import type { SelectResult } from "../../mod.ts";
+import { PollSelector, type SelectResult } from "../../poll/mod.ts";
 import { FORMS } from "../futures/_forms.ts";
 import { addWork, countWork, fibWork, waitFlagWork } from "./_work.ts";
 import { flag } from "./_helpers.ts";
