@@ -226,6 +226,9 @@ const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // ---- runtimes: the FFI backends' benchmark (bench/ffi_backends.ts)
+  getpid: { parameters: [], result: "i32" },
+  // ---- end runtimes
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import {
   close,
   EpollSelector,
@@ -16,12 +17,22 @@ import {
   read,
   write,
 } from "../../poll/mod.ts";
-import { errno, libc } from "../../poll/_libc.ts";
+import { _openLibc, errno, libc } from "../../poll/_libc.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
 import { runtime } from "../../poll/_runtime.ts";
+import {
+  addressOf,
+  cStringAt,
+  pointerAt,
+  pointerFrom,
+  viewAt,
+} from "../../poll/_pointer.ts";
 import { CancelledError, EventLoop, sleep } from "../../mod.ts";
 
 const seen: string[] = [];
+// The fd census (Linux): every fd opened below is closed again.
+const openFds = () => readdirSync("/proc/self/fd").length;
+const fdsBefore = openFds();
 
 // The backend: a failing read sets errno, read right after.
 {
@@ -30,7 +41,44 @@ const seen: string[] = [];
   assert.equal(errno(), EAGAIN);
   close(r);
   close(w);
+  // The backend's clear errors.
+  assert.throws(() => _openLibc(["libnope.so.9"]), {
+    message: "Cannot load libc: none of libnope.so.9 could be opened",
+  });
+  assert.throws(() => _openLibc([], "plan9"), /plan9 is not supported/);
   seen.push("errno");
+}
+
+// Foreign memory: a buffer seen again through its address, a C string.
+{
+  const buf = new Uint8Array([
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+  ]);
+  const p = pointerFrom(addressOf(buf));
+  assert.deepEqual(new Uint8Array(viewAt(p, 2, 3)), new Uint8Array([4, 5]));
+  const cells = new BigUint64Array([addressOf(buf), 0n]);
+  const back = pointerAt(pointerFrom(addressOf(cells)));
+  assert.equal(new Uint8Array(viewAt(back, 1))[0], 1);
+  assert.equal(pointerAt(pointerFrom(addressOf(cells)), 8), null);
+  // EAI_NONAME's message ("Name or service not known" on glibc).
+  const msg = cStringAt(libc().gai_strerror(-2));
+  assert.ok(msg.length > 0);
+  seen.push("pointer");
 }
 
 // A selector: quiet, then readable after a write.
@@ -51,7 +99,14 @@ const seen: string[] = [];
   write(w, new Uint8Array([7]));
   const ready = await later;
   assert.equal(ready.length, 1);
-  sel.close();
+  assert.equal(read(r, buf), 1);
+  // close() during a selectAsync(): it resolves to [] well before 5 s.
+  const t0 = performance.now();
+  const pending = sel.selectAsync(5);
+  setTimeout(() => sel.close(), 20);
+  assert.deepEqual(await pending, []);
+  // The wait itself would have ended at 5 s, also with [].
+  assert.ok(performance.now() - t0 < 4000, "close() did not end the wait");
   close(r);
   close(w);
   seen.push("selector");
@@ -82,4 +137,5 @@ const seen: string[] = [];
   seen.push("loop");
 }
 
+assert.equal(openFds(), fdsBefore, "an fd leaked");
 console.log(JSON.stringify({ runtime, seen }));
