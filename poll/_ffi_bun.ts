@@ -68,11 +68,13 @@ export function openBun(
   const ffi = load();
   let lastErr: unknown;
   for (const name of names) {
-    // bun:ffi fails a whole dlopen for one missing symbol: the required
-    // rows go in one call, each optional one alone.
+    // bun:ffi fails a whole dlopen for one missing symbol, and keys its
+    // symbols by C name: the plain required rows go in one call; each
+    // optional one, and each second binding of a C name (`fcntl_stacked`),
+    // alone.
     const required: Record<string, BunDef> = {};
     for (const [key, row] of Object.entries(table)) {
-      if (row.type === undefined && !row.optional) {
+      if (alone(row) === false) {
         const [cname, def] = defOf(row, key);
         required[cname] = def;
       }
@@ -92,12 +94,16 @@ export function openBun(
       }
       const [cname, def] = defOf(row, key);
       let fn: ((...a: unknown[]) => unknown) | null = null;
-      if (!row.optional) fn = lib.symbols[cname];
+      if (!alone(row)) fn = lib.symbols[cname];
       else {
         try {
           fn = ffi.dlopen(name, { [cname]: def }).symbols[cname];
-        } catch {
-          fn = null;
+        } catch (err) {
+          if (!row.optional) {
+            throw new Error(`Cannot load libc: ${name} has no ${cname}`, {
+              cause: err,
+            });
+          }
         }
       }
       symbols[key] = fn !== null && row.nonblocking ? afterTurn(fn) : fn;
@@ -110,6 +116,10 @@ export function openBun(
     return { symbols, errnoView: view, errno: () => view[0], offThread: false };
   }
   throw noLibrary(names, lastErr);
+}
+
+function alone(row: SymbolRow): boolean {
+  return row.optional === true || row.name !== undefined;
 }
 
 function afterTurn(

@@ -80,3 +80,19 @@ export const arch: string = runtime === "deno"
 export function pid(): number {
   return runtime === "deno" ? deno!.pid : proc!.pid;
 }
+
+/**
+ * Environment variable `name`, or `undefined`. On Deno it is read only when
+ * already granted: asking would prompt, and a library must not need
+ * --allow-env to load. @internal
+ */
+export function envGet(name: string): string | undefined {
+  if (runtime !== "deno") return proc?.env[name] || undefined;
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name });
+    if (state.state !== "granted") return undefined;
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@
  */
 
 import { os } from "./_libc.ts";
+import { envGet } from "./_runtime.ts";
 import { EpollSelector } from "./epoll.ts";
 import { KqueueSelector } from "./kqueue.ts";
 import { PollSelector } from "./poll.ts";
@@ -57,19 +58,8 @@ export interface DefaultSelectorChoice {
   readonly reason: string;
 }
 
-// Read only when already granted: asking would prompt, and a library must
-// not need --allow-env to load.
 function fromEnv(): string | undefined {
-  try {
-    const state = Deno.permissions.querySync({
-      name: "env",
-      variable: "ASYNCIO_SELECTOR",
-    });
-    if (state.state !== "granted") return undefined;
-    return Deno.env.get("ASYNCIO_SELECTOR") || undefined;
-  } catch {
-    return undefined;
-  }
+  return envGet("ASYNCIO_SELECTOR");
 }
 
 /**

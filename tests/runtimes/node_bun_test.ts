@@ -15,6 +15,7 @@ async function run(
     cwd: root,
     stdout: "piped",
     stderr: "piped",
+    env: { ASYNCIO_SELECTOR: "poll" },
   }).output();
   const dec = new TextDecoder();
   return {
@@ -51,6 +52,7 @@ async function smoke(cmd: string, args: string[], runtime: string) {
   assert.deepEqual(JSON.parse(r.stdout.trim()), {
     runtime,
     seen: ["errno", "pointer", "selector", "loop"],
+    selector: "poll",
   });
 }
 

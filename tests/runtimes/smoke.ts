@@ -11,15 +11,16 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import {
   close,
+  defaultSelectorName,
   EpollSelector,
   EVENT_READ,
   pipe,
   read,
   write,
 } from "../../poll/mod.ts";
-import { _openLibc, errno, libc } from "../../poll/_libc.ts";
+import { _openLibc, errno, fcntl, libc } from "../../poll/_libc.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
-import { runtime } from "../../poll/_runtime.ts";
+import { os, runtime } from "../../poll/_runtime.ts";
 import {
   addressOf,
   cStringAt,
@@ -39,6 +40,10 @@ const fdsBefore = openFds();
   const [r, w] = pipe({ nonblocking: true });
   assert.equal(libc().read(r, new Uint8Array(8), 8n), -1);
   assert.equal(errno(), EAGAIN);
+  // Two bindings of one C name (fcntl, fcntl_stacked) each keep their own
+  // signature. F_GETFL has O_NONBLOCK set.
+  assert.notEqual(fcntl(r, 3, 0) & (os === "linux" ? 0o4000 : 4), 0);
+  assert.equal(typeof libc().fcntl_stacked, "function");
   close(r);
   close(w);
   // The backend's clear errors.
@@ -138,4 +143,8 @@ const fdsBefore = openFds();
 }
 
 assert.equal(openFds(), fdsBefore, "an fd leaked");
-console.log(JSON.stringify({ runtime, seen }));
+// The environment reaches DefaultSelector (the harness sets
+// ASYNCIO_SELECTOR=poll).
+const selector = defaultSelectorName().name;
+
+console.log(JSON.stringify({ runtime, seen, selector }));
