@@ -6,7 +6,8 @@
  * @module
  */
 
-import { asyncCallsOffThread, libc } from "./_libc.ts";
+import { asyncCallsOffThread, libc, libraryName } from "./_libc.ts";
+import { waitReadable } from "./_bun_waiter.ts";
 import { monotonic } from "./clock.ts";
 import { fileno } from "./fileno.ts";
 import {
@@ -90,6 +91,13 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
    */
   protected _closeOnCollect(fd: number): void {
     dropped.register(this, fd, this);
+  }
+  /**
+   * An fd that is readable exactly when a wait would return (epoll's and
+   * kqueue's own), or -1. Lets a Worker do the waiting on Bun.
+   */
+  protected _readyFd(): number {
+    return -1;
   }
   /** Extra checks before `_add` (select's FD_SETSIZE, fd is open). */
   protected _check(_fd: number): void {}
@@ -176,7 +184,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     try {
       n = asyncCallsOffThread()
         ? await this._waitAsync(t)
-        : await this.#pollBetweenTurns(t);
+        : await this.#waitOnWorker(t);
     } finally {
       this.#waitingAsync = false;
       if (this.#closed) this._close();
@@ -188,6 +196,17 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     if (n < 0) n = this._wait(0);
     if (n > 0) this._collect(n, out);
     return out;
+  }
+
+  /**
+   * Where the runtime has no calls off the JS thread (Bun): a Worker waits
+   * for the backend's own fd (epoll, kqueue), then the base polls it here
+   * (-1). Backends without one poll between host turns.
+   */
+  #waitOnWorker(timeout: number | null): Promise<number> {
+    const fd = this._readyFd();
+    if (fd < 0) return this.#pollBetweenTurns(timeout);
+    return waitReadable(libraryName(), fd, toMillis(timeout)).then(() => -1);
   }
 
   /**

@@ -6,10 +6,10 @@
  * Promise of the same call made on the JS thread after one host turn
  * (`setImmediate`): right for calls that return at once (a zero timeout,
  * `usleep(20)`), blocking for the others (`getaddrinfo` of a real name).
- * The selectors therefore do not use them for waits on Bun: their
- * `selectAsync()` polls with zero timeouts between host turns instead
- * (see `BaseSelector`). A waiter Worker blocking in `poll()` on the epoll
- * fd is the planned replacement (../shared/FACTS.md §7).
+ * The selectors therefore do not use them for waits on Bun: epoll and
+ * kqueue selectors wait on a Worker blocking in `poll()` on their fd
+ * (`_bun_waiter.ts`); poll and select ones poll with zero timeouts
+ * between host turns (see `BaseSelector`).
  *
  * Variables (`environ`) are not reachable through `bun:ffi`: they are `null`.
  *
@@ -113,7 +113,13 @@ export function openBun(
       throw new Error("Cannot load libc: errno address is null");
     }
     const view = new Int32Array(ffi.toArrayBuffer(ptr, 0, 4));
-    return { symbols, errnoView: view, errno: () => view[0], offThread: false };
+    return {
+      name,
+      symbols,
+      errnoView: view,
+      errno: () => view[0],
+      offThread: false,
+    };
   }
   throw noLibrary(names, lastErr);
 }

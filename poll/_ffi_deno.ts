@@ -53,7 +53,13 @@ export function openDeno(
     const view = new Int32Array(
       new Deno.UnsafePointerView(ptr).getArrayBuffer(4),
     );
-    return { symbols, errnoView: view, errno: () => view[0], offThread: true };
+    return {
+      name,
+      symbols,
+      errnoView: view,
+      errno: () => view[0],
+      offThread: true,
+    };
   }
   throw noLibrary(names, lastErr);
 }

@@ -111,6 +111,7 @@ export function openKoffi(
     // Called once so a missing accessor fails here, as on Deno.
     errnoAccessor(symbols)();
     return {
+      name,
       symbols,
       errnoView: null,
       errno: () => k.errno(),

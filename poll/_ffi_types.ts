@@ -28,6 +28,8 @@ export type SymbolTable = Readonly<Record<string, SymbolRow>>;
 
 /** A library opened by a backend. @internal */
 export interface OpenedLibrary {
+  /** The file name that opened ("libc.so.6"). */
+  readonly name: string;
   /** key -> function (or variable address); `null` for a missing optional. */
   readonly symbols: Record<string, unknown>;
   /**

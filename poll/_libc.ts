@@ -237,6 +237,7 @@ const SYMBOLS = {
 export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 let symbols: LibcSymbols | null = null;
+let openedName = "";
 let errnoView: Int32Array | null = null;
 let errnoOf: () => number = () => 0;
 let offThread = true;
@@ -273,6 +274,7 @@ export function libraryNames(os: string): string[] {
 export function libc(): LibcSymbols {
   if (symbols !== null) return symbols;
   const lib = _openLibc(libraryNames(OS));
+  openedName = lib.name;
   errnoView = lib.errnoView;
   errnoOf = lib.errno;
   offThread = lib.offThread;
@@ -298,6 +300,12 @@ export function _openLibc(
     default:
       return openKoffi(names, table, os);
   }
+}
+
+/** The file name libc was opened from ("libc.so.6"). @internal */
+export function libraryName(): string {
+  libc();
+  return openedName;
 }
 
 /**

@@ -113,6 +113,11 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  protected override _readyFd(): number {
+    return this.#epfd;
+  }
+
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _add(fd: number, events: number): void {
     this.#ctl(EPOLL_CTL_ADD, fd, events);
   }

@@ -57,6 +57,11 @@ const KEVENT_SIZE = os === "darwin" ? 32 : os === "freebsd" ? 64 : 0;
  */
 export class KqueueSelector<T = unknown> extends BaseSelector<T> {
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  protected override _readyFd(): number {
+    return this.#kq;
+  }
+
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected readonly _name = "kqueue";
   readonly #kq: number;
   // One change entry, viewed as 32-bit words (ident low half at 0, high at
