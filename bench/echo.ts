@@ -28,7 +28,11 @@ import {
 } from "./_proc.ts";
 
 const PY = "/usr/bin/python3.11";
-const ECHOLOAD = "bench/bin/echoload";
+// --tls: the TLS echo workload (WORKLOADS.md "TLS echo"): TLS servers,
+// echoload_tls, and the "hs" config (handshakes: connect, handshake, one
+// 1 KiB echo, close, repeated).
+const TLS = Deno.args.includes("--tls");
+const ECHOLOAD = TLS ? "bench/bin/echoload_tls" : "bench/bin/echoload";
 
 interface ServerDef {
   name: string;
@@ -77,14 +81,58 @@ if (has(["node", "--version"])) {
   servers.push({ name: "node-net", cmd: ["node", "bench/js/echo_server.mjs"] });
 }
 
+if (TLS) servers.splice(0, servers.length, ...tlsServers());
+
+function tlsServers(): ServerDef[] {
+  const list: ServerDef[] = [{
+    name: "ours-tls",
+    cmd: [
+      deno,
+      "run",
+      "--allow-ffi",
+      "--allow-read",
+      "bench/tls_echo_server.ts",
+    ],
+  }, {
+    name: "deno-listenTls",
+    cmd: [
+      deno,
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "bench/js/tls_echo_server.mjs",
+    ],
+  }];
+  if (has([PY, "-c", "import uvloop"])) {
+    list.push({
+      name: "asyncio-tls",
+      cmd: [PY, "bench/python/tls_echo_server.py"],
+    });
+    list.push({
+      name: "uvloop-tls",
+      cmd: [PY, "bench/python/tls_echo_server.py", "--uvloop"],
+    });
+  }
+  if (has(["node", "--version"])) {
+    list.push({
+      name: "node-tls",
+      cmd: ["node", "bench/js/tls_echo_server.mjs"],
+    });
+  }
+  return list;
+}
+
 const only = flag("only", "");
 const chosen = only === ""
   ? servers
   : servers.filter((s) => only.split(",").includes(s.name));
-const configs = flag("configs", "10x1024,10x10240,10x102400,100x1024").split(
+const configs = flag(
+  "configs",
+  TLS ? "10x1024,10x16384,hs" : "10x1024,10x10240,10x102400,100x1024",
+).split(
   ",",
 ).map((c) => {
-  const [conns, size] = c.split("x").map(Number);
+  const [conns, size] = c === "hs" ? [1, 1024] : c.split("x").map(Number);
   return { conns, size, key: c };
 });
 const rounds = Number(flag("rounds", "3"));
@@ -122,6 +170,7 @@ async function one(
         String(size),
         String(windowS),
         String(warmupS),
+        ...(key === "hs" ? ["handshake"] : []),
       ],
       stdout: "piped",
       stderr: "inherit",
@@ -133,12 +182,13 @@ async function one(
     const out = JSON.parse(
       new TextDecoder().decode((await load.output()).stdout),
     );
-    const requests = out.requests as number;
+    // In handshake mode a "request" is a whole connection.
+    const requests = (out.requests ?? out.handshakes) as number;
     return {
       server: def.name,
       config: key,
       round,
-      requests_per_s: out.requests_per_s,
+      requests_per_s: out.requests_per_s ?? out.handshakes_per_s,
       p50_us: out.p50_us,
       p99_us: out.p99_us,
       cpu_us_per_req: requests > 0
@@ -254,15 +304,23 @@ function stat(
 
 const lines: string[] = [];
 const date = new Date().toISOString().slice(0, 10);
-lines.push(`# Echo benchmark, ${date}`, "");
+lines.push(`# ${TLS ? "TLS echo" : "Echo"} benchmark, ${date}`, "");
 lines.push(
   `${rounds} round(s), ${warmupS} s warm-up + ${windowS} s window, server on CPU 0, echoload on CPU 1; medians [min-max]. A noisy shared host: compare ratios within this run only.`,
   "",
 );
 for (const c of configs) {
-  lines.push(`## ${c.conns} connections x ${c.size} B`, "");
+  const hs = c.key === "hs";
   lines.push(
-    "| server | req/s | p50 µs | p99 µs | server CPU µs/req |",
+    hs
+      ? "## Handshakes (connect, handshake, one 1 KiB echo, close; one at a time)"
+      : `## ${c.conns} connections x ${c.size} B`,
+    "",
+  );
+  lines.push(
+    hs
+      ? "| server | handshakes/s | p50 µs | p99 µs | server CPU µs/handshake |"
+      : "| server | req/s | p50 µs | p99 µs | server CPU µs/req |",
     "| --- | --- | --- | --- | --- |",
   );
   for (const def of chosen) {
@@ -282,6 +340,27 @@ for (const c of configs) {
 const names = new Set(chosen.map((s) => s.name));
 lines.push("## Targets", "");
 const verdict = (ok: boolean) => ok ? "MET" : "NOT MET";
+for (const c of TLS ? configs : []) {
+  const med = (server: string, f: keyof Row) => stat(server, c.key, f).med;
+  for (const peer of ["uvloop-tls", "deno-listenTls"]) {
+    if (!names.has("ours-tls") || !names.has(peer)) continue;
+    const r = med("ours-tls", "requests_per_s") / med(peer, "requests_per_s");
+    const cpu = med("ours-tls", "cpu_us_per_req") / med(peer, "cpu_us_per_req");
+    const what = c.key === "hs" ? "handshakes/s" : "req/s";
+    lines.push(
+      `- ${c.key} TLS ${what} >= 1.0x ${peer}: ${r.toFixed(2)}x — ${
+        verdict(r >= 1)
+      }`,
+    );
+    if (c.key === "hs") {
+      lines.push(
+        `- hs server CPU per handshake <= ${peer}: ${cpu.toFixed(2)}x — ${
+          verdict(cpu <= 1)
+        }`,
+      );
+    }
+  }
+}
 for (const c of configs) {
   if (names.has("ours-protocol") && names.has("uvloop-protocol")) {
     const o = (f: keyof Row) => stat("ours-protocol", c.key, f).med;
@@ -348,11 +427,11 @@ lines.push(
 );
 Deno.mkdirSync("bench/results", { recursive: true });
 Deno.writeTextFileSync(
-  `bench/results/${date}-echo.json`,
+  `bench/results/${date}-echo${TLS ? "-tls" : ""}.json`,
   JSON.stringify(rows, null, 1),
 );
 Deno.writeTextFileSync(
-  `bench/results/${date}-echo.md`,
+  `bench/results/${date}-echo${TLS ? "-tls" : ""}.md`,
   lines.join("\n") + "\n",
 );
 console.log(lines.join("\n"));

@@ -18,6 +18,7 @@ import {
 import { close, pipe, read, write } from "../poll/fd.ts";
 import { echoDemo } from "./echo.ts";
 import { pollDemo } from "./poll_demo.ts";
+import { executorDemo } from "./executor_demo.ts";
 
 function* teller(name: string, customers: number): Coro<string> {
   // The seed's bank counter: each customer takes a while; while one teller
@@ -93,4 +94,7 @@ if (import.meta.main) {
     "\n== networking: a TCP echo server and five clients on 127.0.0.1 ==",
   );
   await echoDemo();
+  // exec: blocking work moved off the loop.
+  console.log("\n== executors: blocking work in a thread pool ==");
+  await executorDemo();
 }

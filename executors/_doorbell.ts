@@ -18,6 +18,7 @@
 import { os } from "../poll/_libc.ts";
 import { eventfd, pipe, readOrAgain } from "../poll/fd.ts";
 import type { LoopLike } from "../futures/_loop.ts";
+import { countJob } from "./_loop.ts";
 
 /** A loop that can watch an fd (the real one; the host stand-in cannot). */
 interface ReaderLoop extends LoopLike {
@@ -54,6 +55,7 @@ function canWatch(loop: LoopLike): loop is ReaderLoop {
 
 /** A job for `loop` starts (+1) or ends (-1). @internal */
 export function jobPending(loop: LoopLike, delta: 1 | -1): void {
+  countJob(loop, delta);
   if (!canWatch(loop)) {
     loop._hostRef(delta);
     return;

@@ -17,6 +17,17 @@ export interface ExecutorLoop extends LoopLike {
   ): unknown;
 }
 
+/** A loop that counts pending executor jobs (a virtual clock waits for them). */
+interface CountingLoop extends LoopLike {
+  _executorJobs?: number;
+}
+
+/** A job for `loop` starts (+1) or ends (-1). @internal */
+export function countJob(loop: LoopLike, delta: 1 | -1): void {
+  const l = loop as CountingLoop;
+  if (typeof l._executorJobs === "number") l._executorJobs += delta;
+}
+
 /** Count `fut` as host work on `loop` until it is done. @internal */
 export function hold(loop: LoopLike, fut: Future<unknown>): void {
   loop._hostRef(1);

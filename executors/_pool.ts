@@ -14,16 +14,18 @@ import { Future } from "../futures/future.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import { Deque } from "../futures/_deque.ts";
 import type { LoopLike } from "../futures/_loop.ts";
-import { _checkWork, type Work, type WorkResult } from "./work.ts";
+import {
+  _checkWork,
+  type Work,
+  type WorkFunction,
+  type WorkResult,
+} from "./work.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import type { BrokenExecutor } from "./errors.ts";
 import type { FromWorker, ToWorker, WorkRef } from "./_wire.ts";
 import { fromWire } from "./_wire.ts";
 import { currentLoop } from "./_host_loop.ts";
 import { hold } from "./_loop.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 /** One worker, as the pool sees it. @internal */
 export interface Channel {
@@ -43,7 +45,7 @@ export interface ChannelEvents {
 /** Options every pool takes. @internal */
 export interface PoolOptions {
   maxWorkers?: number;
-  initializer?: Work<AnyFunction> | null;
+  initializer?: Work<WorkFunction> | null;
   initargs?: unknown[];
   maxTasksPerChild?: number | null;
 }
@@ -108,6 +110,8 @@ export abstract class _Pool extends Executor {
     message: string,
     cause?: unknown,
   ): BrokenExecutor;
+  /** Refuse to submit for `loop` (before anything happens); default: accept. */
+  protected _checkLoop(_loop: LoopLike): void {}
   /**
    * Keep `loop` waiting for `fut`'s reply: by default it counts as host
    * work (the loop waits without blocking the thread).
@@ -138,7 +142,7 @@ export abstract class _Pool extends Executor {
    * @throws {BrokenExecutor} if the pool is broken.
    * @throws {TypeError} if an argument cannot be cloned (nothing ran).
    */
-  submit<F extends AnyFunction>(
+  submit<F extends WorkFunction>(
     work: Work<F>,
     ...args: Parameters<F>
   ): Future<WorkResult<F>> {
@@ -150,7 +154,7 @@ export abstract class _Pool extends Executor {
 
   /** @internal One message for the whole chunk. */
   override _submitChunk(
-    work: Work<AnyFunction>,
+    work: Work<WorkFunction>,
     chunk: unknown[][],
   ): Future<unknown[]> {
     const ref = toRef(_checkWork(work, "map work"));
@@ -172,6 +176,7 @@ export abstract class _Pool extends Executor {
       );
     }
     const loop = currentLoop();
+    this._checkLoop(loop);
     msg.id = nextId++;
     const fut = new Future<unknown>({ loop });
     const job: Job = { id: msg.id, fut, msg };
@@ -322,7 +327,7 @@ export abstract class _Pool extends Executor {
   }
 }
 
-function toRef(w: Work<AnyFunction>): WorkRef {
+function toRef(w: Work<WorkFunction>): WorkRef {
   return w.kind === "ffi"
     ? {
       kind: "ffi",

@@ -8,9 +8,9 @@
 import type { WorkRef } from "./_wire.ts";
 
 // deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
+type WorkFunction = (...args: any[]) => any;
 
-const natives = new Map<string, AnyFunction>();
+const natives = new Map<string, WorkFunction>();
 // deno-lint-ignore no-explicit-any
 let runner: ((main: any) => Promise<unknown>) | null = null;
 
@@ -18,7 +18,7 @@ const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 
 /** The function `ref` names, loading its module or library. @internal */
-export async function resolveWork(ref: WorkRef): Promise<AnyFunction> {
+export async function resolveWork(ref: WorkRef): Promise<WorkFunction> {
   if (ref.kind === "ffi") return native(ref);
   let mod: Record<string, unknown>;
   try {
@@ -39,7 +39,7 @@ export async function resolveWork(ref: WorkRef): Promise<AnyFunction> {
       }`,
     );
   }
-  return fn as AnyFunction;
+  return fn as WorkFunction;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function resolveWork(ref: WorkRef): Promise<AnyFunction> {
  * @internal
  */
 export async function callWork(
-  fn: AnyFunction,
+  fn: WorkFunction,
   args: unknown[],
 ): Promise<unknown> {
   if (fn instanceof GeneratorFunction || fn instanceof AsyncFunction) {
@@ -61,7 +61,7 @@ export async function callWork(
   return await fn(...args);
 }
 
-function native(ref: WorkRef): AnyFunction {
+function native(ref: WorkRef): WorkFunction {
   const sig = ref.signature!;
   const key =
     `${ref.moduleUrl}\0${ref.exportName}\0${sig.parameters.join()}\0${sig.result}`;
@@ -88,7 +88,7 @@ function native(ref: WorkRef): AnyFunction {
     const wide = sig.parameters.map((t) =>
       t === "i64" || t === "u64" || t === "isize" || t === "usize"
     );
-    const sym = lib.symbols[ref.exportName] as unknown as AnyFunction;
+    const sym = lib.symbols[ref.exportName] as unknown as WorkFunction;
     // Deno wants bigints or numbers for 64-bit parameters; accept either.
     fn = (...args: unknown[]) =>
       sym(

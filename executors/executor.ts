@@ -8,11 +8,8 @@
 import { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { TimeoutError } from "../poll/errors.ts";
-import type { Work, WorkResult } from "./work.ts";
+import type { Work, WorkFunction, WorkResult } from "./work.ts";
 import { currentLoop } from "./_host_loop.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 /**
  * Options of {@linkcode Executor.shutdown}.
@@ -134,6 +131,7 @@ export class MapResults<R> implements Iterable<Future<R>>, AsyncIterable<R> {
     this.#chunks.length = 0;
   }
 
+  /** One future per input, in order (for `yield*` in generator coroutines). */
   *[Symbol.iterator](): Iterator<Future<R>> {
     try {
       while (this.#chunks.length > 0 && !this.#failed) {
@@ -152,6 +150,7 @@ export class MapResults<R> implements Iterable<Future<R>>, AsyncIterable<R> {
     }
   }
 
+  /** The results, in order (for `for await`). */
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
     for (const fut of this) yield await fut;
   }
@@ -209,7 +208,7 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * @throws {BrokenExecutor} if the executor is broken.
    * @throws {TypeError} if an argument cannot be cloned (nothing ran).
    */
-  abstract submit<F extends AnyFunction>(
+  abstract submit<F extends WorkFunction>(
     work: Work<F>,
     ...args: Parameters<F>
   ): Future<WorkResult<F>>;
@@ -225,7 +224,10 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * order. The default submits each call.
    * @internal
    */
-  _submitChunk(work: Work<AnyFunction>, chunk: unknown[][]): Future<unknown[]> {
+  _submitChunk(
+    work: Work<WorkFunction>,
+    chunk: unknown[][],
+  ): Future<unknown[]> {
     const loop = currentLoop();
     const out = new Future<unknown[]>({ loop });
     const futs = chunk.map((args) => this.submit(work, ...args));
@@ -273,7 +275,7 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * assert.deepEqual(out, [1, 4, 9]);
    * ```
    */
-  map<F extends AnyFunction>(
+  map<F extends WorkFunction>(
     work: Work<F>,
     argsIterable: Iterable<Parameters<F>>,
     options: MapOptions = {},
@@ -291,7 +293,7 @@ export abstract class Executor implements Disposable, AsyncDisposable {
     return new MapResults<WorkResult<F>>(
       loop,
       items,
-      (chunk) => this._submitChunk(work as Work<AnyFunction>, chunk),
+      (chunk) => this._submitChunk(work as Work<WorkFunction>, chunk),
       options,
     );
   }

@@ -8,12 +8,15 @@
  */
 
 export {
+  type NativeArgs,
   type NativeFunction,
   type NativeNumberType,
+  type NativeResult,
   type NativeSignature,
   nativeWork,
   type Work,
   work,
+  type WorkFunction,
   type WorkResult,
 } from "./work.ts";
 export {
@@ -23,6 +26,10 @@ export {
   type ShutdownOptions,
 } from "./executor.ts";
 export { ThreadPoolExecutor, type ThreadPoolOptions } from "./thread_pool.ts";
+export {
+  ProcessPoolExecutor,
+  type ProcessPoolOptions,
+} from "./process_pool.ts";
 export {
   BrokenExecutor,
   BrokenProcessPool,

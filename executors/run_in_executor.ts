@@ -10,13 +10,10 @@ import { RuntimeError } from "../futures/errors.ts";
 import { _requireLoop } from "../futures/_loop.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { fromPromise } from "../futures/promise.ts";
-import type { Work, WorkResult } from "./work.ts";
+import type { Work, WorkFunction, WorkResult } from "./work.ts";
 import { Executor } from "./executor.ts";
 import { ThreadPoolExecutor } from "./thread_pool.ts";
 import { copyOutcome, hold } from "./_loop.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 interface LoopExecutors {
   executor: Executor | null;
@@ -54,7 +51,7 @@ function stateOf(loop: LoopLike): LoopExecutors {
  * }), 25);
  * ```
  */
-export function runInExecutor<F extends AnyFunction>(
+export function runInExecutor<F extends WorkFunction>(
   loop: LoopLike,
   executor: Executor | null,
   work: Work<F>,
@@ -165,7 +162,7 @@ export function shutdownDefaultExecutor(
  * }), 5);
  * ```
  */
-export function toThread<F extends AnyFunction>(
+export function toThread<F extends WorkFunction>(
   work: Work<F>,
   ...args: Parameters<F>
 ): Future<WorkResult<F>> {

@@ -5,16 +5,13 @@
  * @module
  */
 
-import type { Work } from "./work.ts";
+import type { Work, WorkFunction } from "./work.ts";
 import { _Pool, type Channel, type ChannelEvents } from "./_pool.ts";
 import { BrokenThreadPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import type { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { doorbellWriteFd, jobPending, replyReceived } from "./_doorbell.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
 
 /**
  * Options of {@linkcode ThreadPoolExecutor}.
@@ -35,7 +32,7 @@ export interface ThreadPoolOptions {
    * Work run once in each new thread before its first job; if it fails,
    * the pool is broken (`BrokenThreadPool`).
    */
-  initializer?: Work<AnyFunction> | null;
+  initializer?: Work<WorkFunction> | null;
   /** Arguments of `initializer`. */
   initargs?: unknown[];
 }
@@ -51,7 +48,9 @@ function defaultMax(): number {
 /**
  * A pool of Worker threads that runs named work (see `work()`), started
  * lazily (one more only when no thread is idle, up to `maxWorkers`) and
- * reused. Workers inherit the program's permissions.
+ * reused. Workers inherit the program's permissions; loading their
+ * modules needs read permission (`--allow-read`), or they fail to start
+ * (`BrokenThreadPool`, the permission error as its cause).
  *
  * Results cross back by structured clone. A thread that dies (an error
  * escaping the work's own callbacks, a top-level throw) breaks the pool:
@@ -96,10 +95,12 @@ export class ThreadPoolExecutor extends _Pool {
       `ThreadPoolExecutor-${poolCounter++}`;
   }
 
+  /** @internal */
   protected override get _workerKind(): string {
     return "thread";
   }
 
+  /** @internal */
   protected override _brokenError(
     message: string,
     cause?: unknown,
@@ -107,12 +108,14 @@ export class ThreadPoolExecutor extends _Pool {
     return new BrokenThreadPool(message, { cause });
   }
 
+  /** @internal */
   protected override _track(loop: LoopLike, fut: Future<unknown>): void {
     // The loop keeps its synchronous waits; the thread rings it on reply.
     jobPending(loop, 1);
     fut.addDoneCallback(() => jobPending(loop, -1));
   }
 
+  /** @internal */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
     const w = new Worker(WORKER_URL, {
       type: "module",

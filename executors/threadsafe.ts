@@ -13,7 +13,7 @@
 
 import { Future } from "../futures/future.ts";
 import { type CoroutineLike, Task } from "../futures/task.ts";
-import type { ExecutorLoop } from "./_loop.ts";
+import type { LoopLike } from "../futures/_loop.ts";
 import { copyOutcome, hold } from "./_loop.ts";
 import { currentLoop } from "./_host_loop.ts";
 
@@ -49,7 +49,9 @@ import { currentLoop } from "./_host_loop.ts";
  */
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T>,
-  loop: ExecutorLoop,
+  loop: LoopLike & {
+    callSoonThreadsafe(callback: () => void): unknown;
+  },
 ): Future<T> {
   if (
     typeof coro !== "function" &&

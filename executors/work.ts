@@ -10,8 +10,19 @@
  * @module
  */
 
+/**
+ * Any function that can be named as work (its type is only checked on the
+ * caller's side).
+ *
+ * @example
+ * ```ts
+ * import type { WorkFunction } from "./work.ts";
+ * const f: WorkFunction = (n: number) => n + 1;
+ * console.log(f(1));
+ * ```
+ */
 // deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
+export type WorkFunction = (...args: any[]) => any;
 
 /**
  * What running `F` yields: the awaited result of an async function, the
@@ -24,7 +35,7 @@ type AnyFunction = (...args: any[]) => any;
  * console.log(n);
  * ```
  */
-export type WorkResult<F extends AnyFunction> = ReturnType<F> extends
+export type WorkResult<F extends WorkFunction> = ReturnType<F> extends
   Generator<unknown, infer R, unknown> ? R : Awaited<ReturnType<F>>;
 
 /**
@@ -45,7 +56,7 @@ export type WorkResult<F extends AnyFunction> = ReturnType<F> extends
  * console.log(ref.exportName); // "double"
  * ```
  */
-export interface Work<F extends AnyFunction> {
+export interface Work<F extends WorkFunction> {
   /** `"module"`: an export of a module; `"ffi"`: a native symbol. */
   readonly kind: "module" | "ffi";
   /** The module URL (kind `"module"`) or library path (kind `"ffi"`). */
@@ -96,7 +107,7 @@ export interface Work<F extends AnyFunction> {
  * assert.equal(await pool.submit(addWork, 2, 3), 5);
  * ```
  */
-export function work<F extends AnyFunction>(
+export function work<F extends WorkFunction>(
   moduleUrl: string | URL,
   exportName: string,
 ): Work<F> {
@@ -144,13 +155,35 @@ export interface NativeSignature {
   readonly result: NativeNumberType | "void";
 }
 
-type Wide = "i64" | "u64" | "isize" | "usize";
-type NativeArg<T> = T extends Wide ? bigint | number : number;
-type NativeArgs<P extends readonly unknown[]> = {
-  -readonly [K in keyof P]: NativeArg<P[K]>;
+/**
+ * The JavaScript argument types for native parameter types `P`: numbers,
+ * or bigints too for 64-bit ones.
+ *
+ * @example
+ * ```ts
+ * import type { NativeArgs } from "./work.ts";
+ * const a: NativeArgs<["u32", "i64"]> = [1, 2n];
+ * console.log(a);
+ * ```
+ */
+export type NativeArgs<P extends readonly unknown[]> = {
+  -readonly [K in keyof P]: P[K] extends "i64" | "u64" | "isize" | "usize"
+    ? bigint | number
+    : number;
 };
-type NativeResult<R> = R extends "void" ? void
-  : R extends Wide ? bigint | number
+
+/**
+ * The JavaScript result type for native result type `R`.
+ *
+ * @example
+ * ```ts
+ * import type { NativeResult } from "./work.ts";
+ * const r: NativeResult<"i32"> = 0;
+ * console.log(r);
+ * ```
+ */
+export type NativeResult<R> = R extends "void" ? void
+  : R extends "i64" | "u64" | "isize" | "usize" ? bigint | number
   : number;
 
 /**
@@ -244,12 +277,12 @@ const NUMBER_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** @internal Check that `w` is a work reference; `what` names the action. */
-export function _checkWork(w: unknown, what: string): Work<AnyFunction> {
+export function _checkWork(w: unknown, what: string): Work<WorkFunction> {
   if (
     typeof w !== "object" || w === null ||
-    ((w as Work<AnyFunction>).kind !== "module" &&
-      (w as Work<AnyFunction>).kind !== "ffi") ||
-    typeof (w as Work<AnyFunction>).exportName !== "string"
+    ((w as Work<WorkFunction>).kind !== "module" &&
+      (w as Work<WorkFunction>).kind !== "ffi") ||
+    typeof (w as Work<WorkFunction>).exportName !== "string"
   ) {
     throw new TypeError(
       `Cannot ${what}: expected a work reference made by work() or nativeWork(), got ${
@@ -259,7 +292,7 @@ export function _checkWork(w: unknown, what: string): Work<AnyFunction> {
       }`,
     );
   }
-  return w as Work<AnyFunction>;
+  return w as Work<WorkFunction>;
 }
 
 function absoluteUrl(u: string | URL, what: string): string {

@@ -77,6 +77,7 @@ import { _describe } from "../futures/_describe.ts";
 import { _checkCallable, _checkOptions } from "../futures/_options.ts";
 import { _formatContext, lastResortLog } from "./_exception_log.ts";
 import { hostTurn, warmHostTurn } from "./_host_turn.ts";
+// ---- exec (imports of the delegations to executors/)
 import type { Executor } from "../executors/executor.ts";
 import type { Work, WorkResult } from "../executors/work.ts";
 import {
@@ -749,6 +750,13 @@ export class EventLoop implements LoopLike {
   // ---- executors (delegations to executors/) ----
 
   /**
+   * @internal Executor jobs pending for this loop: they finish in real
+   * time, so a virtual clock waits for them instead of jumping (pending
+   * thread work is not idle).
+   */
+  _executorJobs = 0;
+
+  /**
    * Run `work(...args)` in `executor` (null: the default executor, a
    * `ThreadPoolExecutor` made on first use); returns a future on this loop.
    */
@@ -1047,7 +1055,7 @@ export class EventLoop implements LoopLike {
    */
   async #waitHost(): Promise<void> {
     const timeout = this.#timeout();
-    if (this.#virtual && timeout !== null) {
+    if (this.#virtual && timeout !== null && this._executorJobs === 0) {
       // An async function may need many microtask turns (a chain of host
       // awaits, as in assert.rejects) to reach its next await of ours:
       // let it, before time jumps past what it would schedule.
@@ -1119,7 +1127,7 @@ export class EventLoop implements LoopLike {
    * no timer set does it wait, in real time.
    */
   #waitSync(timeout: number | null): boolean {
-    if (this.#virtual) {
+    if (this.#virtual && this._executorJobs === 0) {
       if (this.#ioCount > 0) {
         this.#sincePoll = 0;
         this.#processEvents(this.#selector.select(0));
