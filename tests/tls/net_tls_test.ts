@@ -280,3 +280,43 @@ tlsTest(
 );
 
 export type { Transport };
+
+tlsTest(
+  "createServer() with ssl serves 20 TLS clients at once over loopback",
+  () =>
+    run(async () => {
+      const loop = getRunningLoop();
+      using sctx = serverContext();
+      using cctx = clientContext();
+      const server = await createServer(
+        loop,
+        () => {
+          const r = new Recorder(loop);
+          r.echo = true;
+          return r;
+        },
+        "127.0.0.1",
+        0,
+        { ssl: sctx },
+      );
+      await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+        const [t, app] = await createConnection(
+          loop,
+          () => new Recorder(loop),
+          "127.0.0.1",
+          portOf(server),
+          { ssl: cctx },
+        );
+        const msg = `client ${i} `.repeat(100);
+        t.write(enc(msg));
+        await app.received(msg.length);
+        assert.equal(dec(app.data()), msg);
+        t.close();
+        await app.lost;
+      }));
+      server.close();
+      await server.waitClosed();
+      for (let i = 0; i < 3; i++) await sleep(0);
+    }),
+  census,
+);
