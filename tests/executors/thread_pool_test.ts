@@ -391,3 +391,16 @@ Deno.test("ThreadPoolExecutor disposal shuts it down (using: no wait; await usin
   assert.equal(await job, 4);
   assert.throws(() => kept.submit(addWork, 1, 2), RuntimeError);
 });
+
+Deno.test("ThreadPoolExecutor returns small and large replies (shared slot and postMessage)", async () => {
+  await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
+  const got = await run(function* () {
+    return [
+      yield* pool.submit(echoWork, "small"),
+      yield* pool.submit(echoWork, big),
+      yield* pool.submit(echoWork, { n: 1n }),
+    ];
+  });
+  assert.deepEqual(got, ["small", big, { n: 1n }]);
+});
