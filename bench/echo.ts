@@ -8,35 +8,35 @@
  *
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
+ * `npx deno task bench:echo --idle 10000`: server memory per idle connection
+ * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
  * @module
  */
 
+import {
+  CLK_TCK,
+  cpuTicks,
+  flag,
+  fmt,
+  has,
+  sleep,
+  type Spread,
+  spread,
+  startServer,
+  stopServer,
+} from "./_proc.ts";
+
 const PY = "/usr/bin/python3.11";
-const ECHOLOAD = "bench/bin/echoload";
-const CLK_TCK = 100; // USER_HZ on Linux
+// --tls: the TLS echo workload (WORKLOADS.md "TLS echo"): TLS servers,
+// echoload_tls, and the "hs" config (handshakes: connect, handshake, one
+// 1 KiB echo, close, repeated).
+const TLS = Deno.args.includes("--tls");
+const ECHOLOAD = TLS ? "bench/bin/echoload_tls" : "bench/bin/echoload";
 
 interface ServerDef {
   name: string;
   cmd: string[];
-}
-
-function flag(name: string, def: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i === -1 ? def : Deno.args[i + 1];
-}
-
-function has(cmd: string[]): boolean {
-  try {
-    return new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
 }
 
 const deno = Deno.execPath();
@@ -52,6 +52,15 @@ const servers: ServerDef[] = [
   {
     name: "deno-native",
     cmd: [deno, "run", "--allow-net=127.0.0.1", "bench/js/echo_server.mjs"],
+  },
+  // ---- streams (bench/echo_server_streams.ts) ----
+  {
+    name: "ours-streams",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts"],
+  },
+  {
+    name: "ours-streams-async",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server_streams.ts", "async"],
   },
 ];
 if (has([PY, "-c", "import uvloop"])) {
@@ -72,48 +81,63 @@ if (has(["node", "--version"])) {
   servers.push({ name: "node-net", cmd: ["node", "bench/js/echo_server.mjs"] });
 }
 
+if (TLS) servers.splice(0, servers.length, ...tlsServers());
+
+function tlsServers(): ServerDef[] {
+  const list: ServerDef[] = [{
+    name: "ours-tls",
+    cmd: [
+      deno,
+      "run",
+      "--allow-ffi",
+      "--allow-read",
+      "bench/tls_echo_server.ts",
+    ],
+  }, {
+    name: "deno-listenTls",
+    cmd: [
+      deno,
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "bench/js/tls_echo_server.mjs",
+    ],
+  }];
+  if (has([PY, "-c", "import uvloop"])) {
+    list.push({
+      name: "asyncio-tls",
+      cmd: [PY, "bench/python/tls_echo_server.py"],
+    });
+    list.push({
+      name: "uvloop-tls",
+      cmd: [PY, "bench/python/tls_echo_server.py", "--uvloop"],
+    });
+  }
+  if (has(["node", "--version"])) {
+    list.push({
+      name: "node-tls",
+      cmd: ["node", "bench/js/tls_echo_server.mjs"],
+    });
+  }
+  return list;
+}
+
 const only = flag("only", "");
 const chosen = only === ""
   ? servers
   : servers.filter((s) => only.split(",").includes(s.name));
-const configs = flag("configs", "10x1024,10x10240,10x102400,100x1024").split(
+const configs = flag(
+  "configs",
+  TLS ? "10x1024,10x16384,hs" : "10x1024,10x10240,10x102400,100x1024",
+).split(
   ",",
 ).map((c) => {
-  const [conns, size] = c.split("x").map(Number);
+  const [conns, size] = c === "hs" ? [1, 1024] : c.split("x").map(Number);
   return { conns, size, key: c };
 });
 const rounds = Number(flag("rounds", "3"));
 const windowS = Number(flag("window", "5"));
 const warmupS = Number(flag("warmup", "1"));
-
-function cpuTicks(pid: number): number {
-  // Deno 2.9 wants --allow-all to read /proc; cat needs only --allow-run.
-  const stat = new TextDecoder().decode(
-    new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync()
-      .stdout,
-  );
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of stat(5); 3 is fields[0] here.
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function readPort(
-  proc: Deno.ChildProcess,
-): Promise<[number, ReadableStreamDefaultReader<Uint8Array>]> {
-  const reader = proc.stdout.getReader();
-  let text = "";
-  const deadline = Date.now() + 15000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-    const m = /PORT (\d+)/.exec(text);
-    if (m) return [Number(m[1]), reader];
-  }
-  throw new Error(`Server did not print its port: ${JSON.stringify(text)}`);
-}
-
-const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 interface Row {
   server: string;
@@ -133,19 +157,8 @@ async function one(
   key: string,
   round: number,
 ): Promise<Row> {
-  const proc = new Deno.Command("taskset", {
-    args: ["-c", "0", ...def.cmd],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const [proc, port] = await startServer(def.cmd, 0);
   try {
-    const [port, reader] = await readPort(proc);
-    // Keep draining the server's stdout so it never blocks on a full pipe.
-    (async () => {
-      try {
-        while (!(await reader.read()).done) { /* drain */ }
-      } catch { /* closed */ }
-    })();
     const load = new Deno.Command("taskset", {
       args: [
         "-c",
@@ -157,6 +170,7 @@ async function one(
         String(size),
         String(windowS),
         String(warmupS),
+        ...(key === "hs" ? ["handshake"] : []),
       ],
       stdout: "piped",
       stderr: "inherit",
@@ -168,12 +182,13 @@ async function one(
     const out = JSON.parse(
       new TextDecoder().decode((await load.output()).stdout),
     );
-    const requests = out.requests as number;
+    // In handshake mode a "request" is a whole connection.
+    const requests = (out.requests ?? out.handshakes) as number;
     return {
       server: def.name,
       config: key,
       round,
-      requests_per_s: out.requests_per_s,
+      requests_per_s: out.requests_per_s ?? out.handshakes_per_s,
       p50_us: out.p50_us,
       p99_us: out.p99_us,
       cpu_us_per_req: requests > 0
@@ -182,11 +197,87 @@ async function one(
       verified: out.verified,
     };
   } finally {
+    await stopServer(proc);
+  }
+}
+
+function rssKiB(pid: number): number {
+  const status = new TextDecoder().decode(
+    new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).outputSync()
+      .stdout,
+  );
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+/** Server RSS growth per idle connection (KiB), N held by another process. */
+async function idle(
+  def: ServerDef,
+  n: number,
+): Promise<{ server: string; kib_per_conn: number; accept_s: number }> {
+  const [proc, port] = await startServer(def.cmd, 0);
+  try {
+    await sleep(0.5);
+    const before = rssKiB(proc.pid);
+    const t0 = performance.now();
+    const clients = new Deno.Command("taskset", {
+      args: [
+        "-c",
+        "1",
+        PY,
+        "bench/python/idle_clients.py",
+        String(port),
+        String(n),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const out = clients.stdout.getReader();
+    let text = "";
+    while (!text.includes("ready")) {
+      const { value, done } = await out.read();
+      if (done) throw new Error("idle_clients.py ended before it was ready");
+      text += new TextDecoder().decode(value);
+    }
+    const acceptS = (performance.now() - t0) / 1000;
+    await sleep(1); // let the server accept the backlog and settle
+    const after = rssKiB(proc.pid);
+    await clients.stdin.close();
+    await clients.status;
+    out.releaseLock();
+    return {
+      server: def.name,
+      kib_per_conn: (after - before) / n,
+      accept_s: acceptS,
+    };
+  } finally {
     try {
       proc.kill("SIGKILL");
     } catch { /* gone */ }
     await proc.status;
   }
+}
+
+const idleN = Number(flag("idle", "0"));
+if (idleN > 0) {
+  const results = [];
+  for (const def of chosen.filter((d) => !d.name.endsWith("-sock"))) {
+    const r = await idle(def, idleN);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  }
+  const ours = results.find((r) => r.server === "ours-protocol");
+  const uv = results.find((r) => r.server === "uvloop-protocol");
+  if (ours && uv) {
+    console.log(
+      `memory per idle connection <= uvloop's: ${
+        ours.kib_per_conn.toFixed(2)
+      } vs ${uv.kib_per_conn.toFixed(2)} KiB — ${
+        ours.kib_per_conn <= uv.kib_per_conn ? "MET" : "NOT MET"
+      }`,
+    );
+  }
+  Deno.exit(0);
 }
 
 const rows: Row[] = [];
@@ -200,35 +291,36 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 function stat(
   server: string,
   config: string,
   field: keyof Row,
-): { med: number; min: number; max: number } {
+): Spread {
   const xs = rows.filter((x) => x.server === server && x.config === config).map(
     (x) => x[field] as number,
   );
-  return { med: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+  return spread(xs);
 }
-const fmt = (v: { med: number; min: number; max: number }, d = 0) =>
-  `${v.med.toFixed(d)} [${v.min.toFixed(d)}-${v.max.toFixed(d)}]`;
 
 const lines: string[] = [];
 const date = new Date().toISOString().slice(0, 10);
-lines.push(`# Echo benchmark, ${date}`, "");
+lines.push(`# ${TLS ? "TLS echo" : "Echo"} benchmark, ${date}`, "");
 lines.push(
   `${rounds} round(s), ${warmupS} s warm-up + ${windowS} s window, server on CPU 0, echoload on CPU 1; medians [min-max]. A noisy shared host: compare ratios within this run only.`,
   "",
 );
 for (const c of configs) {
-  lines.push(`## ${c.conns} connections x ${c.size} B`, "");
+  const hs = c.key === "hs";
   lines.push(
-    "| server | req/s | p50 µs | p99 µs | server CPU µs/req |",
+    hs
+      ? "## Handshakes (connect, handshake, one 1 KiB echo, close; one at a time)"
+      : `## ${c.conns} connections x ${c.size} B`,
+    "",
+  );
+  lines.push(
+    hs
+      ? "| server | handshakes/s | p50 µs | p99 µs | server CPU µs/handshake |"
+      : "| server | req/s | p50 µs | p99 µs | server CPU µs/req |",
     "| --- | --- | --- | --- | --- |",
   );
   for (const def of chosen) {
@@ -248,6 +340,27 @@ for (const c of configs) {
 const names = new Set(chosen.map((s) => s.name));
 lines.push("## Targets", "");
 const verdict = (ok: boolean) => ok ? "MET" : "NOT MET";
+for (const c of TLS ? configs : []) {
+  const med = (server: string, f: keyof Row) => stat(server, c.key, f).med;
+  for (const peer of ["uvloop-tls", "deno-listenTls"]) {
+    if (!names.has("ours-tls") || !names.has(peer)) continue;
+    const r = med("ours-tls", "requests_per_s") / med(peer, "requests_per_s");
+    const cpu = med("ours-tls", "cpu_us_per_req") / med(peer, "cpu_us_per_req");
+    const what = c.key === "hs" ? "handshakes/s" : "req/s";
+    lines.push(
+      `- ${c.key} TLS ${what} >= 1.0x ${peer}: ${r.toFixed(2)}x — ${
+        verdict(r >= 1)
+      }`,
+    );
+    if (c.key === "hs") {
+      lines.push(
+        `- hs server CPU per handshake <= ${peer}: ${cpu.toFixed(2)}x — ${
+          verdict(cpu <= 1)
+        }`,
+      );
+    }
+  }
+}
 for (const c of configs) {
   if (names.has("ours-protocol") && names.has("uvloop-protocol")) {
     const o = (f: keyof Row) => stat("ours-protocol", c.key, f).med;
@@ -271,6 +384,30 @@ for (const c of configs) {
       }`,
     );
   }
+  // ---- streams targets (issue 12) ----
+  if (names.has("ours-streams") && names.has("uvloop-streams")) {
+    const o = (f: keyof Row) => stat("ours-streams", c.key, f).med;
+    const u = (f: keyof Row) => stat("uvloop-streams", c.key, f).med;
+    const rps = o("requests_per_s") / u("requests_per_s");
+    const p99 = o("p99_us") / u("p99_us");
+    lines.push(
+      `- ${c.key} streams req/s >= 1.2x uvloop streams: ${rps.toFixed(2)}x — ${
+        verdict(rps >= 1.2)
+      }`,
+      `- ${c.key} streams p99 <= uvloop streams: ${p99.toFixed(2)}x — ${
+        verdict(p99 <= 1)
+      }`,
+    );
+  }
+  if (names.has("ours-streams") && names.has("deno-native")) {
+    const r = stat("ours-streams", c.key, "requests_per_s").med /
+      stat("deno-native", c.key, "requests_per_s").med;
+    lines.push(
+      `- ${c.key} streams req/s >= 1.0x Deno native: ${r.toFixed(2)}x — ${
+        verdict(r >= 1)
+      }`,
+    );
+  }
   if (names.has("ours-sock") && names.has("uvloop-sock")) {
     const r = stat("ours-sock", c.key, "requests_per_s").med /
       stat("uvloop-sock", c.key, "requests_per_s").med;
@@ -282,7 +419,7 @@ for (const c of configs) {
   }
 }
 lines.push(
-  "- memory per idle connection <= uvloop's: not measured by this script yet",
+  "- memory per idle connection <= uvloop's: run with `--idle 10000`",
   "",
   `Every run verified by echoload (no lost or mixed-up bytes): ${
     rows.every((r) => r.verified)
@@ -290,11 +427,11 @@ lines.push(
 );
 Deno.mkdirSync("bench/results", { recursive: true });
 Deno.writeTextFileSync(
-  `bench/results/${date}-echo.json`,
+  `bench/results/${date}-echo${TLS ? "-tls" : ""}.json`,
   JSON.stringify(rows, null, 1),
 );
 Deno.writeTextFileSync(
-  `bench/results/${date}-echo.md`,
+  `bench/results/${date}-echo${TLS ? "-tls" : ""}.md`,
   lines.join("\n") + "\n",
 );
 console.log(lines.join("\n"));

@@ -13,6 +13,13 @@ fi
 mkdir -p bench/bin
 cc -O2 -o bench/bin/echoload bench/echoload.c
 echo "built bench/bin/echoload"
+# The TLS echo benchmark's load generator needs libssl's headers (libssl-dev).
+if [ ! -f /usr/include/openssl/ssl.h ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libssl-dev >/dev/null
+fi
+cc -O2 -o bench/bin/echoload_tls bench/echoload_tls.c -lssl -lcrypto
+echo "built bench/bin/echoload_tls"
 if /usr/bin/python3.11 -c "import uvloop" 2>/dev/null; then
   /usr/bin/python3.11 -c "import uvloop; print('python3.11 with uvloop', uvloop.__version__, 'already installed')"
   exit 0

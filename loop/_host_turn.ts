@@ -7,9 +7,11 @@
  * only every few dozen scheduler ticks when it never parks. A pooled call
  * that returns at once (a zero-timeout `epoll_wait`) often completes before
  * the thread has parked, and a due host timer then waited 100-500 ms here.
- * A pooled sleep of 20 µs (plus the kernel's timer slack) makes the thread park every time; a turn costs
- * 0.1-0.2 ms in all, against ~2 ms for `setTimeout(0)` (nested timers are
- * clamped), which also runs nothing else of the host's sooner.
+ * A pooled sleep of 20 µs (plus the kernel's timer slack) makes the thread
+ * park every time. A turn costs 0.2-0.3 ms here (median, a shared 2-core
+ * machine; a few ms when the pool thread must wait for a CPU), against ~2
+ * ms for `setTimeout(0)` (nested timers are clamped). Every 10 ms that is
+ * 2-3% of a program that keeps the loop busy, more under CPU contention.
  *
  * @module
  */

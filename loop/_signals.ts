@@ -5,10 +5,10 @@
  * callback.
  *
  * The listener runs only when the JS thread is back in the host's event
- * loop. While any handler is registered the loop counts it as host work, so
- * it waits on Deno's thread pool instead of blocking the thread (FACTS.md
- * §5: a signal arriving while JS runs gives no EINTR to interrupt a later
- * synchronous wait).
+ * loop, which the loop gives a turn at least every `hostDelay` (10 ms by
+ * default) and for every wait longer than that: so a handler runs within
+ * about `hostDelay` of the signal. With `hostDelay: Infinity` the host gets
+ * no turns, and handlers run only while the loop waits on host work.
  *
  * @module
  */
@@ -94,13 +94,11 @@ export function addSignalHandler<A extends unknown[]>(
   // Replace after the new listener is in: no window with the default action.
   map.get(n)?.stop();
   let live = true;
-  loop._hostRef(1);
   map.set(n, {
     stop: () => {
       if (!live) return;
       live = false;
       stopHost();
-      loop._hostRef(-1);
     },
   });
 }

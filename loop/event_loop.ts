@@ -544,8 +544,8 @@ export class EventLoop implements LoopLike {
   /**
    * Run `callback(...args)` on this loop whenever signal `sig` (a number or
    * a name like `"SIGTERM"`) arrives; replaces a previous handler for it.
-   * While any handler is set, the loop waits on Deno's thread pool so the
-   * host's signal listener can run.
+   * It runs within about `hostDelay` of the signal (the host's listener
+   * needs a host turn).
    *
    * @throws {RuntimeError} `sig N cannot be caught` (SIGKILL, SIGSTOP, and
    *   signals the runtime refuses); {TypeError} for a coroutine callback.

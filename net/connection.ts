@@ -23,6 +23,7 @@ import {
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
 import { staggeredRace } from "./_staggered.ts";
+import { planSsl, type SslPlan, wrapForSsl } from "./_tls.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket, withAddress } from "./socket.ts";
@@ -40,7 +41,7 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an `SSLContext`, or `true` for a default verifying client context. */
   ssl?: unknown;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: any). */
   family?: number;
@@ -52,7 +53,7 @@ export interface CreateConnectionOptions {
   sock?: Socket | number;
   /** Bind the socket to this local `[host, port]` first. */
   localAddr?: [string, number];
-  /** TLS server name (only with `ssl`). */
+  /** TLS server name (only with `ssl`; default: `host`). */
   serverHostname?: string;
   /** TLS handshake timeout (only with `ssl`). */
   sslHandshakeTimeout?: number;
@@ -71,17 +72,6 @@ export interface CreateConnectionOptions {
   interleave?: number;
   /** Fail with an AggregateError of every attempt's error (Python's all_errors). */
   allErrors?: boolean;
-}
-
-/** Throw while TLS is not available. @internal */
-export function checkNoSsl(options: { ssl?: unknown }, action: string): void {
-  if (
-    options.ssl !== undefined && options.ssl !== null && options.ssl !== false
-  ) {
-    throw new Error(
-      `Cannot ${action}: TLS (the ssl option) is not available in this build yet, connect without ssl`,
-    );
-  }
 }
 
 /** Throw unless `family` is AF_UNSPEC, AF_INET or AF_INET6. @internal */
@@ -134,7 +124,7 @@ export function adoptStreamSocket(
  *
  * @throws {TypeError} for host/port together with `sock`, neither, or a
  *   bad `sock`; {RangeError} for a port outside 0..65535 or a bad family;
- *   {Error} when `ssl` is set (TLS is not available yet). Through the
+ *   TypeError for TLS options without `ssl`. Through the
  *   Future: the typed `OSError` of the connection (ConnectionRefusedError
  *   ...) naming the address, or an OSError "Multiple exceptions" when
  *   several addresses failed differently.
@@ -172,12 +162,10 @@ export function createConnection<P extends StreamProtocol>(
   options: CreateConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a connection";
-  checkNoSsl(options, action);
-  if (options.serverHostname !== undefined) {
-    throw new TypeError(
-      `Cannot ${action}: serverHostname is only meaningful with ssl`,
-    );
-  }
+  const tls = planSsl(options, action, {
+    serverSide: false,
+    host: host ?? null,
+  });
   const hasHost = (host ?? null) !== null || (port ?? null) !== null;
   if (options.sock !== undefined) {
     if (hasHost) {
@@ -186,7 +174,7 @@ export function createConnection<P extends StreamProtocol>(
       );
     }
     const sock = adoptStreamSocket(options.sock, action);
-    return makeTransport(loop, sock, protocolFactory);
+    return makeTransport(loop, sock, protocolFactory, tls);
   }
   if (!hasHost) {
     throw new TypeError(
@@ -261,7 +249,7 @@ export function createConnection<P extends StreamProtocol>(
       }
     }
     if (sock === null) throw connectError(errors, options.allErrors ?? false);
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, tls);
   }, { loop });
 }
 
@@ -367,21 +355,36 @@ export function makeTransport<P extends StreamProtocol>(
   loop: NetLoop,
   sock: Socket,
   protocolFactory: () => P,
-  extra?: Record<string, unknown>,
+  tls: SslPlan | null = null,
 ): Future<[Transport, P]> {
   return new Task(function* () {
     let protocol: P;
     let transport: SocketTransport;
+    let wrapped: ReturnType<typeof wrapForSsl> | null = null;
     const waiter = loop.createFuture<void>();
     try {
       protocol = protocolFactory();
-      transport = new SocketTransport(loop, sock, protocol, { waiter, extra });
+      // With TLS the raw transport drives the TLS layer's protocol, which
+      // drives the application's.
+      if (tls !== null) wrapped = wrapForSsl(loop, protocol, tls);
+      transport = new SocketTransport(
+        loop,
+        sock,
+        wrapped?.protocol ?? protocol,
+        {
+          waiter,
+        },
+      );
     } catch (err) {
       sock.close();
       throw err;
     }
     try {
       yield* waiter;
+      if (wrapped !== null) {
+        yield* wrapped.handshake;
+        return [wrapped.transport, protocol] as [Transport, P];
+      }
     } catch (err) {
       transport.close();
       throw err;
@@ -395,7 +398,7 @@ export function makeTransport<P extends StreamProtocol>(
  * `sockAccept`): `[transport, protocol]`.
  *
  * @throws {TypeError} unless `sock` is an open SOCK_STREAM socket or fd;
- *   {Error} when `ssl` is set (TLS is not available yet).
+ *   TypeError for TLS options without `ssl`.
  *
  * @example
  * ```ts
@@ -421,10 +424,13 @@ export function connectAcceptedSocket<P extends StreamProtocol>(
     sslShutdownTimeout?: number;
   } = {},
 ): Future<[Transport, P]> {
-  checkNoSsl(options, "connect an accepted socket");
+  const tls = planSsl(options, "connect an accepted socket", {
+    serverSide: true,
+  });
   return makeTransport(
     loop,
     adoptStreamSocket(sock, "connect an accepted socket"),
     protocolFactory,
+    tls,
   );
 }

@@ -24,7 +24,8 @@ import {
 } from "../poll/socket_constants.ts";
 import type { AddrInfo } from "../poll/getaddrinfo.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkFamilyIp, checkNoSsl } from "./connection.ts";
+import { adoptStreamSocket, checkFamilyIp } from "./connection.ts";
+import { planSsl } from "./_tls.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { Server } from "./server.ts";
 import { Socket } from "./socket.ts";
@@ -41,7 +42,7 @@ import type { StreamProtocol } from "./types.ts";
  * ```
  */
 export interface CreateServerOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an `SSLContext` (servers: with its certificate). */
   ssl?: unknown;
   /** AF_INET, AF_INET6 or AF_UNSPEC (default: every family of the host). */
   family?: number;
@@ -117,7 +118,7 @@ export function createServer(
   options: CreateServerOptions = {},
 ): Future<Server> {
   const action = "create a server";
-  checkNoSsl(options, action);
+  const tls = planSsl(options, action, { serverSide: true });
   const backlog = checkBacklog(options.backlog, action);
   const startServing = options.startServing ?? true;
   if (options.sock !== undefined) {
@@ -127,7 +128,7 @@ export function createServer(
       );
     }
     const sock = adoptStreamSocket(options.sock, action);
-    const server = new Server(loop, [sock], protocolFactory, backlog);
+    const server = new Server(loop, [sock], protocolFactory, backlog, tls);
     return finish(loop, server, startServing);
   }
   checkPort(port ?? 0, action);
@@ -173,7 +174,7 @@ export function createServer(
       for (const s of sockets) s.close();
       throw err;
     }
-    const server = new Server(loop, sockets, protocolFactory, backlog);
+    const server = new Server(loop, sockets, protocolFactory, backlog, tls);
     try {
       if (startServing) yield* server.startServing();
     } catch (err) {

@@ -52,3 +52,10 @@ export {
 } from "./datagram.ts";
 export { listenFds, type ListenFdsOptions } from "./activation.ts";
 export { connectReadPipe, connectWritePipe } from "./pipe_transport.ts";
+// ---- streams ----
+export * from "./stream_errors.ts";
+export * from "./stream_reader.ts";
+export * from "./stream_writer.ts";
+export * from "./stream_protocol.ts";
+export * from "./streams.ts";
+export * from "./web_streams.ts";

@@ -21,6 +21,7 @@ import { errnoName, OSError } from "../poll/errors.ts";
 import { acceptOrAgain, listen } from "../poll/socket.ts";
 import type { NetLoop } from "./_loop.ts";
 import { Socket } from "./socket.ts";
+import { type SslPlan, wrapForSsl } from "./_tls.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { SocketAddress, StreamProtocol, Transport } from "./types.ts";
 
@@ -52,6 +53,7 @@ export class Server implements AsyncDisposable {
   readonly #loop: NetLoop;
   readonly #factory: () => StreamProtocol;
   readonly #backlog: number;
+  readonly #tls: SslPlan | null;
   #sockets: Socket[] | null;
   #serving = false;
   #servingForever: Future<void> | null = null;
@@ -66,7 +68,9 @@ export class Server implements AsyncDisposable {
     sockets: Socket[],
     protocolFactory: () => StreamProtocol,
     backlog: number,
+    tls: SslPlan | null = null,
   ) {
+    this.#tls = tls;
     this.#loop = loop;
     this.#sockets = sockets;
     this.#factory = protocolFactory;
@@ -167,6 +171,18 @@ export class Server implements AsyncDisposable {
         exception: err,
       });
       return;
+    }
+    if (this.#tls !== null) {
+      try {
+        protocol = wrapForSsl(this.#loop, protocol, this.#tls).protocol;
+      } catch (err) {
+        conn.close();
+        this.#loop.callExceptionHandler({
+          message: "Error setting up TLS for an accepted connection",
+          exception: err,
+        });
+        return;
+      }
     }
     new SocketTransport(this.#loop, conn, protocol, {
       extra: { peername },

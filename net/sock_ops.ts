@@ -28,6 +28,7 @@ import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
 import { resolveFirst } from "./resolve.ts";
 import { Socket, withAddress } from "./socket.ts";
+import { READ_SIZE, readBuffer } from "./stream_transport.ts";
 import type { SocketAddress } from "./types.ts";
 
 const AGAIN: unique symbol = Symbol("again");
@@ -122,16 +123,16 @@ function checkBuffer(buf: unknown, action: string): asserts buf is Uint8Array {
  *
  * @example Receiving from a socket pair
  * ```ts
- * import { run, Socket } from "../mod.ts";
- * import { socketPair, write } from "../poll/mod.ts";
+ * import { getRunningLoop, run, Socket } from "../mod.ts";
+ * import { socketPair } from "../poll/mod.ts";
  * import assert from "node:assert/strict";
  * const [a, b] = socketPair({ nonblocking: true });
  * using sa = new Socket({ fileno: a });
  * using sb = new Socket({ fileno: b });
- * const got = await run(async () => {
- *   const loop = (await import("../mod.ts")).getRunningLoop();
- *   setTimeout(() => write(sb.fileno(), new Uint8Array([1, 2, 3])), 5);
- *   return await loop.sockRecv(sa, 10);
+ * const got = await run(function* () {
+ *   const loop = getRunningLoop();
+ *   loop.callLater(0.005, () => sb.send(new Uint8Array([1, 2, 3])));
+ *   return yield* loop.sockRecv(sa, 10); // waits for the data
  * });
  * assert.deepEqual(got, new Uint8Array([1, 2, 3]));
  * ```
@@ -143,12 +144,15 @@ export function sockRecv(
 ): Future<Uint8Array> {
   const fd = nonBlockingFd(sock, "receive");
   checkSize(nbytes, "receive");
-  const buf = new Uint8Array(nbytes);
+  // Receive into the thread's shared read buffer and copy out only what
+  // came: no nbytes-sized allocation per call (64 KiB for a typical server).
+  const shared = nbytes <= READ_SIZE;
+  const buf = shared ? readBuffer() : new Uint8Array(nbytes);
   const len = BigInt(nbytes);
   return ioFuture(loop, fd, false, () => {
     const n = recvOrAgain(fd, buf, len);
     if (n === -1) return AGAIN;
-    return n === nbytes ? buf : buf.slice(0, n);
+    return shared || n !== nbytes ? buf.slice(0, n) : buf;
   });
 }
 

@@ -50,8 +50,8 @@ import type {
   Transport,
 } from "./types.ts";
 
-/** asyncio's `max_size` of one read. */
-const READ_SIZE = 256 * 1024;
+/** asyncio's `max_size` of one read: the size of the shared read buffer. @internal */
+export const READ_SIZE = 256 * 1024;
 const READ_SIZE_N = BigInt(READ_SIZE);
 let sharedReadBuffer: Uint8Array | null = null;
 
@@ -101,10 +101,11 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   #eof = false;
   #lostByError = false;
   #writing = false;
-  readonly #wbuf = new WriteBuffer();
+  // Made on the first write that has to wait: idle connections stay small.
+  #wbufOrNull: WriteBuffer | null = null;
   readonly #server: TransportOwner | null;
   readonly #onReadable = (): void => this.#readReady();
-  readonly #onWritable = (): void => this.#writeReady();
+  #onWritable: (() => void) | null = null;
 
   constructor(
     loop: NetLoop,
@@ -271,7 +272,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
   /** Bytes queued and not yet sent. */
   getWriteBufferSize(): number {
-    return this.#wbuf.size;
+    return this.#wbufOrNull === null ? 0 : this.#wbufOrNull.size;
   }
 
   #checkWritable(): boolean {
@@ -303,7 +304,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       );
     }
     if (!this.#checkWritable() || data.length === 0) return;
-    if (this.#wbuf.size === 0) {
+    if (this.getWriteBufferSize() === 0) {
       let n: number;
       try {
         n = sendOrAgain(this.#fd, data);
@@ -339,14 +340,23 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     for (const d of items) this.#wbuf.push(d);
     if (!this.#writing) {
       this.#flush();
-      if (this.#wbuf.size > 0 && this._connLost === 0) this.#startWriting();
+      if (this.getWriteBufferSize() > 0 && this._connLost === 0) {
+        this.#startWriting();
+      }
     }
     this._maybePauseProtocol();
   }
 
+  get #wbuf(): WriteBuffer {
+    return this.#wbufOrNull ??= new WriteBuffer();
+  }
+
   #startWriting(): void {
     this.#writing = true;
-    this._loop.addWriter(this.#fd, this.#onWritable);
+    this._loop.addWriter(
+      this.#fd,
+      this.#onWritable ??= () => this.#writeReady(),
+    );
   }
 
   #stopWriting(): void {
@@ -377,7 +387,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     if (!this.#flush()) return;
     // resumeWriting() may write more: look at the buffer afterwards.
     this._maybeResumeProtocol();
-    if (this.#wbuf.size !== 0 || this._connLost !== 0) return;
+    if (this.getWriteBufferSize() !== 0 || this._connLost !== 0) return;
     this.#stopWriting();
     if (this._closing) this._scheduleConnectionLost(null);
     else if (this.#eof) this.#shutdownWrite();
@@ -395,7 +405,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   writeEof(): void {
     if (this._closing || this.#eof) return;
     this.#eof = true;
-    if (this.#wbuf.size === 0) this.#shutdownWrite();
+    if (this.getWriteBufferSize() === 0) this.#shutdownWrite();
   }
 
   /** Sockets can half-close. */
@@ -410,7 +420,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     if (this._closing) return;
     this._closing = true;
     this._loop.removeReader(this.#fd);
-    if (this.#wbuf.size === 0) this._scheduleConnectionLost(null);
+    if (this.getWriteBufferSize() === 0) this._scheduleConnectionLost(null);
   }
 
   /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
@@ -421,7 +431,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   protected _forceClose(exc: Error | null): void {
     if (this._connLost !== 0) return;
     if (exc !== null) this.#lostByError = true;
-    if (this.#wbuf.size !== 0) {
+    if (this.getWriteBufferSize() !== 0) {
       this.#wbuf.clear();
       this.#stopWriting();
     }
@@ -446,7 +456,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       : this._closing
       ? "closing"
       : "open";
-    return `SocketTransport(fd=${this.#fd}, ${state}, buffered=${this.#wbuf.size})`;
+    return `SocketTransport(fd=${this.#fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
   }
 }
 

@@ -14,7 +14,8 @@ import { libc } from "../poll/_libc.ts";
 import { encodeSockaddr } from "../poll/sockaddr.ts";
 import { AF_UNIX, SOCK_STREAM } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import { adoptStreamSocket, checkNoSsl, makeTransport } from "./connection.ts";
+import { adoptStreamSocket, makeTransport } from "./connection.ts";
+import { planSsl } from "./_tls.ts";
 import { checkBacklog } from "./create_server.ts";
 import { Server } from "./server.ts";
 import { sockConnect } from "./sock_ops.ts";
@@ -32,7 +33,7 @@ import type { StreamProtocol, Transport } from "./types.ts";
  * ```
  */
 export interface CreateUnixConnectionOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an `SSLContext` (servers: with its certificate). */
   ssl?: unknown;
   /** Use this connected AF_UNIX stream socket (or fd) instead of `path`. */
   sock?: Socket | number;
@@ -51,7 +52,7 @@ export interface CreateUnixConnectionOptions {
  * ```
  */
 export interface CreateUnixServerOptions {
-  /** TLS: not available yet; setting it throws. */
+  /** TLS: an `SSLContext` (servers: with its certificate). */
   ssl?: unknown;
   /** Serve on this listening AF_UNIX socket (or fd) instead. */
   sock?: Socket | number;
@@ -95,7 +96,7 @@ export function createUnixConnection<P extends StreamProtocol>(
   options: CreateUnixConnectionOptions = {},
 ): Future<[Transport, P]> {
   const action = "create a Unix connection";
-  checkNoSsl(options, action);
+  const tls = planSsl(options, action, { serverSide: false, host: null });
   if (options.sock !== undefined) {
     if ((path ?? null) !== null) {
       throw new TypeError(
@@ -106,6 +107,7 @@ export function createUnixConnection<P extends StreamProtocol>(
       loop,
       adoptStreamSocket(options.sock, action),
       protocolFactory,
+      tls,
     );
   }
   if (typeof path !== "string") {
@@ -120,7 +122,7 @@ export function createUnixConnection<P extends StreamProtocol>(
       sock.close();
       throw err;
     }
-    return yield* makeTransport(loop, sock, protocolFactory);
+    return yield* makeTransport(loop, sock, protocolFactory, tls);
   }, { loop });
 }
 
@@ -155,7 +157,7 @@ export function createUnixServer(
   options: CreateUnixServerOptions = {},
 ): Future<Server> {
   const action = "create a Unix server";
-  checkNoSsl(options, action);
+  const tls = planSsl(options, action, { serverSide: true });
   const backlog = checkBacklog(options.backlog, action);
   let sock: Socket;
   let cleanupPath: string | null = null;
@@ -184,7 +186,7 @@ export function createUnixServer(
     }
     if (!abstract && (options.cleanupSocket ?? true)) cleanupPath = path;
   }
-  const server = new Server(loop, [sock], protocolFactory, backlog);
+  const server = new Server(loop, [sock], protocolFactory, backlog, tls);
   if (cleanupPath !== null) {
     const p = cleanupPath;
     const ino = inode(p);

@@ -120,7 +120,17 @@ function hexGroups(s: string): number[] | null {
  */
 export function inetNtop(family: number, bytes: Uint8Array): string {
   if (family === AF_INET) {
-    return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+    // One string per address, shared by every connection that has it
+    // (a server holds two per connection).
+    const key = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) |
+      bytes[3]) >>> 0;
+    let text = v4Texts.get(key);
+    if (text === undefined) {
+      text = `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+      if (v4Texts.size >= V4_CACHE) v4Texts.clear();
+      v4Texts.set(key, text);
+    }
+    return text;
   }
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((bytes[2 * i] << 8) | bytes[2 * i + 1]);
@@ -148,6 +158,9 @@ export function inetNtop(family: number, bytes: Uint8Array): string {
   if (best === -1) return hex(g);
   return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
+
+const V4_CACHE = 4096;
+const v4Texts = new Map<number, string>();
 
 function putFamily(view: DataView, family: number, len: number): void {
   if (LINUX) {

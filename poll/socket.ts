@@ -356,3 +356,89 @@ export function shutdown(fd: number, how: number = SHUT_RDWR): void {
 }
 
 const ENOTCONN = errnoOf("ENOTCONN");
+
+/**
+ * Batched datagram receive (`recvmmsg`, Linux): up to `slots` datagrams
+ * into `buf` split in equal slots, with their senders. One set of
+ * `mmsghdr`s per buffer, built once (pinning pointers costs ~0.3 µs each).
+ * @internal
+ */
+export class DatagramBatch {
+  /** Datagrams one call can receive. */
+  readonly slots: number;
+  /** Bytes of each slot in `buf`. */
+  readonly slotSize: number;
+  readonly #buf: Uint8Array;
+  readonly #names: Uint8Array;
+  readonly #mmsg: Uint8Array;
+  readonly #view: DataView;
+  readonly #iov: BigUint64Array;
+  readonly #sys: NonNullable<ReturnType<typeof libc>["recvmmsg"]>;
+
+  /** Slots over `buf` (which must outlive this object). */
+  constructor(buf: Uint8Array, slots: number) {
+    const sys = libc().recvmmsg;
+    if (sys === null || sys === undefined) {
+      throw new Error("Cannot batch datagrams: this libc has no recvmmsg");
+    }
+    this.#sys = sys;
+    this.#buf = buf;
+    this.slots = slots;
+    this.slotSize = Math.floor(buf.length / slots);
+    this.#names = new Uint8Array(SOCKADDR_MAX * slots);
+    this.#mmsg = new Uint8Array(MMSGHDR * slots);
+    this.#view = new DataView(this.#mmsg.buffer);
+    this.#iov = new BigUint64Array(2 * slots);
+    const base = ptr(buf);
+    const names = ptr(this.#names);
+    const iov = ptr(this.#iov);
+    for (let i = 0; i < slots; i++) {
+      this.#iov[2 * i] = base + BigInt(i * this.slotSize);
+      this.#iov[2 * i + 1] = BigInt(this.slotSize);
+      const at = i * MMSGHDR;
+      this.#view.setBigUint64(at, names + BigInt(i * SOCKADDR_MAX), true);
+      this.#view.setBigUint64(at + 16, iov + BigInt(16 * i), true);
+      this.#view.setBigUint64(at + 24, 1n, true);
+    }
+  }
+
+  /**
+   * Receive: the count (0..slots), or -1 for EAGAIN. Then `data(i)` and
+   * `from(i)` give datagram `i` (copied / decoded).
+   */
+  receive(fd: number): number {
+    for (let i = 0; i < this.slots; i++) {
+      this.#view.setUint32(i * MMSGHDR + 8, SOCKADDR_MAX, true);
+    }
+    for (;;) {
+      const n = this.#sys(fd, this.#mmsg, this.slots, 0, null);
+      if (n !== -1) return n;
+      const e = errno();
+      if (e === EAGAIN) return -1;
+      if (e !== EINTR) throw fromErrno(e, "recvmmsg", fd);
+    }
+  }
+
+  /** A copy of datagram `i` of the last receive. */
+  data(i: number): Uint8Array {
+    const len = this.#view.getUint32(i * MMSGHDR + 56, true);
+    const at = i * this.slotSize;
+    return this.#buf.slice(at, at + len);
+  }
+
+  /** The sender of datagram `i` of the last receive. */
+  from(i: number): SocketAddress {
+    const len = this.#view.getUint32(i * MMSGHDR + 8, true);
+    return decodeSockaddr(
+      this.#names.subarray(i * SOCKADDR_MAX, (i + 1) * SOCKADDR_MAX),
+      len,
+    );
+  }
+}
+
+// mmsghdr: msghdr (56 bytes) + msg_len u32 @56, padded to 64.
+const MMSGHDR = 64;
+
+function ptr(b: ArrayBufferView): bigint {
+  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)));
+}

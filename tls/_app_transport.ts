@@ -6,6 +6,7 @@
  * @module
  */
 
+import { RuntimeError } from "../futures/errors.ts";
 import type { BaseProtocol, Transport } from "../net/types.ts";
 
 /** What the app transport needs from the SSL protocol. @internal */
@@ -33,6 +34,7 @@ export class SSLTransport implements Transport {
   #owner: SSLTransportOwner;
   /** Set when closing or closed. @internal */
   _closed = false;
+  #closedByApp = false;
 
   /** @internal */
   constructor(owner: SSLTransportOwner) {
@@ -51,12 +53,14 @@ export class SSLTransport implements Transport {
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    this.#closedByApp = true;
     this.#owner._startShutdown();
   }
 
   /** Close at once, without `close_notify`; buffered data is lost. */
   abort(): void {
     this._closed = true;
+    this.#closedByApp = true;
     this.#owner._abort();
   }
 
@@ -93,12 +97,20 @@ export class SSLTransport implements Transport {
     return this.#owner._getWriteBufferSize();
   }
 
+  /**
+   * Encrypt and send `data`.
+   *
+   * @throws {RuntimeError} after `close()`/`abort()` (as the socket
+   *   transports; after the peer closed or the connection was lost, writes
+   *   are dropped as asyncio does).
+   */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) {
       throw new TypeError(
         `Cannot write: data must be a Uint8Array, got ${typeof data}`,
       );
     }
+    this.#checkWritable();
     if (data.length === 0) return;
     this.#owner._writeAppdata([data]);
   }
@@ -110,6 +122,7 @@ export class SSLTransport implements Transport {
         throw new TypeError("Cannot write: every buffer must be a Uint8Array");
       }
     }
+    this.#checkWritable();
     this.#owner._writeAppdata(all.filter((d) => d.length > 0));
   }
 
@@ -126,5 +139,13 @@ export class SSLTransport implements Transport {
 
   canWriteEof(): boolean {
     return false;
+  }
+
+  #checkWritable(): void {
+    if (this.#closedByApp) {
+      throw new RuntimeError(
+        "Cannot write: the transport is closing, write before close()",
+      );
+    }
   }
 }

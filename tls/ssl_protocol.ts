@@ -88,10 +88,39 @@ function positive(v: number | undefined, dflt: number, what: string): number {
  * decrypted stream through {@linkcode SSLProtocol.appTransport}. `waiter`
  * resolves when the handshake completes, or fails with its error.
  *
- * @example See `startTls()`, which builds one over a connected transport.
+ * @example TLS layered by hand over a plain TCP transport (what the `ssl`
+ * option of `createConnection` does)
  * ```ts
- * import { SSLProtocol } from "./ssl_protocol.ts";
- * console.log(typeof SSLProtocol);
+ * import {
+ *   createConnection, createServer, getRunningLoop, PROTOCOL_TLS_CLIENT,
+ *   PROTOCOL_TLS_SERVER, type Protocol, run, SSLContext, SSLProtocol, type Transport,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const dir = "tests/tls/fixtures/";
+ * await run(function* () {
+ *   const loop = getRunningLoop();
+ *   using sctx = new SSLContext(PROTOCOL_TLS_SERVER);
+ *   sctx.loadCertChain(dir + "server.pem", dir + "server.key");
+ *   using cctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+ *   cctx.loadVerifyLocations({ cafile: dir + "ca.pem" });
+ *   const server = yield* createServer(loop, () => {
+ *     let t: Transport;
+ *     return { connectionMade: (tr: Transport) => (t = tr), dataReceived: (d: Uint8Array) => t.write(d) };
+ *   }, "127.0.0.1", 0, { ssl: sctx });
+ *   const [, port] = server.sockets[0].getsockname() as [string, number];
+ *   const echoed = loop.createFuture<string>();
+ *   const app: Protocol = { dataReceived: (d) => echoed.setResult(new TextDecoder().decode(d)) };
+ *   const handshake = loop.createFuture();
+ *   const ssl = new SSLProtocol(loop, app, cctx, handshake, { serverHostname: "localhost" });
+ *   yield* createConnection(loop, () => ssl, "127.0.0.1", port);
+ *   yield* handshake;
+ *   ssl.appTransport.write(new TextEncoder().encode("ping"));
+ *   assert.equal(yield* echoed, "ping");
+ *   ssl.appTransport.close();
+ *   server.close();
+ *   server.closeClients();
+ *   yield* server.waitClosed();
+ * });
  * ```
  */
 export class SSLProtocol implements Protocol {
@@ -272,8 +301,9 @@ export class SSLProtocol implements Protocol {
         "Connection lost during the SSL handshake",
       ),
     );
-    // After the app's connectionLost, which may still look at the session.
-    this.#loop.callSoon(() => this.#free());
+    // Freed now, deterministically: what the app may still ask for (peer
+    // certificate, cipher, version, ALPN) was kept at the handshake.
+    this.#free();
   }
 
   /** The transport below is over its high water mark. */

@@ -40,10 +40,49 @@ export interface StartTlsOptions {
  *   error, and the transport is then closed.
  * @throws {TypeError} when `sslContext` is no `SSLContext`.
  *
- * @example STARTTLS over an in-memory pair is in tests/tls/; with a socket:
- * ```ts ignore
- * const tlsTransport = yield* startTls(loop, transport, protocol, ctx, {
- *   serverHostname: "localhost",
+ * @example STARTTLS: a plaintext greeting, then TLS on the same connection
+ * ```ts
+ * import {
+ *   createConnection, createServer, getRunningLoop, PROTOCOL_TLS_CLIENT,
+ *   PROTOCOL_TLS_SERVER, type Protocol, run, SSLContext, type Transport,
+ * } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const dir = "tests/tls/fixtures/";
+ * await run(function* () {
+ *   const loop = getRunningLoop();
+ *   using sctx = new SSLContext(PROTOCOL_TLS_SERVER);
+ *   sctx.loadCertChain(dir + "server.pem", dir + "server.key");
+ *   using cctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+ *   cctx.loadVerifyLocations({ cafile: dir + "ca.pem" });
+ *   const got = loop.createFuture<string>();
+ *   const server = yield* createServer(loop, () => {
+ *     let t: Transport;
+ *     const p: Protocol = {
+ *       connectionMade: (tr: Transport) => {
+ *         t = tr;
+ *         t.write(new TextEncoder().encode("go ahead\n")); // plaintext
+ *         // Upgrade at once: the client answers with its TLS hello.
+ *         loop.startTls(t, p, sctx, { serverSide: true }).addDoneCallback((f) => {
+ *           t = f.result();
+ *         });
+ *       },
+ *       dataReceived: (d: Uint8Array) => got.setResult(new TextDecoder().decode(d)),
+ *     };
+ *     return p;
+ *   }, "127.0.0.1", 0);
+ *   const [, port] = server.sockets[0].getsockname() as [string, number];
+ *   const greeted = loop.createFuture<void>();
+ *   const client: Protocol = { dataReceived: () => greeted.setResult() };
+ *   const [plain] = yield* createConnection(loop, () => client, "127.0.0.1", port);
+ *   yield* greeted;
+ *   const secure = yield* loop.startTls(plain, client, cctx, { serverHostname: "localhost" });
+ *   secure.write(new TextEncoder().encode("secret"));
+ *   assert.equal(yield* got, "secret");
+ *   assert.equal(secure.getExtraInfo("version"), "TLSv1.3");
+ *   secure.close();
+ *   server.close();
+ *   server.closeClients();
+ *   yield* server.waitClosed();
  * });
  * ```
  */

@@ -104,8 +104,8 @@ test("createConnection() rejects bad input before opening anything", async () =>
       TypeError,
     );
     assert.throws(
-      () => createConnection(loop, mk, "127.0.0.1", 80, { ssl: true }),
-      /TLS/,
+      () => createConnection(loop, mk, "127.0.0.1", 80, { ssl: "yes" }),
+      /ssl must be true or an SSLContext/,
     );
     assert.throws(
       () =>

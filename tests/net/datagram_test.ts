@@ -15,6 +15,7 @@ import {
   Socket,
   type SocketAddress,
 } from "../../mod.ts";
+import { DatagramBatch } from "../../poll/socket.ts";
 import { test } from "./_helpers.ts";
 
 class Dgrams implements DatagramProtocol {
@@ -197,3 +198,53 @@ test("createDatagramEndpoint() works on Unix datagram sockets", async () => {
     yield* pa.lost;
   });
 }, { ignore: Deno.build.os !== "linux" });
+
+test(
+  "DatagramBatch.receive() takes several queued datagrams in one call, each with its sender",
+  () => {
+    using rx = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+    rx.bind(["127.0.0.1", 0]);
+    using a = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+    using b = new Socket({ family: AF_INET, type: SOCK_DGRAM });
+    a.bind(["127.0.0.1", 0]);
+    b.bind(["127.0.0.1", 0]);
+    a.connect(rx.getsockname());
+    b.connect(rx.getsockname());
+    for (let i = 0; i < 6; i++) (i % 2 ? b : a).send(new Uint8Array([i]));
+    const batch = new DatagramBatch(new Uint8Array(4 * 65536), 4);
+    assert.equal(batch.receive(rx.fileno()), 4);
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(batch.data(i), new Uint8Array([i]));
+      assert.deepEqual(batch.from(i), (i % 2 ? b : a).getsockname());
+    }
+    assert.equal(batch.receive(rx.fileno()), 2);
+    assert.deepEqual(batch.data(1), new Uint8Array([5]));
+    assert.equal(batch.receive(rx.fileno()), -1); // EAGAIN
+  },
+  { ignore: Deno.build.os !== "linux" },
+);
+
+test("createDatagramEndpoint() delivers a 65,000-byte datagram whole", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [a, pa] = yield* createDatagramEndpoint(
+      loop,
+      () => new Dgrams(loop),
+      {
+        localAddr: ["127.0.0.1", 0],
+      },
+    );
+    const [b] = yield* createDatagramEndpoint(loop, () => new Dgrams(loop), {
+      remoteAddr: a.getExtraInfo("sockname") as SocketAddress,
+    });
+    const big = new Uint8Array(65000).map((_, i) => i % 253);
+    b.sendto(big);
+    b.sendto(new Uint8Array([1]));
+    yield* until(() => pa.got.length === 2);
+    assert.deepEqual(pa.got[0][0], big);
+    assert.deepEqual(pa.got[1][0], new Uint8Array([1]));
+    a.close();
+    b.close();
+    yield* pa.lost;
+  });
+});

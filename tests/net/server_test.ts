@@ -167,7 +167,7 @@ test("createServer() rejects bad input synchronously", async () => {
     );
     assert.throws(
       () => createServer(loop, f, "127.0.0.1", 0, { ssl: {} }),
-      /TLS/,
+      /ssl must be true or an SSLContext/,
     );
   });
 });

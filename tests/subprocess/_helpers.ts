@@ -5,7 +5,7 @@
  */
 
 import { close, pipe, read } from "../../poll/fd.ts";
-import { spawn, waitpidNoHang } from "../../poll/spawn.ts";
+import { killProcess, spawn, waitpidNoHang } from "../../poll/spawn.ts";
 
 /**
  * Our children, from every thread's /proc list (zombies included). Deno
@@ -37,3 +37,40 @@ export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** Text of `b`. */
 export const text = (b: Uint8Array | null): string =>
   b === null ? "<null>" : new TextDecoder().decode(b);
+
+/**
+ * Run `argv` with stdout on a pipe; once its output contains `ready`, send
+ * it `signal` (never if `ready` is null); return its output lines and
+ * returncode. Blocking reads: the child needs nothing from us meanwhile.
+ */
+export function signalWhenReady(
+  argv: string[],
+  ready: string | null,
+  signal: string,
+): { lines: string[]; code: number } {
+  const [r, w] = pipe();
+  let pid: number;
+  try {
+    pid = spawn(argv, { fds: ["devnull", w, -1] });
+  } finally {
+    close(w);
+  }
+  const dec = new TextDecoder();
+  const buf = new Uint8Array(4096);
+  let out = "";
+  let sent = false;
+  try {
+    for (let n; (n = read(r, buf)) > 0;) {
+      out += dec.decode(buf.subarray(0, n));
+      if (!sent && ready !== null && out.includes(ready)) {
+        sent = true;
+        killProcess(pid, signal);
+      }
+    }
+  } finally {
+    close(r);
+  }
+  let code = waitpidNoHang(pid);
+  while (code === null) code = waitpidNoHang(pid);
+  return { lines: out.trim().split("\n"), code };
+}

@@ -331,3 +331,28 @@ function* assertRejects<E extends Error>(
 
 // Keep the Transport type import used for readers.
 export type { Transport };
+
+tlsTest(
+  "SSLTransport.write() after close() throws, after the peer closed it is dropped",
+  () =>
+    run(function* () {
+      const loop = getRunningLoop();
+      using sctx = serverContext();
+      using cctx = clientContext();
+      const client = new Recorder(loop);
+      const server = new Recorder(loop);
+      const pair = tlsPair(loop, cctx, sctx, client, server);
+      yield* pair.serverReady;
+      yield* pair.clientReady;
+      client.transport!.close();
+      assert.throws(
+        () => client.transport!.write(enc("late")),
+        /write before close\(\)/,
+      );
+      yield* server.lost;
+      server.transport!.write(enc("dropped")); // closed by the peer: no error
+      yield* client.lost;
+      assert.equal(client.size, 0);
+      yield* settle();
+    }, { clock: "virtual" }),
+);

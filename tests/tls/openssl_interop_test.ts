@@ -4,14 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import { Future } from "../../futures/future.ts";
 import { fromPromise } from "../../futures/promise.ts";
 import { sleep } from "../../futures/sleep.ts";
 import { getRunningLoop } from "../../loop/policy.ts";
 import { run } from "../../loop/run.ts";
-import { SSLProtocol } from "../../tls/ssl_protocol.ts";
 import { TLSVersion } from "../../tls/context.ts";
-import { DenoConnTransport } from "./_deno_conn_transport.ts";
+import { createConnection } from "../../net/connection.ts";
+import { createServer } from "../../net/create_server.ts";
 import {
   clientContext,
   dec,
@@ -108,17 +107,13 @@ for (
       cctx.setAlpnProtocols(["http/1.1", "h2"]);
       await run(async () => {
         const loop = getRunningLoop();
-        const conn = await fromPromise(
-          Deno.connect({ hostname: "127.0.0.1", port }),
+        const [t, app] = await createConnection(
+          loop,
+          () => new Recorder(loop),
+          "127.0.0.1",
+          port,
+          { ssl: cctx, serverHostname: "localhost" },
         );
-        const app = new Recorder(loop);
-        const waiter = new Future<unknown>({ loop });
-        const ssl = new SSLProtocol(loop, app, cctx, waiter, {
-          serverHostname: "localhost",
-        });
-        new DenoConnTransport(loop, conn, ssl);
-        await waiter;
-        const t = app.transport!;
         assert.equal(t.getExtraInfo("version"), label.replace(" ", "v"));
         if (label === "TLS 1.3") {
           assert.equal(t.getExtraInfo("alpnProtocol"), "h2");
@@ -139,48 +134,54 @@ for (
 
 tlsTest(
   "SSLProtocol (server) serves openssl s_client, which verifies it",
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    const child = new Deno.Command("openssl", {
-      args: [
-        "s_client",
-        "-connect",
-        `127.0.0.1:${port}`,
-        "-CAfile",
-        fixture("ca.pem"),
-        "-servername",
-        "localhost",
-        "-verify_return_error",
-        "-verify_hostname",
-        "localhost",
-        "-alpn",
-        "h2",
-        "-quiet",
-        "-no_ign_eof",
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    using sctx = serverContext();
-    sctx.setAlpnProtocols(["h2", "http/1.1"]);
-    const names: (string | null)[] = [];
-    sctx.sniCallback = (_o, name) => void names.push(name);
-    const reader = child.stdout.getReader();
-    const stdin = child.stdin.getWriter();
-    await run(async () => {
+  () =>
+    run(async () => {
       const loop = getRunningLoop();
-      const conn = await fromPromise(listener.accept());
-      listener.close();
-      const app = new Recorder(loop);
-      app.echo = true;
-      const waiter = new Future<unknown>({ loop });
-      const ssl = new SSLProtocol(loop, app, sctx, waiter, {
-        serverSide: true,
-      });
-      new DenoConnTransport(loop, conn, ssl);
-      await waiter;
+      using sctx = serverContext();
+      sctx.setAlpnProtocols(["h2", "http/1.1"]);
+      const names: (string | null)[] = [];
+      sctx.sniCallback = (_o, name) => void names.push(name);
+      const served: Recorder[] = [];
+      const server = await createServer(
+        loop,
+        () => {
+          const r = new Recorder(loop);
+          r.echo = true;
+          served.push(r);
+          return r;
+        },
+        "127.0.0.1",
+        0,
+        { ssl: sctx },
+      );
+      const port = (server.sockets[0].getsockname() as [string, number])[1];
+      const child = new Deno.Command("openssl", {
+        args: [
+          "s_client",
+          "-connect",
+          `127.0.0.1:${port}`,
+          "-CAfile",
+          fixture("ca.pem"),
+          "-servername",
+          "localhost",
+          "-verify_return_error",
+          "-verify_hostname",
+          "localhost",
+          "-alpn",
+          "h2",
+          "-quiet",
+          "-no_ign_eof",
+        ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      const stdin = child.stdin.getWriter();
+      while (served.length === 0 || served[0].transport === null) {
+        await sleep(0.005);
+      }
+      const app = served[0];
       assert.deepEqual(names, ["localhost"]);
       assert.equal(app.transport!.getExtraInfo("alpnProtocol"), "h2");
       await fromPromise(stdin.write(enc("ping from s_client\n")));
@@ -189,10 +190,11 @@ tlsTest(
       await fromPromise(stdin.close()); // s_client sends close_notify and exits
       assert.equal(await app.lost, null);
       assert.equal(app.eof, true);
+      server.close();
+      await server.waitClosed();
+      const { status, err } = await fromPromise(finish(child, reader));
+      assert.equal(status.success, true, err);
       await sleep(0);
-    });
-    const { status, err } = await finish(child, reader);
-    assert.equal(status.success, true, err);
-  },
+    }),
   { census: true },
 );

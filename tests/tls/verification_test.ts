@@ -5,6 +5,7 @@ import { getRunningLoop } from "../../loop/policy.ts";
 import { run } from "../../loop/run.ts";
 import {
   CERT_NONE,
+  CERT_REQUIRED,
   createDefaultContext,
   SSLCertVerificationError,
   type SSLContext,
@@ -242,5 +243,33 @@ tlsTest(
       assert.ok(none.clientErr instanceof SSLError);
       assert.ok(none.serverErr instanceof SSLError);
       assert.match(String(none.serverErr.message), /protocol/i);
+    }, { clock: "virtual" }),
+);
+
+tlsTest(
+  "a server with CERT_REQUIRED verifies the client's certificate, and refuses a client without one",
+  () =>
+    run(function* () {
+      using sctx = serverContext();
+      sctx.verifyMode = CERT_REQUIRED;
+      sctx.loadVerifyLocations({ cafile: fixture("ca.pem") });
+      using withCert = clientContext();
+      withCert.loadCertChain(fixture("other.pem"), fixture("other.key"));
+      const ok = yield* handshake(withCert, sctx);
+      assert.equal(ok.clientErr, null);
+      const cert = ok.server.transport!.getExtraInfo("peercert") as {
+        subject: unknown;
+      };
+      assert.deepEqual(cert.subject, [[["organizationName", "asyncio test"]], [[
+        "commonName",
+        "other.test",
+      ]]]);
+      using without = clientContext();
+      const refused = yield* handshake(without, sctx);
+      assert.ok(refused.serverErr instanceof SSLError);
+      assert.match(
+        String(refused.serverErr.message),
+        /PEER_DID_NOT_RETURN_A_CERTIFICATE/,
+      );
     }, { clock: "virtual" }),
 );
