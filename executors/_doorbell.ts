@@ -6,7 +6,9 @@
  * as a reader while it has jobs pending, wakes, counts the replies
  * announced, and waits in host mode (where Worker messages are
  * dispatched) only until that many have arrived. While jobs merely run,
- * the loop keeps its fast synchronous waits.
+ * the loop keeps its fast synchronous waits. Small replies skip the host
+ * turn altogether: the thread leaves them in a shared slot that the loop
+ * reads when the doorbell wakes it (`onRing`).
  *
  * One doorbell per process, kept open for the process's life (like
  * Deno's own runtime fds): a thread may ring it at any moment, and a
@@ -79,12 +81,30 @@ export function replyReceived(): void {
   adjust(refLoop);
 }
 
+const scanners = new Set<() => void>();
+
+/**
+ * Call `scan` at every ring, to collect replies left in shared memory.
+ * @internal
+ */
+export function onRing(scan: () => void): void {
+  scanners.add(scan);
+}
+
+/** Stop calling `scan`. @internal */
+export function offRing(scan: () => void): void {
+  scanners.delete(scan);
+}
+
 function rung(loop: LoopLike): void {
   inFlight += drainCount();
+  for (const scan of scanners) scan();
   adjust(loop);
 }
 
 function adjust(loop: LoopLike | null): void {
+  // A loop closed while holding the ref no longer needs releasing.
+  if (refLoop !== null && refLoop.isClosed()) refLoop = null;
   if (inFlight > 0 && refLoop === null && loop !== null) {
     refLoop = loop;
     loop._hostRef(1);

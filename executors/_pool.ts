@@ -52,6 +52,8 @@ export interface PoolOptions {
 
 interface Job {
   id: number;
+  loop: LoopLike;
+  ended: boolean;
   fut: Future<unknown>;
   msg: ToWorker;
 }
@@ -119,6 +121,8 @@ export abstract class _Pool extends Executor {
   protected _track(loop: LoopLike, fut: Future<unknown>): void {
     hold(loop, fut);
   }
+  /** A job tracked with `_track` got its reply or was dropped. */
+  protected _jobEnded(_loop: LoopLike): void {}
   /** "thread" or "process", for messages. */
   protected abstract get _workerKind(): string;
 
@@ -179,7 +183,11 @@ export abstract class _Pool extends Executor {
     this._checkLoop(loop);
     msg.id = nextId++;
     const fut = new Future<unknown>({ loop });
-    const job: Job = { id: msg.id, fut, msg };
+    const job: Job = { id: msg.id, loop, ended: false, fut, msg };
+    // The reply may come back through shared memory when the loop can
+    // watch the doorbell (thread pools; children ignore it).
+    msg.fast = typeof (loop as { addReader?: unknown }).addReader ===
+      "function";
     let slot = this.#idle.pop();
     if (slot === undefined && this.#slots.length < this.#max) {
       slot = this.#start();
@@ -222,6 +230,7 @@ export abstract class _Pool extends Executor {
     if (options?.cancelFutures) {
       for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
         job.fut.cancel();
+        this.#ended(job);
       }
     }
     for (const s of this.#idle.splice(0)) this.#retire(s);
@@ -250,7 +259,7 @@ export abstract class _Pool extends Executor {
 
   #onMessage(slot: Slot, m: FromWorker): void {
     if (slot.gone) return;
-    if (m.t === "ready") return;
+    if (m.t === "ready" || m.t === "poke") return;
     if (m.t === "initFailed") {
       this.#break(
         `A ${this._workerKind} initializer failed, the pool is not usable anymore`,
@@ -261,7 +270,10 @@ export abstract class _Pool extends Executor {
     const job = slot.job;
     slot.job = null;
     slot.tasks++;
-    if (job !== null && job.id === m.id) settle(job.fut, m);
+    if (job !== null && job.id === m.id) {
+      settle(job.fut, m);
+      this.#ended(job);
+    }
     if (this.#maxTasks !== null && slot.tasks >= this.#maxTasks) {
       this.#retire(slot);
       if (this.#queue.length > 0 && !this.#shutdown) {
@@ -275,11 +287,15 @@ export abstract class _Pool extends Executor {
   /** Give `slot` the next job not cancelled, or make it idle. */
   #next(slot: Slot): void {
     for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
-      if (job.fut.done()) continue;
+      if (job.fut.done()) {
+        this.#ended(job);
+        continue;
+      }
       try {
         slot.ch.post(job.msg);
       } catch (err) {
         job.fut.setException(cloneError(err, "submit work"));
+        this.#ended(job);
         continue;
       }
       slot.job = job;
@@ -307,10 +323,19 @@ export abstract class _Pool extends Executor {
       s.job = null;
       this.#retire(s);
       if (job !== null && !job.fut.done()) job.fut.setException(err);
+      if (job !== null) this.#ended(job);
     }
     for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
       if (!job.fut.done()) job.fut.setException(err);
+      this.#ended(job);
     }
+  }
+
+  /** `job` will get no reply (any more): tell the subclass, once. */
+  #ended(job: Job): void {
+    if (job.ended) return;
+    job.ended = true;
+    this._jobEnded(job.loop);
   }
 
   #retire(slot: Slot): void {

@@ -36,14 +36,21 @@ export interface WorkRef {
 
 /** Pool -> worker. @internal */
 export type ToWorker =
-  | { t: "bell"; fd: number }
+  | { t: "bell"; fd: number; reply: SharedArrayBuffer }
   | { t: "init"; work: WorkRef | null; args: unknown[] }
-  | { t: "job"; id: number; work: WorkRef; args: unknown[] }
-  | { t: "batch"; id: number; work: WorkRef; args: unknown[][] };
+  | { t: "job"; id: number; work: WorkRef; args: unknown[]; fast?: boolean }
+  | {
+    t: "batch";
+    id: number;
+    work: WorkRef;
+    args: unknown[][];
+    fast?: boolean;
+  };
 
 /** Worker -> pool. @internal */
 export type FromWorker =
   | { t: "ready" }
+  | { t: "poke" }
   | { t: "initFailed"; error: WireError }
   | { t: "ok"; id: number; value: unknown }
   | { t: "err"; id: number; error: WireError };

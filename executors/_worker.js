@@ -2,6 +2,9 @@
 // imports its TypeScript body through a computed specifier on purpose:
 // `deno test` type-checks a Worker's static module graph each time a
 // Worker starts (0.6-2 s here), not a computed dynamic import. Messages
-// wait until the body is loaded (the top-level await finishes first).
+// that arrive while the body loads are kept and handed to it, in order.
+const early = [];
+self.onmessage = (e) => early.push(e);
 const body = "./_worker_main.ts";
-await import(body);
+const { start } = await import(body);
+start(early);

@@ -11,7 +11,17 @@ import { BrokenThreadPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import type { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
-import { doorbellWriteFd, jobPending, replyReceived } from "./_doorbell.ts";
+import {
+  doorbellWriteFd,
+  jobPending,
+  offRing,
+  onRing,
+  replyReceived,
+} from "./_doorbell.ts";
+import { deserialize } from "node:v8";
+
+// Replies up to this size come back through shared memory (see _worker_main.ts).
+const REPLY_SLOT = 64 * 1024;
 
 /**
  * Options of {@linkcode ThreadPoolExecutor}.
@@ -109,10 +119,16 @@ export class ThreadPoolExecutor extends _Pool {
   }
 
   /** @internal */
-  protected override _track(loop: LoopLike, fut: Future<unknown>): void {
+  protected override _track(loop: LoopLike, _fut: Future<unknown>): void {
     // The loop keeps its synchronous waits; the thread rings it on reply.
+    // Watched until the reply is in (even if the future was cancelled: the
+    // thread is busy until then).
     jobPending(loop, 1);
-    fut.addDoneCallback(() => jobPending(loop, -1));
+  }
+
+  /** @internal */
+  protected override _jobEnded(loop: LoopLike): void {
+    jobPending(loop, -1);
   }
 
   /** @internal */
@@ -121,10 +137,7 @@ export class ThreadPoolExecutor extends _Pool {
       type: "module",
       name: `${this.#prefix}_${index}`,
     });
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
-      replyReceived();
-      events.message(e.data);
-    };
+
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       events.crash(e.error ?? new Error(e.message));
@@ -132,10 +145,32 @@ export class ThreadPoolExecutor extends _Pool {
     w.onmessageerror = () => {
       events.crash(new Error("a reply could not be deserialized"));
     };
-    w.postMessage({ t: "bell", fd: doorbellWriteFd() } satisfies ToWorker);
+    const reply = new SharedArrayBuffer(8 + REPLY_SLOT);
+    const head = new Int32Array(reply, 0, 2);
+    const bytes = new Uint8Array(reply, 8);
+    const scan = (): void => {
+      if (Atomics.load(head, 0) !== 1) return;
+      const copy = bytes.slice(0, Atomics.load(head, 1));
+      Atomics.store(head, 0, 0);
+      replyReceived();
+      events.message(deserialize(copy) as FromWorker);
+    };
+    onRing(scan);
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      // A reply left in the shared slot: collect it if the loop did not.
+      if (e.data.t === "poke") return scan();
+      replyReceived();
+      events.message(e.data);
+    };
+    w.postMessage(
+      { t: "bell", fd: doorbellWriteFd(), reply } satisfies ToWorker,
+    );
     return {
       post: (msg: ToWorker) => w.postMessage(msg),
-      terminate: () => w.terminate(),
+      terminate: () => {
+        offRing(scan);
+        w.terminate();
+      },
     };
   }
 }

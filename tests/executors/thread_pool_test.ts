@@ -374,3 +374,33 @@ Deno.test("ThreadPoolExecutor: a task keeps running on the loop while a thread i
     assert.equal(ticks, 5);
   });
 });
+
+Deno.test("ThreadPoolExecutor disposal shuts it down (using: no wait; await using: waits)", async () => {
+  let kept: ThreadPoolExecutor;
+  {
+    using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    kept = pool;
+  }
+  assert.throws(() => kept.submit(addWork, 1, 2), RuntimeError);
+  let job: Promise<number> | null = null;
+  {
+    await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    kept = pool;
+    job = Promise.resolve(pool.submit(addWork, 2, 2));
+  }
+  assert.equal(await job, 4);
+  assert.throws(() => kept.submit(addWork, 1, 2), RuntimeError);
+});
+
+Deno.test("ThreadPoolExecutor returns small and large replies (shared slot and postMessage)", async () => {
+  await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
+  const got = await run(function* () {
+    return [
+      yield* pool.submit(echoWork, "small"),
+      yield* pool.submit(echoWork, big),
+      yield* pool.submit(echoWork, { n: 1n }),
+    ];
+  });
+  assert.deepEqual(got, ["small", big, { n: 1n }]);
+});

@@ -89,3 +89,35 @@ tlsTest(
   },
   { census: true },
 );
+
+tlsTest(
+  "openConnection() and startServer() pass ssl through to TLS",
+  async () => {
+    await run(async () => {
+      const server = await startServer(
+        async (reader, writer) => {
+          writer.write(await reader.readline());
+          await writer.drain();
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+        { ssl: SERVER },
+      );
+      const [, port] = server.sockets[0].getsockname() as [string, number];
+      const [reader, writer] = await openConnection("127.0.0.1", port, {
+        ssl: CLIENT,
+        serverHostname: "localhost",
+      });
+      assert.ok(writer.getExtraInfo("sslcontext") != null);
+      writer.write(enc("over tls\n"));
+      assert.equal(dec(await reader.readline()), "over tls\n");
+      writer.close();
+      await writer.waitClosed();
+      server.close();
+      server.closeClients();
+      await server.waitClosed();
+    });
+  },
+  { census: true },
+);

@@ -20,3 +20,28 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
     assert.equal(code, 0);
   });
 }
+
+Deno.test("examples/subprocess.ts prints what asyncio's documentation shows", () => {
+  const { lines, code } = signalWhenReady(
+    [
+      Deno.execPath(),
+      "run",
+      "--allow-ffi",
+      "--allow-read",
+      example("subprocess.ts"),
+    ],
+    null,
+    "SIGTERM",
+  );
+  assert.equal(code, 0);
+  const text = lines.join("\n");
+  assert.match(
+    text,
+    /^\["ls \/zzz" exited with 2\]\n\[stderr\]\nls: .*\/zzz.*\n/,
+  );
+  assert.match(
+    text,
+    /\["sleep 1; echo \\"hello\\"" exited with 0\]\n\[stdout\]\nhello\n/,
+  );
+  assert.match(lines.at(-1)!, /^Current date: \d{4}-\d\d-\d\dT/);
+});
