@@ -16,6 +16,8 @@ async function run(
     stdout: "piped",
     stderr: "piped",
     env: { ASYNCIO_SELECTOR: "poll" },
+    // A starved host would hang the smoke program: fail instead.
+    signal: AbortSignal.timeout(60_000),
   }).output();
   const dec = new TextDecoder();
   return {

@@ -160,8 +160,15 @@ const fdsBefore = openFds();
   };
   const victim = loop.createTask(forever());
   loop.callLater(0.005, () => victim.cancel());
+  // An async task awaiting the host's own timer: the loop gives the host
+  // turns (koffi's pool on Node, a timer turn on Bun) until it fires.
+  const host = loop.createTask(async () => {
+    await new Promise((r) => setTimeout(r, 15));
+    return "host";
+  });
   const result = await loop.runUntilComplete(loop.createTask(worker()));
   assert.equal(result, 7);
+  assert.equal(await loop.runUntilComplete(host), "host");
   assert.equal(victim.cancelled(), true);
   assert.throws(() => victim.result(), CancelledError);
   assert.deepEqual(order, ["soon", "later", "task"]);
