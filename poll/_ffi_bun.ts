@@ -84,6 +84,13 @@ export function openBun(
       lib = ffi.dlopen(name, required);
     } catch (err) {
       lastErr = err;
+      if (opens(ffi, name)) {
+        // The file is there: a symbol is missing or a type is wrong.
+        throw new Error(
+          `Cannot load libc: ${name} does not bind as our table says`,
+          { cause: err },
+        );
+      }
       continue;
     }
     const symbols: Record<string, unknown> = {};
@@ -122,6 +129,16 @@ export function openBun(
     };
   }
   throw noLibrary(names, lastErr);
+}
+
+function opens(ffi: BunFfi, name: string): boolean {
+  try {
+    // bun:ffi refuses an empty table; every libc has getpid.
+    ffi.dlopen(name, { getpid: { args: [], returns: "i32" } });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function alone(row: SymbolRow): boolean {

@@ -87,17 +87,16 @@ export function openKoffi(
     const symbols: Record<string, unknown> = {};
     for (const [key, row] of Object.entries(table)) {
       const cname = row.name ?? key;
+      // Mapped first: a type koffi lacks is our error, not a missing symbol.
+      const result = koffiType(row.type ?? row.result ?? "void");
+      const params = (row.parameters ?? []).map(koffiType);
       try {
         if (row.type !== undefined) {
           // A variable: its address, as Deno gives it.
-          symbols[key] = lib.symbol(cname, koffiType(row.type));
+          symbols[key] = lib.symbol(cname, result);
           continue;
         }
-        const fn = lib.func(
-          cname,
-          koffiType(row.result ?? "void"),
-          (row.parameters ?? []).map(koffiType),
-        );
+        const fn = lib.func(cname, result, params);
         symbols[key] = row.nonblocking ? toPromise(fn) : fn;
       } catch (err) {
         if (!row.optional) {

@@ -27,6 +27,8 @@ import {
   libraryName,
 } from "../../poll/_libc.ts";
 import { waitReadable } from "../../poll/_bun_waiter.ts";
+import { openKoffi } from "../../poll/_ffi_koffi.ts";
+import { openBun } from "../../poll/_ffi_bun.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
 import { os, runtime } from "../../poll/_runtime.ts";
 import {
@@ -67,6 +69,22 @@ const fdsBefore = openFds();
     message: "Cannot load libc: none of libnope.so.9 could be opened",
   });
   assert.throws(() => _openLibc([], "plan9"), /plan9 is not supported/);
+  // A table the library cannot satisfy names the problem, per backend.
+  const missing = { nope_not_in_libc: { parameters: [], result: "i32" } };
+  const libName = libraryName();
+  if (runtime === "node") {
+    assert.throws(() => openKoffi([libName], missing, os), {
+      message: `Cannot load libc: ${libName} has no nope_not_in_libc`,
+    });
+    assert.throws(
+      () => openKoffi([libName], { x: { parameters: ["f128"] } }, os),
+      { name: "TypeError", message: /no mapping for type "f128"/ },
+    );
+  } else if (runtime === "bun") {
+    assert.throws(() => openBun([libName], missing, os), {
+      message: `Cannot load libc: ${libName} does not bind as our table says`,
+    });
+  }
   seen.push("errno");
 }
 
