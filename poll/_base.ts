@@ -166,8 +166,9 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   }
 
   /**
-   * As `select()`, waiting on Deno's thread pool. One wait at a time per
-   * selector. Closing the selector meanwhile makes it resolve to `[]`; the
+   * As `select()`, waiting off the JS thread (Deno's thread pool; koffi's
+   * on Node; on Bun a Worker, or polling between host turns for poll and
+   * select). One wait at a time per selector. Closing the selector meanwhile makes it resolve to `[]`; the
    * kernel object is released when the pooled wait returns (at its
    * timeout, or at the next event), never under it.
    */
@@ -210,10 +211,10 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   }
 
   /**
-   * selectAsync() where the runtime has no calls off the JS thread (Bun):
-   * zero-timeout waits, with a 1 ms host turn between them, until an event,
-   * the timeout or close(). Costs up to 1 ms of latency and ~1000 wake-ups
-   * a second while waiting; a waiter Worker would cost neither.
+   * selectAsync() on Bun for poll and select, which have no one fd a
+   * Worker could wait on: zero-timeout waits, with a 1 ms host turn between
+   * them, until an event, the timeout or close(). Costs up to 1 ms of
+   * latency and ~1000 wake-ups a second while waiting.
    */
   async #pollBetweenTurns(timeout: number | null): Promise<number> {
     const deadline = timeout === null ? Infinity : monotonic() + timeout;
