@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { _openLibc, libraryNames } from "../../poll/_libc.ts";
+import {
+  _openLibc,
+  asyncCallsOffThread,
+  libraryName,
+  libraryNames,
+} from "../../poll/_libc.ts";
 
 Deno.test("libc loading without FFI permission says to run with --allow-ffi", {
   permissions: { ffi: false },
@@ -21,4 +26,9 @@ Deno.test("libc loading on an unsupported OS names the OS", () => {
 Deno.test("libraryNames() tries glibc, then musl, on Linux", () => {
   assert.deepEqual(libraryNames("linux").slice(0, 2), ["libc.so.6", "libc.so"]);
   assert.deepEqual(libraryNames("darwin"), ["libSystem.B.dylib"]);
+});
+
+Deno.test("libraryName() is the first libc name that opened; calls run off-thread on Deno", () => {
+  assert.ok(libraryNames(Deno.build.os).includes(libraryName()));
+  assert.equal(asyncCallsOffThread(), true);
 });
