@@ -26,6 +26,7 @@ import {
   ConnectionResetError,
   TimeoutError,
 } from "../poll/errors.ts";
+import { _describe } from "../futures/_describe.ts";
 import type { NetLoop } from "./_loop.ts";
 import type { BaseProtocol, BaseTransport } from "./types.ts";
 
@@ -180,4 +181,32 @@ export function isConnectionError(err: unknown): boolean {
     err instanceof ConnectionAbortedError ||
     err instanceof ConnectionRefusedError ||
     err instanceof TimeoutError;
+}
+
+/**
+ * `data` of a `write()`, checked: anything but a Uint8Array is a TypeError.
+ * @internal
+ */
+export function checkWriteData(data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot write: data must be a Uint8Array, got ${_describe(data)}`,
+    );
+  }
+}
+
+/**
+ * The buffers of a `writelines()`, all checked before any is written.
+ * @internal
+ */
+export function checkWriteList(list: Iterable<Uint8Array>): Uint8Array[] {
+  const items = Array.from(list);
+  for (const d of items) {
+    if (!(d instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot write: every item must be a Uint8Array, got ${_describe(d)}`,
+      );
+    }
+  }
+  return items;
 }

@@ -33,7 +33,11 @@ import { BrokenPipeError, errnoOf, OSError } from "../poll/errors.ts";
 import { fileno } from "../poll/fileno.ts";
 import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
-import { FdTransportBase } from "./_transport_base.ts";
+import {
+  checkWriteData,
+  checkWriteList,
+  FdTransportBase,
+} from "./_transport_base.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
 import { readBuffer } from "./stream_transport.ts";
 import type {
@@ -259,11 +263,7 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
    * @throws {RuntimeError} after `writeEof()`, `close()` or `abort()`.
    */
   write(data: Uint8Array): void {
-    if (!(data instanceof Uint8Array)) {
-      throw new TypeError(
-        `Cannot write: data must be a Uint8Array, got ${typeName(data)}`,
-      );
-    }
+    checkWriteData(data);
     if (!this.#checkWritable() || data.length === 0) return;
     if (this.#wbuf.size === 0) {
       let n: number;
@@ -289,14 +289,7 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
    * @throws {TypeError} when an item is not a Uint8Array (nothing is written).
    */
   writelines(list: Iterable<Uint8Array>): void {
-    const items = Array.from(list);
-    for (const d of items) {
-      if (!(d instanceof Uint8Array)) {
-        throw new TypeError(
-          `Cannot write: every item must be a Uint8Array, got ${typeName(d)}`,
-        );
-      }
-    }
+    const items = checkWriteList(list);
     if (!this.#checkWritable()) return;
     for (const d of items) this.#wbuf.push(d);
     if (!this.#writing && this.#wbuf.size > 0) {
@@ -513,12 +506,4 @@ function connectPipe<P extends BaseProtocol, T extends FdTransportBase>(
 
 function state(t: FdTransportBase): string {
   return t.isClosing() ? "closing" : "open";
-}
-
-function typeName(v: unknown): string {
-  return v === null
-    ? "null"
-    : typeof v === "object"
-    ? (v as object).constructor?.name ?? "object"
-    : typeof v;
 }

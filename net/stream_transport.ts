@@ -40,7 +40,11 @@ import {
   TCP_NODELAY,
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import { FdTransportBase } from "./_transport_base.ts";
+import {
+  checkWriteData,
+  checkWriteList,
+  FdTransportBase,
+} from "./_transport_base.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
 import type { Socket } from "./socket.ts";
 import type {
@@ -298,11 +302,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
    * @throws {RuntimeError} after `writeEof()`, `close()` or `abort()`.
    */
   write(data: Uint8Array): void {
-    if (!(data instanceof Uint8Array)) {
-      throw new TypeError(
-        `Cannot write: data must be a Uint8Array, got ${typeName(data)}`,
-      );
-    }
+    checkWriteData(data);
     if (!this.#checkWritable() || data.length === 0) return;
     if (this.getWriteBufferSize() === 0) {
       let n: number;
@@ -328,14 +328,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
    * @throws {TypeError} when an item is not a Uint8Array (nothing is sent).
    */
   writelines(list: Iterable<Uint8Array>): void {
-    const items = Array.from(list);
-    for (const d of items) {
-      if (!(d instanceof Uint8Array)) {
-        throw new TypeError(
-          `Cannot write: every item must be a Uint8Array, got ${typeName(d)}`,
-        );
-      }
-    }
+    const items = checkWriteList(list);
     if (!this.#checkWritable()) return;
     for (const d of items) this.#wbuf.push(d);
     if (!this.#writing) {
@@ -462,12 +455,4 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
 function isBuffered(p: BaseProtocol): boolean {
   return typeof (p as Partial<BufferedProtocol>).getBuffer === "function";
-}
-
-function typeName(v: unknown): string {
-  return v === null
-    ? "null"
-    : typeof v === "object"
-    ? (v as object).constructor?.name ?? "object"
-    : typeof v;
 }
