@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the echo load generator and installs the peers of `deno task bench:compare`: Debian's python3.11 with
+# Builds the echo load generators and installs the peers of the benchmarks: Debian's python3.11 with
 # Debian's uvloop (the python3 on PATH may be a pyenv one without it). Node is
 # optional (it adds Node's setTimeout on timers). Idempotent.
 set -euo pipefail
@@ -20,10 +20,15 @@ if [ ! -f /usr/include/openssl/ssl.h ]; then
 fi
 cc -O2 -o bench/bin/echoload_tls bench/echoload_tls.c -lssl -lcrypto
 echo "built bench/bin/echoload_tls"
-if /usr/bin/python3.11 -c "import uvloop" 2>/dev/null; then
-  /usr/bin/python3.11 -c "import uvloop; print('python3.11 with uvloop', uvloop.__version__, 'already installed')"
-  exit 0
+# The peers: Debian's python3.11 with uvloop and httptools (bench:compare, bench:echo,
+# bench:http), wrk (bench:http) and hyperfine (bench:spawn).
+need=""
+/usr/bin/python3.11 -c "import uvloop, httptools" 2>/dev/null || need="python3.11 python3-uvloop python3-httptools"
+command -v wrk >/dev/null 2>&1 || need="$need wrk"
+command -v hyperfine >/dev/null 2>&1 || need="$need hyperfine"
+if [ -n "$need" ]; then
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086 # a list of package names
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
 fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3.11 python3-uvloop >/dev/null
-/usr/bin/python3.11 -c "import uvloop; print('uvloop', uvloop.__version__)"
+/usr/bin/python3.11 -c "import uvloop; print('python3.11 with uvloop', uvloop.__version__)"
