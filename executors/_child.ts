@@ -47,7 +47,7 @@ for (;;) {
   const n = read(reqFd, chunk);
   if (n === 0) break;
   for (const msg of frames.push(chunk.subarray(0, n)) as ToWorker[]) {
-    if (msg.t === "bell" || initFailed) continue;
+    if (msg.t === "bell" || msg.t === "slot" || initFailed) continue;
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     send(reply);

@@ -11,6 +11,9 @@ import type { WorkRef } from "./_wire.ts";
 type WorkFunction = (...args: any[]) => any;
 
 const natives = new Map<string, WorkFunction>();
+// Functions found before, by module URL and export name: a dynamic import
+// of a loaded module still costs a resolution and promise hops per job.
+const found = new Map<string, WorkFunction>();
 // deno-lint-ignore no-explicit-any
 let runner: ((main: any) => Promise<unknown>) | null = null;
 
@@ -20,6 +23,9 @@ const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 /** The function `ref` names, loading its module or library. @internal */
 export async function resolveWork(ref: WorkRef): Promise<WorkFunction> {
   if (ref.kind === "ffi") return native(ref);
+  const key = `${ref.moduleUrl}#${ref.exportName}`;
+  const known = found.get(key);
+  if (known !== undefined) return known;
   let mod: Record<string, unknown>;
   try {
     mod = await import(ref.moduleUrl);
@@ -39,6 +45,7 @@ export async function resolveWork(ref: WorkRef): Promise<WorkFunction> {
       }`,
     );
   }
+  found.set(key, fn as WorkFunction);
   return fn as WorkFunction;
 }
 

@@ -36,7 +36,8 @@ export interface WorkRef {
 
 /** Pool -> worker. @internal */
 export type ToWorker =
-  | { t: "bell"; fd: number; reply: SharedArrayBuffer }
+  | { t: "bell"; fd: number; boxes: SharedArrayBuffer }
+  | { t: "slot" }
   | { t: "init"; work: WorkRef | null; args: unknown[] }
   | { t: "job"; id: number; work: WorkRef; args: unknown[]; fast?: boolean }
   | {

@@ -18,10 +18,10 @@ import {
   onRing,
   replyReceived,
 } from "./_doorbell.ts";
-import { deserialize } from "node:v8";
+import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
 
-// Replies up to this size come back through shared memory (see _worker_main.ts).
-const REPLY_SLOT = 64 * 1024;
+// Jobs and replies up to this size cross in shared memory (_mailbox.ts).
+const BOX_SIZE = 64 * 1024;
 
 /**
  * Options of {@linkcode ThreadPoolExecutor}.
@@ -145,30 +145,44 @@ export class ThreadPoolExecutor extends _Pool {
     w.onmessageerror = () => {
       events.crash(new Error("a reply could not be deserialized"));
     };
-    const reply = new SharedArrayBuffer(8 + REPLY_SLOT);
-    const head = new Int32Array(reply, 0, 2);
-    const bytes = new Uint8Array(reply, 8);
+    const boxes = Mailbox.pair(BOX_SIZE);
+    const replies = new Mailbox(boxes, 0);
+    const jobs = new Mailbox(boxes, 1);
     const scan = (): void => {
-      if (Atomics.load(head, 0) !== 1) return;
-      const copy = bytes.slice(0, Atomics.load(head, 1));
-      Atomics.store(head, 0, 0);
+      if (replies.state !== FULL) return;
+      const m = replies.read() as FromWorker;
+      replies.swap(EMPTY);
       replyReceived();
-      events.message(deserialize(copy) as FromWorker);
+      events.message(m);
     };
     onRing(scan);
     w.onmessage = (e: MessageEvent<FromWorker>) => {
-      // A reply left in the shared slot: collect it if the loop did not.
+      // A reply left in the box: collect it if the loop did not.
       if (e.data.t === "poke") return scan();
       replyReceived();
       events.message(e.data);
     };
     w.postMessage(
-      { t: "bell", fd: doorbellWriteFd(), reply } satisfies ToWorker,
+      { t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker,
     );
+    // A message by postMessage: a parked thread must leave the park first.
+    const postMessage = (msg: ToWorker): void => {
+      if (jobs.swap(WAKE) === PARKED) jobs.notify();
+      w.postMessage(msg);
+    };
     return {
-      post: (msg: ToWorker) => w.postMessage(msg),
+      post: (msg: ToWorker) => {
+        // Jobs for a loop that watches the doorbell go through the box
+        // (encoding throws, as postMessage does, what cannot be cloned).
+        if (msg.t !== "job" || msg.fast !== true || !jobs.write(msg)) {
+          return postMessage(msg);
+        }
+        if (jobs.swap(JOB) === PARKED) jobs.notify();
+        else w.postMessage({ t: "slot" } satisfies ToWorker);
+      },
       terminate: () => {
         offRing(scan);
+        if (jobs.swap(WAKE) === PARKED) jobs.notify();
         w.terminate();
       },
     };
