@@ -2,7 +2,7 @@
 // npm_package_test.ts (which has no --allow-write): in a temporary folder,
 // build the npm package, `npm pack` it, install the tarball into a fresh
 // Node project (npm) and a fresh Bun project (bun install), run
-// npm_consumer/main.mjs in each and type-check npm_consumer/consumer.ts
+// npm_consumer/main.mjs and executors.mjs in each and type-check npm_consumer/consumer.ts
 // with `tsc --strict`. Offline: koffi comes from this checkout's
 // node_modules, nothing is fetched. Prints one JSON line with every step's
 // exit code and output; the temporary folder is removed.
@@ -46,7 +46,7 @@ function step(name, cmd, args, cwd, env = {}) {
 function project(dir, tarball, extra) {
   mkdirSync(dir);
   copyFileSync(tarball, join(dir, "asyncio.tgz"));
-  for (const f of ["main.mjs", "consumer.ts"]) {
+  for (const f of ["main.mjs", "executors.mjs", "work.mjs", "consumer.ts"]) {
     copyFileSync(join(FIXTURES, f), join(dir, f));
   }
   writeFileSync(
@@ -98,6 +98,7 @@ try {
       ], nodeDir)
     ) {
       step("node-run", "node", ["main.mjs"], nodeDir);
+      step("node-executors", "node", ["executors.mjs"], nodeDir);
       writeFileSync(
         join(nodeDir, "tsconfig.json"),
         JSON.stringify({
@@ -139,13 +140,17 @@ try {
         bunEnv,
       )
     ) {
-      step(
-        "bun-run",
-        join(BIN, "bun"),
-        ["--no-install", "main.mjs"],
-        bunDir,
-        bunEnv,
-      );
+      for (
+        const [name, file] of [["run", "main"], ["executors", "executors"]]
+      ) {
+        step(
+          `bun-${name}`,
+          join(BIN, "bun"),
+          ["--no-install", `${file}.mjs`],
+          bunDir,
+          bunEnv,
+        );
+      }
     }
   }
 } finally {
