@@ -25,30 +25,14 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { rewriteSpecifiers } from "./npm/_rewrite.ts";
+import { filesUnder, isCode, MODULE, ROOT, transpile } from "./_tree.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const TREES = [
-  "mod.ts",
-  "poll",
-  "futures",
-  "loop",
-  "net",
-  "tls",
-  "subprocess",
-  "executors",
-  "examples",
-  "tests",
-];
 /** Test folders that are Deno's side of runtime tests (they start node). */
 const DENO_ONLY = ["tests/runtimes/", "tests/scripts/"];
 const EXPECTED = join(ROOT, "tests/runtimes/expected_failures.json");
@@ -77,55 +61,25 @@ const timeout = flag("--timeout") ?? "60";
 const update = Deno.args.includes("--update");
 const verbose = Deno.args.includes("--verbose");
 
-function walk(rel: string, out: string[]): string[] {
-  const abs = join(ROOT, rel);
-  if (!statSync(abs).isDirectory()) {
-    out.push(rel);
-    return out;
-  }
-  for (const name of readdirSync(abs).sort()) walk(`${rel}/${name}`, out);
-  return out;
-}
-
-async function exec(cmd: string, args: string[]): Promise<void> {
-  const r = await new Deno.Command(cmd, {
-    args,
-    cwd: ROOT,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (r.code !== 0) throw new Error(`${cmd} ${args[0]} exited ${r.code}`);
-}
-
 /** The transpiled tree in `out`; returns the test files, relative, as .js. */
-async function transpile(out: string): Promise<string[]> {
-  const files = TREES.flatMap((t) => walk(t, []));
-  const code = files.filter((f) => /\.(ts|js|mjs)$/.test(f));
-  await exec("npx", [
-    "esbuild",
-    ...code,
-    `--outdir=${out}`,
-    `--outbase=${ROOT}`,
-    "--format=esm",
-    "--platform=node",
-    "--target=node20",
-    "--log-level=error",
-  ]);
+async function build(out: string): Promise<string[]> {
+  const files = filesUnder([...MODULE, "examples", "tests"]);
+  const code = files.filter(isCode);
+  const outputs = await transpile(code, out);
   // Fixtures (certificates, data files) keep their places beside the code.
-  for (const f of files.filter((f) => !code.includes(f))) {
+  for (const f of files.filter((f) => !isCode(f))) {
     mkdirSync(dirname(join(out, f)), { recursive: true });
     copyFileSync(join(ROOT, f), join(out, f));
   }
-  for (const f of code) {
-    const js = join(out, f.replace(/\.(ts|mjs)$/, ".js"));
-    let text = rewriteSpecifiers(readFileSync(js, "utf8"));
+  code.forEach((f, i) => {
+    const js = outputs[i];
+    const text = readFileSync(js, "utf8");
     if (f.startsWith("tests/") && /\bDeno\b/.test(text) && !js.endsWith(SHIM)) {
       let shim = relative(dirname(js), join(out, SHIM));
       if (!shim.startsWith(".")) shim = `./${shim}`;
-      text = `import { Deno } from "${shim}";\n${text}`;
+      writeFileSync(js, `import { Deno } from "${shim}";\n${text}`);
     }
-    writeFileSync(js, text);
-  }
+  });
   return code
     .filter((f) => /_test\.ts$/.test(f))
     .filter((f) => only === undefined || f.includes(only))
@@ -202,7 +156,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
 const tree = mkdtempSync(join(tmpdir(), "asyncio-runtimes-"));
 let failed = false;
 try {
-  const files = await transpile(tree);
+  const files = await build(tree);
   const expected: Expected = JSON.parse(readFileSync(EXPECTED, "utf8"));
   const next: Expected = { node: {}, bun: {} };
   for (const rt of runtimes) {

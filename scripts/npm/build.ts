@@ -21,7 +21,6 @@
  */
 
 import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   existsSync,
   mkdirSync,
@@ -32,18 +31,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { denoTypeUses, rewriteSpecifiers } from "./_rewrite.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The folders of the module that go into the package, as in deno.json. */
-const PARTS = [
-  "poll",
-  "futures",
-  "loop",
-  "net",
-  "tls",
-  "subprocess",
-  "executors",
-];
+import { filesUnder, isCode, MODULE, ROOT, run, transpile } from "../_tree.ts";
 
 function arg(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
@@ -53,34 +41,9 @@ function arg(name: string): string | undefined {
 const OUT = resolve(ROOT, arg("--out") ?? "dist/npm");
 const allowDenoTypes = Deno.args.includes("--allow-deno-types");
 
-/** The module's source files: `mod.ts` and every non-test file of PARTS. */
+/** The module's source files: `mod.ts` and every non-test file of its parts. */
 function sources(): string[] {
-  const files = ["mod.ts"];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(join(ROOT, dir)).sort()) {
-      const rel = `${dir}/${name}`;
-      if (statSync(join(ROOT, rel)).isDirectory()) walk(rel);
-      else if (/\.(ts|js)$/.test(name) && !/_test\.ts$/.test(name)) {
-        files.push(rel);
-      }
-    }
-  };
-  for (const part of PARTS) walk(part);
-  return files;
-}
-
-async function run(cmd: string, args: string[]): Promise<void> {
-  const r = await new Deno.Command(cmd, {
-    args,
-    cwd: ROOT,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (r.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.slice(0, 2).join(" ")} ... exited ${r.code}`,
-    );
-  }
+  return filesUnder(MODULE).filter((f) => isCode(f) && !/_test\.ts$/.test(f));
 }
 
 function walkFiles(dir: string, ext: string): string[] {
@@ -93,29 +56,9 @@ function walkFiles(dir: string, ext: string): string[] {
   return out;
 }
 
-/** Rewrite `.ts` specifiers of every file ending in `ext` under `dir`. */
-function rewriteAll(dir: string, ext: string): void {
-  for (const p of walkFiles(dir, ext)) {
-    const text = readFileSync(p, "utf8");
-    const next = rewriteSpecifiers(text);
-    if (next !== text) writeFileSync(p, next);
-  }
-}
-
 async function buildJs(files: string[]): Promise<void> {
-  await run("npx", [
-    "esbuild",
-    ...files,
-    `--outdir=${join(OUT, "esm")}`,
-    `--outbase=${ROOT}`,
-    "--format=esm",
-    "--platform=node",
-    "--target=node20",
-    "--log-level=warning",
-  ]);
-  rewriteAll(join(OUT, "esm"), ".js");
   // The emitted JS must parse on Node 20: `using` is lowered by esbuild.
-  for (const p of walkFiles(join(OUT, "esm"), ".js")) {
+  for (const p of await transpile(files, join(OUT, "esm"))) {
     if (/^\s*(await\s+)?using\s+[\w{[]/m.test(readFileSync(p, "utf8"))) {
       throw new Error(
         `Cannot build: ${relative(OUT, p)} still declares with 'using'`,
@@ -164,7 +107,11 @@ async function buildTypes(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  rewriteAll(join(OUT, "types"), ".d.ts");
+  // Declarations keep `.ts` specifiers from tsc: a consumer's tsc without
+  // allowImportingTsExtensions would refuse them.
+  for (const p of walkFiles(join(OUT, "types"), ".d.ts")) {
+    writeFileSync(p, rewriteSpecifiers(readFileSync(p, "utf8")));
+  }
   const uses: string[] = [];
   for (const p of walkFiles(join(OUT, "types"), ".d.ts")) {
     for (const use of denoTypeUses(readFileSync(p, "utf8"))) {
