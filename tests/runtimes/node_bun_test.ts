@@ -76,7 +76,7 @@ async function runBundle(
 async function smoke(cmd: string, args: string[], runtime: string) {
   assert.deepEqual(await runBundle("smoke", cmd, args, runtime), {
     runtime,
-    seen: ["errno", "pointer", "selector", "loop"].concat(
+    seen: ["errno", "pointer", "sendmsg", "selector", "loop"].concat(
       runtime === "bun" ? ["worker"] : [],
     ),
     selector: "poll",
