@@ -43,8 +43,9 @@ export interface OpenedLibrary {
   readonly errno: () => number;
   /**
    * Whether `nonblocking` rows really run off the JS thread. Bun has no
-   * such calls: there they run on the JS thread after a host turn, and the
-   * selectors poll instead of blocking (see `BaseSelector.selectAsync`).
+   * such calls: there the resolver's run on a Worker, the others on the JS
+   * thread after a host turn, and the selectors poll or wait on a Worker
+   * instead of blocking (see `BaseSelector.selectAsync`).
    */
   readonly offThread: boolean;
 }
