@@ -14,15 +14,11 @@
 import { denoPointers } from "./_ffi_deno.ts";
 import { koffiPointers } from "./_ffi_koffi.ts";
 import { bunPointers } from "./_ffi_bun.ts";
-import type { PointerOps } from "./_ffi_types.ts";
+import type { Pointer as FfiPointer, PointerOps } from "./_ffi_types.ts";
 import { runtime } from "./_runtime.ts";
 
-/**
- * A pointer of the runtime's FFI (`null` is NULL). Typed as Deno's, as the
- * symbols of `libc()` are, so it passes to them; at run time it is the
- * runtime's own value. @internal
- */
-export type Pointer = Deno.PointerValue;
+/** A pointer of the runtime's FFI (`null` is NULL). @internal */
+export type Pointer = FfiPointer;
 
 const ops: PointerOps = runtime === "deno"
   ? denoPointers

@@ -1,8 +1,8 @@
 /**
- * Name resolution through libc's `getaddrinfo`/`getnameinfo`, run as
- * non-blocking FFI calls on Deno's blocking pool so a slow resolver never
- * stalls the JS thread; numeric hosts and ports take a synchronous fast
- * path that never leaves JS (as asyncio's `_ipaddr_info`).
+ * Name resolution through libc's `getaddrinfo`/`getnameinfo`, run off the
+ * JS thread (Deno's blocking pool, koffi's on Node, a Worker on Bun) so a
+ * slow resolver never stalls it; numeric hosts and ports take a
+ * synchronous fast path that never leaves JS (as asyncio's `_ipaddr_info`).
  *
  * `struct addrinfo` (48 bytes on 64-bit): flags i32 @0, family @4, socktype
  * @8, protocol @12, addrlen u32 @16, then on Linux (glibc, musl) ai_addr @24

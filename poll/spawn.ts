@@ -117,7 +117,7 @@ const DEV_NULL = cString("/dev/null");
  * ```
  */
 export function spawn(argv: readonly string[], options?: SpawnOptions): number {
-  const prog = checkArgv(argv);
+  checkArgv(argv);
   const fds = options?.fds ?? [-1, -1, -1];
   checkSlots(fds);
   const passFds = options?.passFds ?? [];
@@ -139,9 +139,10 @@ export function spawn(argv: readonly string[], options?: SpawnOptions): number {
       const envp = envBlock === null
         ? currentEnviron()
         : pointerFrom(addressOf(envBlock.pointers));
+      // The program's name is argv[0], the block's first C string.
       const rc = sym.posix_spawnp(
         pidOut,
-        prog,
+        argvBlock.strings,
         actions,
         attr,
         argvBlock.pointers,
@@ -445,7 +446,7 @@ function currentEnviron(): Pointer {
   throw new Error("Cannot spawn: this libc exports no environ, pass env");
 }
 
-function checkArgv(argv: readonly string[]): Uint8Array {
+function checkArgv(argv: readonly string[]): void {
   if (!Array.isArray(argv) || argv.length === 0) {
     throw new TypeError(
       "Cannot spawn: argv must be a non-empty array of strings",
@@ -464,7 +465,6 @@ function checkArgv(argv: readonly string[]): Uint8Array {
   if (argv[0] === "") {
     throw new TypeError("Cannot spawn: the program name is empty");
   }
-  return cString(argv[0]);
 }
 
 function checkSlots(fds: readonly SpawnFd[]): void {

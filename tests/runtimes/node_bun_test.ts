@@ -76,7 +76,7 @@ async function runBundle(
 async function smoke(cmd: string, args: string[], runtime: string) {
   assert.deepEqual(await runBundle("smoke", cmd, args, runtime), {
     runtime,
-    seen: ["errno", "pointer", "selector", "loop"].concat(
+    seen: ["errno", "pointer", "sendmsg", "selector", "loop"].concat(
       runtime === "bun" ? ["worker"] : [],
     ),
     selector: "poll",
@@ -101,26 +101,21 @@ async function smokeIo(cmd: string, args: string[], runtime: string) {
 
 const linux = Deno.build.os === "linux";
 
-Deno.test({
-  name: "smoke.ts bundle runs under Node (koffi backend)",
-  ignore: !linux,
-  fn: () => smoke("node", [], "node"),
-});
+const RUNTIMES = [
+  { runtime: "node", label: "Node (koffi backend)", cmd: "node", args: [] },
+  { runtime: "bun", label: "Bun (bun:ffi backend)", cmd: "npx", args: ["bun"] },
+];
 
-Deno.test({
-  name: "smoke.ts bundle runs under Bun (bun:ffi backend)",
-  ignore: !linux,
-  fn: () => smoke("npx", ["bun"], "bun"),
-});
-
-Deno.test({
-  name: "smoke_io.ts bundle: TCP, UDP, Unix, subprocess, signal under Node",
-  ignore: !linux,
-  fn: () => smokeIo("node", [], "node"),
-});
-
-Deno.test({
-  name: "smoke_io.ts bundle: TCP, UDP, Unix, subprocess, signal under Bun",
-  ignore: !linux,
-  fn: () => smokeIo("npx", ["bun"], "bun"),
-});
+for (const { runtime, label, cmd, args } of RUNTIMES) {
+  Deno.test({
+    name: `smoke.ts bundle runs under ${label}`,
+    ignore: !linux,
+    fn: () => smoke(cmd, args, runtime),
+  });
+  Deno.test({
+    name:
+      `smoke_io.ts bundle: TCP, UDP, Unix, subprocess, signal under ${label}`,
+    ignore: !linux,
+    fn: () => smokeIo(cmd, args, runtime),
+  });
+}

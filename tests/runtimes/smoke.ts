@@ -17,6 +17,7 @@ import {
   pipe,
   PollSelector,
   read,
+  socketPair,
   write,
 } from "../../poll/mod.ts";
 import {
@@ -30,6 +31,7 @@ import { callOnWorker, waitReadable } from "../../poll/_bun_waiter.ts";
 import { openKoffi } from "../../poll/_ffi_koffi.ts";
 import { openBun } from "../../poll/_ffi_bun.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
+import { recvOrAgain, sendmsgOrAgain } from "../../poll/socket.ts";
 import { os, runtime } from "../../poll/_runtime.ts";
 import {
   addressOf,
@@ -118,6 +120,25 @@ const fdsBefore = openFds();
   const msg = cStringAt(libc().gai_strerror(-2));
   assert.ok(msg.length > 0);
   seen.push("pointer");
+}
+
+// A gathering write (sendmsg over iovecs of buffer addresses) arrives
+// whole and in order.
+{
+  const [a, b] = socketPair();
+  const parts = [
+    new Uint8Array([1, 2]),
+    new Uint8Array(0),
+    new Uint8Array(100).fill(3),
+  ];
+  assert.equal(sendmsgOrAgain(a, parts), 102);
+  const got = new Uint8Array(256);
+  assert.equal(recvOrAgain(b, got, 256n), 102);
+  assert.deepEqual(got.subarray(0, 3), new Uint8Array([1, 2, 3]));
+  assert.equal(got[101], 3);
+  close(a);
+  close(b);
+  seen.push("sendmsg");
 }
 
 // A selector: quiet, then readable after a write.

@@ -33,7 +33,7 @@ import {
 } from "../../mod.ts";
 import { getaddrinfo } from "../../poll/getaddrinfo.ts";
 import { pid, runtime } from "../../poll/_runtime.ts";
-import { killProcess } from "../../poll/spawn.ts";
+import { hasPidfd, killProcess } from "../../poll/spawn.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -159,12 +159,23 @@ await run(function* () {
     const sleeper = yield* createSubprocessExec("sleep", ["30"]);
     sleeper.kill();
     assert.equal(yield* sleeper.wait(), -9);
-    // The child's environment is ours by default.
-    const env = yield* createSubprocessExec("sh", ["-c", "echo $HOME"], {
-      stdout: PIPE,
-    });
-    const [home] = yield* env.communicate();
-    assert.ok(dec.decode(home!).trim().length > 0, "the child had no HOME");
+    // Exit is watched through a pidfd on Linux, on every runtime.
+    assert.equal(hasPidfd(), true);
+    // The child's environment is ours by default, as the host's JS sees it
+    // (Bun keeps process.env apart from C's environ).
+    const host = globalThis as unknown as {
+      process: { env: Record<string, string | undefined> };
+    };
+    host.process.env.ASYNCIO_SMOKE = "from-js";
+    const env = yield* createSubprocessExec(
+      "sh",
+      ["-c", 'echo "$HOME:$ASYNCIO_SMOKE"'],
+      { stdout: PIPE },
+    );
+    const [vars] = yield* env.communicate();
+    const [home, mine] = dec.decode(vars!).trim().split(":");
+    assert.ok(home.length > 0, "the child had no HOME");
+    assert.equal(mine, "from-js", "the child did not get process.env");
     seen.push("subprocess");
   }
 
