@@ -23,10 +23,11 @@ import {
   WAKE,
 } from "./_mailbox.ts";
 import { Wakeup } from "../poll/wakeup.ts";
+import { _transferList } from "./transfer.ts";
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(msg: unknown): void;
+  postMessage(msg: unknown, options?: { transfer: ArrayBuffer[] }): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
@@ -145,12 +146,14 @@ function unpark(): void {
  * host turn), else by postMessage; then ring.
  */
 function send(reply: FromWorker, fast: boolean): void {
+  const moves = reply.t === "ok" ? _transferList([reply.value]) : [];
   if (
-    fast && replies !== null && replies.state === EMPTY && replies.write(reply)
+    fast && moves.length === 0 && replies !== null &&
+    replies.state === EMPTY && replies.write(reply)
   ) {
     replies.swap(FULL);
   } else {
-    scope.postMessage(reply);
+    scope.postMessage(reply, { transfer: moves });
   }
   if (bell >= 0) Wakeup.signalFd(bell);
 }

@@ -37,3 +37,4 @@ export {
 } from "./errors.ts";
 export { toThread, wrapFuture } from "./run_in_executor.ts";
 export { runCoroutineThreadsafe } from "./threadsafe.ts";
+export { transfer } from "./transfer.ts";

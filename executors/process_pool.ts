@@ -12,6 +12,7 @@ import { BrokenProcessPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { countJob } from "./_loop.ts";
+import { _detach } from "./transfer.ts";
 import type { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { RuntimeError } from "../futures/errors.ts";
@@ -213,7 +214,11 @@ export class ProcessPoolExecutor extends _Pool {
     this.#children.add(c);
     for (const l of this.#loops.keys()) this.#watch(c, l);
     return {
-      post: (msg: ToWorker) => this.#post(c, msg),
+      post: (msg: ToWorker, transfer?: ArrayBuffer[]) => {
+        this.#post(c, msg);
+        // Copied through the pipe; detached as a thread pool would leave them.
+        if (transfer !== undefined) _detach(transfer);
+      },
       terminate: () => this.#end(c),
     };
   }

@@ -19,6 +19,7 @@ import {
   replyReceived,
 } from "./_doorbell.ts";
 import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
+import { _checkMovable } from "./transfer.ts";
 
 // Jobs and replies up to this size cross in shared memory (_mailbox.ts).
 const BOX_SIZE = 64 * 1024;
@@ -166,16 +167,21 @@ export class ThreadPoolExecutor extends _Pool {
       { t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker,
     );
     // A message by postMessage: a parked thread must leave the park first.
-    const postMessage = (msg: ToWorker): void => {
+    const postMessage = (msg: ToWorker, transfer: ArrayBuffer[]): void => {
+      _checkMovable(msg, transfer);
       if (jobs.swap(WAKE) === PARKED) jobs.notify();
-      w.postMessage(msg);
+      w.postMessage(msg, { transfer });
     };
     return {
-      post: (msg: ToWorker) => {
+      post: (msg: ToWorker, transfer: ArrayBuffer[] = []) => {
         // Jobs for a loop that watches the doorbell go through the box
-        // (encoding throws, as postMessage does, what cannot be cloned).
-        if (msg.t !== "job" || msg.fast !== true || !jobs.write(msg)) {
-          return postMessage(msg);
+        // (encoding throws, as postMessage does, what cannot be cloned);
+        // buffers that move go by postMessage.
+        if (
+          msg.t !== "job" || msg.fast !== true || transfer.length > 0 ||
+          !jobs.write(msg)
+        ) {
+          return postMessage(msg, transfer);
         }
         if (jobs.swap(JOB) === PARKED) jobs.notify();
         else w.postMessage({ t: "slot" } satisfies ToWorker);

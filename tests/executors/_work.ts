@@ -9,6 +9,7 @@ import { work } from "../../executors/work.ts";
 import { sleep } from "../../futures/sleep.ts";
 import { FileNotFoundError } from "../../poll/errors.ts";
 import { Wakeup } from "../../poll/wakeup.ts";
+import { transfer } from "../../executors/transfer.ts";
 
 const here = import.meta.url;
 
@@ -132,3 +133,24 @@ export const missingModuleWork = work<() => void>(
   new URL("./_no_such_module.ts", here),
   "f",
 );
+
+/** `n` bytes of `value`, moved (not copied) back to the caller. */
+export function filled(n: number, value: number): Uint8Array {
+  return transfer(new Uint8Array(n).fill(value));
+}
+export const filledWork = work<typeof filled>(here, "filled");
+
+/** What the thread saw of `bytes`: its length and sum. */
+export function inspect(bytes: Uint8Array): [number, number] {
+  let sum = 0;
+  for (const b of bytes) sum += b;
+  return [bytes.byteLength, sum];
+}
+export const inspectWork = work<typeof inspect>(here, "inspect");
+
+/** `bytes` back, moved, with each byte incremented. */
+export function bump(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i < bytes.length; i++) bytes[i]++;
+  return transfer(bytes);
+}
+export const bumpWork = work<typeof bump>(here, "bump");
