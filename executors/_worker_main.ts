@@ -24,13 +24,9 @@ import {
 } from "./_mailbox.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { _transferList } from "./transfer.ts";
+import { threadPort } from "./_host.ts";
 
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(msg: unknown, options?: { transfer: ArrayBuffer[] }): void;
-}
-
-const scope = globalThis as unknown as WorkerScope;
+const port = threadPort();
 
 // One message at a time, in order: the initializer runs before any job.
 let chain: Promise<void> = Promise.resolve();
@@ -45,11 +41,11 @@ let jobs: Mailbox | null = null;
  * this module was loading (_worker.js kept them), handled first.
  * @internal
  */
-export function start(early: MessageEvent<ToWorker>[]): void {
-  scope.onmessage = (e) => {
-    chain = chain.then(() => handle(e.data));
-  };
-  for (const e of early) chain = chain.then(() => handle(e.data));
+export function start(early: ToWorker[] = []): void {
+  for (const m of early) chain = chain.then(() => handle(m));
+  port.listen((m) => {
+    chain = chain.then(() => handle(m as ToWorker));
+  });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -136,7 +132,7 @@ function park(box: Mailbox): ToWorker | null {
  */
 function unpark(): void {
   if (replies !== null && replies.state === FULL) {
-    scope.postMessage({ t: "poke" } satisfies FromWorker);
+    port.post({ t: "poke" } satisfies FromWorker, []);
   }
 }
 
@@ -153,7 +149,7 @@ function send(reply: FromWorker, fast: boolean): void {
   ) {
     replies.swap(FULL);
   } else {
-    scope.postMessage(reply, { transfer: moves });
+    port.post(reply, moves);
   }
   if (bell >= 0) Wakeup.signalFd(bell);
 }

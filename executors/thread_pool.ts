@@ -20,6 +20,7 @@ import {
 } from "./_doorbell.ts";
 import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
 import { _checkMovable } from "./transfer.ts";
+import { cpuCount, startThread, WORKER_URL } from "./_host.ts";
 
 // Jobs and replies up to this size cross in shared memory (_mailbox.ts).
 const BOX_SIZE = 64 * 1024;
@@ -49,11 +50,8 @@ export interface ThreadPoolOptions {
 }
 
 let poolCounter = 0;
-const WORKER_URL = new URL("./_worker.js", import.meta.url);
-
 function defaultMax(): number {
-  const cpus = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.min(32, cpus + 4);
+  return Math.min(32, cpuCount() + 4);
 }
 
 /**
@@ -134,18 +132,6 @@ export class ThreadPoolExecutor extends _Pool {
 
   /** @internal */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
-    const w = new Worker(WORKER_URL, {
-      type: "module",
-      name: `${this.#prefix}_${index}`,
-    });
-
-    w.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      events.crash(e.error ?? new Error(e.message));
-    };
-    w.onmessageerror = () => {
-      events.crash(new Error("a reply could not be deserialized"));
-    };
     const boxes = Mailbox.pair(BOX_SIZE);
     const replies = new Mailbox(boxes, 0);
     const jobs = new Mailbox(boxes, 1);
@@ -157,20 +143,24 @@ export class ThreadPoolExecutor extends _Pool {
       events.message(m);
     };
     onRing(scan);
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
-      // A reply left in the box: collect it if the loop did not.
-      if (e.data.t === "poke") return scan();
-      replyReceived();
-      events.message(e.data);
-    };
-    w.postMessage(
-      { t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker,
-    );
+    const w = startThread(WORKER_URL, `${this.#prefix}_${index}`, {
+      message: (data) => {
+        const m = data as FromWorker;
+        // A reply left in the box: collect it if the loop did not.
+        if (m.t === "poke") return scan();
+        replyReceived();
+        events.message(m);
+      },
+      error: (err) => events.crash(err),
+      messageError: () =>
+        events.crash(new Error("a reply could not be deserialized")),
+    });
+    w.post({ t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker, []);
     // A message by postMessage: a parked thread must leave the park first.
     const postMessage = (msg: ToWorker, transfer: ArrayBuffer[]): void => {
       _checkMovable(msg, transfer);
       if (jobs.swap(WAKE) === PARKED) jobs.notify();
-      w.postMessage(msg, { transfer });
+      w.post(msg, transfer);
     };
     return {
       post: (msg: ToWorker, transfer: ArrayBuffer[] = []) => {
@@ -184,7 +174,7 @@ export class ThreadPoolExecutor extends _Pool {
           return postMessage(msg, transfer);
         }
         if (jobs.swap(JOB) === PARKED) jobs.notify();
-        else w.postMessage({ t: "slot" } satisfies ToWorker);
+        else w.post({ t: "slot" } satisfies ToWorker, []);
       },
       terminate: () => {
         offRing(scan);

@@ -1,0 +1,254 @@
+/**
+ * What executors need from the runtime, in one place (Deno, Node, Bun):
+ * starting a pool thread and talking to it from either side, the command
+ * that starts a pool process, that process's arguments and exit, the CPU
+ * count, and opening a native symbol. Nothing else in executors/ touches
+ * `Deno.*`, `process` or `node:worker_threads`.
+ *
+ * Threads are Web Workers on Deno and Bun, `node:worker_threads` on Node.
+ * Their entry scripts: from source (this file is `.ts`), `_worker.js` and
+ * `_child.ts` next to it (Deno and Bun run them as they are); from a
+ * bundle (the npm build), `asyncio_worker.mjs` and `asyncio_child.mjs`
+ * next to the bundle, built from `_worker_bundle.ts` and `_child.ts`.
+ *
+ * @module
+ */
+
+import { runtime } from "../poll/_runtime.ts";
+import { nodeRequire } from "../poll/_node_require.ts";
+
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+
+/** The entry script of a pool thread. @internal */
+export const WORKER_URL: URL = new URL(
+  FROM_SOURCE ? "./_worker.js" : "./asyncio_worker.mjs",
+  import.meta.url,
+);
+
+/** The entry script of a pool process. @internal */
+export const CHILD_URL: URL = new URL(
+  FROM_SOURCE ? "./_child.ts" : "./asyncio_child.mjs",
+  import.meta.url,
+);
+
+interface NodeProcess {
+  execPath: string;
+  argv: string[];
+  exit(code: number): never;
+  getBuiltinModule?(id: string): unknown;
+}
+
+const proc = (globalThis as unknown as { process?: NodeProcess }).process;
+
+/** A Node built-in module, without a static `node:` import. */
+function builtin<T>(id: string): T {
+  const mod = proc?.getBuiltinModule?.(id);
+  if (mod === undefined) {
+    throw new Error(
+      `Cannot load ${id}: process.getBuiltinModule() is missing, use Node >= 20.16 or Bun >= 1.1`,
+    );
+  }
+  return mod as T;
+}
+
+/** What a pool thread reports to its pool. @internal */
+export interface ThreadEvents {
+  message(data: unknown): void;
+  /** The thread died: an error escaped it, or it exited. */
+  error(err: unknown): void;
+  /** A message could not be deserialized. */
+  messageError(): void;
+}
+
+/** The pool's handle on one thread. @internal */
+export interface PoolThread {
+  /** postMessage, moving `transfer`; throws if it cannot be cloned. */
+  post(msg: unknown, transfer: ArrayBuffer[]): void;
+  terminate(): void;
+}
+
+interface NodeWorker {
+  on(event: string, cb: (arg: unknown) => void): void;
+  postMessage(msg: unknown, transfer?: ArrayBuffer[]): void;
+  terminate(): unknown;
+}
+
+/** Start the thread `url` named `name`. @internal */
+export function startThread(
+  url: URL,
+  name: string,
+  events: ThreadEvents,
+): PoolThread {
+  if (runtime === "node") {
+    const { Worker } = builtin<
+      { Worker: new (url: URL, o: { name: string }) => NodeWorker }
+    >("node:worker_threads");
+    const w = new Worker(url, { name });
+    let ended = false;
+    w.on("message", (data) => events.message(data));
+    w.on("messageerror", () => events.messageError());
+    w.on("error", (err) => {
+      ended = true;
+      events.error(err);
+    });
+    w.on("exit", (code) => {
+      if (!ended) {
+        events.error(new Error(`the thread exited with code ${code}`));
+      }
+    });
+    return {
+      post: (msg, transfer) => w.postMessage(msg, transfer),
+      terminate: () => {
+        ended = true;
+        w.terminate();
+      },
+    };
+  }
+  const w = new Worker(url, { type: "module", name });
+  w.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    events.error(e.error ?? new Error(e.message));
+  };
+  w.onmessageerror = () => events.messageError();
+  w.onmessage = (e: MessageEvent) => events.message(e.data);
+  return {
+    post: (msg, transfer) => w.postMessage(msg, { transfer }),
+    terminate: () => w.terminate(),
+  };
+}
+
+/** A pool thread's side of its channel. @internal */
+export interface ThreadPort {
+  /** Receive every message with `cb` from now on. */
+  listen(cb: (data: unknown) => void): void;
+  post(msg: unknown, transfer: ArrayBuffer[]): void;
+}
+
+/** The port of the pool thread this code runs in. @internal */
+export function threadPort(): ThreadPort {
+  if (runtime === "node") {
+    const { parentPort } = builtin<{ parentPort: NodeWorker }>(
+      "node:worker_threads",
+    );
+    return {
+      listen: (cb) => parentPort.on("message", cb),
+      post: (msg, transfer) => parentPort.postMessage(msg, transfer),
+    };
+  }
+  const scope = globalThis as unknown as {
+    onmessage: ((e: MessageEvent) => void) | null;
+    postMessage(msg: unknown, o: { transfer: ArrayBuffer[] }): void;
+  };
+  return {
+    listen: (cb) => {
+      scope.onmessage = (e) => cb(e.data);
+    },
+    post: (msg, transfer) => scope.postMessage(msg, { transfer }),
+  };
+}
+
+/**
+ * The command that runs a pool process's `script` with `args`: `deno run
+ * <runtimeArgs> script` on Deno, `<node|bun> <runtimeArgs> script` else.
+ * @internal
+ */
+export function childCommand(
+  script: URL,
+  runtimeArgs: string[],
+  args: string[],
+): string[] {
+  const path = decodeURIComponent(script.pathname);
+  return runtime === "deno"
+    ? [Deno.execPath(), "run", ...runtimeArgs, path, ...args]
+    : [proc!.execPath, ...runtimeArgs, path, ...args];
+}
+
+/** The default runtime arguments of a pool process. @internal */
+export function defaultChildArgs(): string[] {
+  // A program that may use FFI (which this module needs) can do anything
+  // already: its children get no more than it has. Node and Bun have no
+  // permissions to pass.
+  return runtime === "deno" ? ["--allow-all"] : [];
+}
+
+/** This pool process's arguments (after the script). @internal */
+export function processArgs(): string[] {
+  return runtime === "deno" ? Deno.args : proc!.argv.slice(2);
+}
+
+/** End this process. @internal */
+export function exitProcess(code: number): never {
+  return runtime === "deno" ? Deno.exit(code) : proc!.exit(code);
+}
+
+/** The number of CPUs the runtime reports (1 if it does not). @internal */
+export function cpuCount(): number {
+  const n = globalThis.navigator?.hardwareConcurrency;
+  if (n !== undefined) return n;
+  if (runtime === "deno") return 1;
+  return builtin<{ availableParallelism(): number }>("node:os")
+    .availableParallelism();
+}
+
+/**
+ * The function `name` of the shared library `path`, with the signature
+ * given in Deno's FFI type names (numbers only, as `nativeWork` takes):
+ * `Deno.dlopen`, `bun:ffi` (the same names) or koffi (C names).
+ * @internal
+ */
+export function openNative(
+  path: string,
+  name: string,
+  parameters: readonly string[],
+  result: string,
+): (...args: unknown[]) => unknown {
+  if (runtime === "deno") {
+    const lib = Deno.dlopen(path, {
+      [name]: { parameters, result },
+    } as Deno.ForeignLibraryInterface);
+    return lib.symbols[name] as (...args: unknown[]) => unknown;
+  }
+  if (runtime === "bun") {
+    const { dlopen } = nodeRequire("bun:ffi") as {
+      dlopen(
+        path: string,
+        defs: Record<string, { args: readonly string[]; returns: string }>,
+      ): { symbols: Record<string, (...args: unknown[]) => unknown> };
+    };
+    return dlopen(path, { [name]: { args: parameters, returns: result } })
+      .symbols[name];
+  }
+  const koffi = nodeRequire("koffi") as {
+    load(path: string): {
+      func(name: string, result: string, params: string[]): (
+        ...args: unknown[]
+      ) => unknown;
+    };
+  };
+  return koffi.load(path).func(
+    name,
+    cName(result),
+    parameters.map(cName),
+  );
+}
+
+/** koffi's name of a numeric FFI type. */
+function cName(t: string): string {
+  switch (t) {
+    case "void":
+    case "float":
+    case "double":
+      return t;
+    case "f32":
+      return "float";
+    case "f64":
+      return "double";
+    case "isize":
+      return "intptr_t";
+    case "usize":
+      return "size_t";
+    default:
+      // i8..u64 -> int8_t..uint64_t
+      return `${t[0] === "u" ? "uint" : "int"}${t.slice(1)}_t`;
+  }
+}
