@@ -6,10 +6,12 @@
  * `Deno.*`, `process` or `node:worker_threads`.
  *
  * Threads are Web Workers on Deno and Bun, `node:worker_threads` on Node.
- * Their entry scripts: from source (this file is `.ts`), `_worker.js` and
- * `_child.ts` next to it (Deno and Bun run them as they are); from a
- * bundle (the npm build), `asyncio_worker.mjs` and `asyncio_child.mjs`
- * next to the bundle, built from `_worker_bundle.ts` and `_child.ts`.
+ * The entry scripts sit next to this file: `_worker.js` for a thread, and
+ * for a process `_child.ts` from source (Deno and Bun run it as it is) or
+ * `_child.js` where this file is JavaScript (the npm build, or a bundle
+ * with its entries emitted beside it: `_worker.js` built from
+ * `_worker_bundle.ts`, `_child.js` from `_child.ts`), since Node runs no
+ * TypeScript.
  *
  * @module
  */
@@ -17,39 +19,21 @@
 import { runtime } from "../poll/_runtime.ts";
 import { nodeRequire } from "../poll/_node_require.ts";
 
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
-
 /** The entry script of a pool thread. @internal */
-export const WORKER_URL: URL = new URL(
-  FROM_SOURCE ? "./_worker.js" : "./asyncio_worker.mjs",
-  import.meta.url,
-);
+export const WORKER_URL: URL = new URL("./_worker.js", import.meta.url);
 
 /** The entry script of a pool process. @internal */
-export const CHILD_URL: URL = new URL(
-  FROM_SOURCE ? "./_child.ts" : "./asyncio_child.mjs",
-  import.meta.url,
-);
+export const CHILD_URL: URL = import.meta.url.endsWith(".ts")
+  ? new URL("./_child.ts", import.meta.url)
+  : new URL("./_child.js", import.meta.url);
 
 interface NodeProcess {
   execPath: string;
   argv: string[];
   exit(code: number): never;
-  getBuiltinModule?(id: string): unknown;
 }
 
 const proc = (globalThis as unknown as { process?: NodeProcess }).process;
-
-/** A Node built-in module, without a static `node:` import. */
-function builtin<T>(id: string): T {
-  const mod = proc?.getBuiltinModule?.(id);
-  if (mod === undefined) {
-    throw new Error(
-      `Cannot load ${id}: process.getBuiltinModule() is missing, use Node >= 20.16 or Bun >= 1.1`,
-    );
-  }
-  return mod as T;
-}
 
 /** What a pool thread reports to its pool. @internal */
 export interface ThreadEvents {
@@ -80,9 +64,9 @@ export function startThread(
   events: ThreadEvents,
 ): PoolThread {
   if (runtime === "node") {
-    const { Worker } = builtin<
-      { Worker: new (url: URL, o: { name: string }) => NodeWorker }
-    >("node:worker_threads");
+    const { Worker } = nodeRequire("node:worker_threads") as {
+      Worker: new (url: URL, o: { name: string }) => NodeWorker;
+    };
     const w = new Worker(url, { name });
     let ended = false;
     w.on("message", (data) => events.message(data));
@@ -127,9 +111,9 @@ export interface ThreadPort {
 /** The port of the pool thread this code runs in. @internal */
 export function threadPort(): ThreadPort {
   if (runtime === "node") {
-    const { parentPort } = builtin<{ parentPort: NodeWorker }>(
-      "node:worker_threads",
-    );
+    const { parentPort } = nodeRequire("node:worker_threads") as {
+      parentPort: NodeWorker;
+    };
     return {
       listen: (cb) => parentPort.on("message", cb),
       post: (msg, transfer) => parentPort.postMessage(msg, transfer),
@@ -186,7 +170,7 @@ export function cpuCount(): number {
   const n = globalThis.navigator?.hardwareConcurrency;
   if (n !== undefined) return n;
   if (runtime === "deno") return 1;
-  return builtin<{ availableParallelism(): number }>("node:os")
+  return (nodeRequire("node:os") as { availableParallelism(): number })
     .availableParallelism();
 }
 

@@ -1,7 +1,7 @@
 /**
- * The entry script of a pool thread in a bundle (the npm build emits it
- * as `asyncio_worker.mjs` next to the bundle, see `_host.ts`): the body
- * imported statically, since a bundle has no TypeScript file to load.
+ * The entry script of a pool thread in a bundle (built as `_worker.js`
+ * next to the bundle, see `_host.ts`): the body imported statically,
+ * since a bundle has no TypeScript file to load.
  *
  * @module
  */
