@@ -13,7 +13,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import {
   ProcessPoolExecutor,
   run,
@@ -24,6 +24,9 @@ import {
 } from "../../mod.ts";
 import { doorbellWriteFd } from "../../executors/_doorbell.ts";
 import { runtime } from "../../poll/_runtime.ts";
+import { waitReadable } from "../../poll/_bun_waiter.ts";
+import { libraryName } from "../../poll/_libc.ts";
+import { close, pipe } from "../../poll/fd.ts";
 import type { bump, failRange, fib, square, where } from "./_exec_work.ts";
 
 const mod = new URL("./exec_work.mjs", import.meta.url).href;
@@ -33,10 +36,26 @@ const failRangeWork = work<typeof failRange>(mod, "failRange");
 const bumpWork = work<typeof bump>(mod, "bump");
 const whereWork = work<typeof where>(mod, "where");
 
+const fdList = () =>
+  readdirSync("/proc/self/fd").map((fd) => {
+    try {
+      return `${fd} -> ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+    } catch {
+      return fd; // the directory's own fd, gone
+    }
+  });
 const openFds = () => readdirSync("/proc/self/fd").length;
-// The process-wide doorbell stays open for good; the runtime's own fds
-// for the loop's FFI: open them before counting.
+// The process-wide doorbell stays open for good; on Bun the selectors'
+// waiter Worker (kept for reuse) holds fds of Bun's own: start both
+// before counting.
 doorbellWriteFd();
+if (runtime === "bun") {
+  const [r, w] = pipe();
+  await waitReadable(libraryName(), r, 0);
+  close(r);
+  close(w);
+}
+const before = fdList();
 const fdsBefore = openFds();
 const seen: string[] = [];
 
@@ -97,7 +116,11 @@ const deadline = performance.now() + 5000;
 while (openFds() > fdsBefore && performance.now() < deadline) {
   await new Promise((r) => setTimeout(r, 20));
 }
-assert.equal(openFds(), fdsBefore, "fds left open");
+assert.equal(
+  openFds(),
+  fdsBefore,
+  `fds left open: before ${before.join(", ")}; after ${fdList().join(", ")}`,
+);
 seen.push("fds");
 
 console.log(JSON.stringify({ runtime, seen }));
