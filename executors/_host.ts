@@ -17,6 +17,7 @@
  */
 
 import { runtime } from "../poll/_runtime.ts";
+import type { Movable } from "./transfer.ts";
 import { nodeRequire } from "../poll/_node_require.ts";
 
 /** The entry script of a pool thread. @internal */
@@ -47,13 +48,13 @@ export interface ThreadEvents {
 /** The pool's handle on one thread. @internal */
 export interface PoolThread {
   /** postMessage, moving `transfer`; throws if it cannot be cloned. */
-  post(msg: unknown, transfer: ArrayBuffer[]): void;
+  post(msg: unknown, transfer: Movable[]): void;
   terminate(): void;
 }
 
 interface NodeWorker {
   on(event: string, cb: (arg: unknown) => void): void;
-  postMessage(msg: unknown, transfer?: ArrayBuffer[]): void;
+  postMessage(msg: unknown, transfer?: Movable[]): void;
   terminate(): unknown;
 }
 
@@ -105,7 +106,7 @@ export function startThread(
 export interface ThreadPort {
   /** Receive every message with `cb` from now on. */
   listen(cb: (data: unknown) => void): void;
-  post(msg: unknown, transfer: ArrayBuffer[]): void;
+  post(msg: unknown, transfer: Movable[]): void;
 }
 
 /** The port of the pool thread this code runs in. @internal */
@@ -121,7 +122,7 @@ export function threadPort(): ThreadPort {
   }
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent) => void) | null;
-    postMessage(msg: unknown, o: { transfer: ArrayBuffer[] }): void;
+    postMessage(msg: unknown, o: { transfer: Movable[] }): void;
   };
   return {
     listen: (cb) => {

@@ -26,7 +26,7 @@ import type { FromWorker, ToWorker, WorkRef } from "./_wire.ts";
 import { fromWire } from "./_wire.ts";
 import { currentLoop } from "./_host_loop.ts";
 import { hold } from "./_loop.ts";
-import { _transferList } from "./transfer.ts";
+import { _transferList, type Movable } from "./transfer.ts";
 
 /** One worker, as the pool sees it. @internal */
 export interface Channel {
@@ -34,7 +34,7 @@ export interface Channel {
    * Send a message, moving `transfer` (see `transfer()`); throws
    * synchronously if it cannot be cloned, and then nothing moved.
    */
-  post(msg: ToWorker, transfer?: ArrayBuffer[]): void;
+  post(msg: ToWorker, transfer?: Movable[]): void;
   /** End the worker (after its current native call, if any). */
   terminate(): void;
 }
@@ -61,7 +61,7 @@ interface Job {
   fut: Future<unknown>;
   msg: ToWorker;
   /** The buffers that move with the job's arguments. */
-  moves: ArrayBuffer[];
+  moves: Movable[];
 }
 
 interface Slot {
@@ -359,7 +359,8 @@ export abstract class _Pool extends Executor {
   }
 }
 
-function toRef(w: Work<WorkFunction>): WorkRef {
+/** The wire form of a work reference. @internal */
+export function toRef(w: Work<WorkFunction>): WorkRef {
   return w.kind === "ffi"
     ? {
       kind: "ffi",

@@ -12,7 +12,7 @@ import { BrokenProcessPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { countJob } from "./_loop.ts";
-import { _detach } from "./transfer.ts";
+import { _detach, type Movable } from "./transfer.ts";
 import {
   CHILD_URL,
   childCommand,
@@ -219,7 +219,7 @@ export class ProcessPoolExecutor extends _Pool {
     this.#children.add(c);
     for (const l of this.#loops.keys()) this.#watch(c, l);
     return {
-      post: (msg: ToWorker, transfer?: ArrayBuffer[]) => {
+      post: (msg: ToWorker, transfer?: Movable[]) => {
         this.#post(c, msg);
         // Copied through the pipe; detached as a thread pool would leave them.
         if (transfer !== undefined) _detach(transfer);

@@ -19,7 +19,7 @@ import {
   replyReceived,
 } from "./_doorbell.ts";
 import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
-import { _checkMovable } from "./transfer.ts";
+import { _checkMovable, type Movable } from "./transfer.ts";
 import { cpuCount, startThread, WORKER_URL } from "./_host.ts";
 
 // Jobs and replies up to this size cross in shared memory (_mailbox.ts).
@@ -157,13 +157,13 @@ export class ThreadPoolExecutor extends _Pool {
     });
     w.post({ t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker, []);
     // A message by postMessage: a parked thread must leave the park first.
-    const postMessage = (msg: ToWorker, transfer: ArrayBuffer[]): void => {
+    const postMessage = (msg: ToWorker, transfer: Movable[]): void => {
       _checkMovable(msg, transfer);
       if (jobs.swap(WAKE) === PARKED) jobs.notify();
       w.post(msg, transfer);
     };
     return {
-      post: (msg: ToWorker, transfer: ArrayBuffer[] = []) => {
+      post: (msg: ToWorker, transfer: Movable[] = []) => {
         // Jobs for a loop that watches the doorbell go through the box
         // (encoding throws, as postMessage does, what cannot be cloned);
         // buffers that move go by postMessage.

@@ -10,8 +10,21 @@
 import { Serializer } from "node:v8";
 import { runtime } from "../poll/_runtime.ts";
 
-/** A value and the buffers that move with it. */
-type Marks = WeakMap<object, ArrayBuffer[]>;
+/**
+ * What can move to another thread: a buffer, or a `MessagePort` (e.g. a
+ * `LoopPort`'s remote end).
+ *
+ * @example
+ * ```ts
+ * import type { Movable } from "./transfer.ts";
+ * const m: Movable = new ArrayBuffer(8);
+ * console.log(m);
+ * ```
+ */
+export type Movable = ArrayBuffer | MessagePort;
+
+/** A value and what moves with it. */
+type Marks = WeakMap<object, Movable[]>;
 
 // The marks live on the realm, not in this module: a work module may reach
 // this file by another URL (a bundle, a package path) than the pool does.
@@ -30,13 +43,14 @@ const marks: Marks = realm[KEY] ??= new WeakMap();
  *
  * Which buffers move: `value` itself if it is an `ArrayBuffer`, the buffer
  * it views if it is a typed array or `DataView`, or else the `buffers`
- * given. A `ProcessPoolExecutor` copies the bytes through its pipe, then
+ * given (buffers, or `MessagePort`s, which postMessage can only move). A
+ * `ProcessPoolExecutor` copies the bytes through its pipe, then
  * detaches the sender's buffers too, so code behaves the same on both
  * pools. Differs from Python (no such thing: threads share memory there).
  *
  * @param value The argument or result to send.
- * @param buffers The buffers to move, when `value` is neither a buffer nor
- *   a view of one (e.g. an object holding several).
+ * @param buffers What to move, when `value` is neither a buffer nor a view
+ *   of one (e.g. an object holding several buffers, or a port).
  * @returns `value`, marked.
  * @throws {TypeError} if `value` is not an object, or no buffer is named,
  *   or a buffer is a `SharedArrayBuffer` (shared, never moved).
@@ -58,7 +72,7 @@ const marks: Marks = realm[KEY] ??= new WeakMap();
  */
 export function transfer<T extends object>(
   value: T,
-  buffers?: ArrayBuffer[],
+  buffers?: Movable[],
 ): T {
   if (typeof value !== "object" || value === null) {
     throw new TypeError(
@@ -79,11 +93,11 @@ export function transfer<T extends object>(
     );
   }
   for (const b of list) {
-    if (!(b instanceof ArrayBuffer)) {
+    if (!(b instanceof ArrayBuffer) && !(b instanceof MessagePort)) {
       throw new TypeError(
         `Cannot transfer ${
           Object.prototype.toString.call(b)
-        }: only ArrayBuffers move (a SharedArrayBuffer is shared without it)`,
+        }: only ArrayBuffers and MessagePorts move (a SharedArrayBuffer is shared without it)`,
       );
     }
   }
@@ -96,8 +110,8 @@ export function transfer<T extends object>(
  * one that is an array), without duplicates; empty if none is marked.
  * @internal
  */
-export function _transferList(values: readonly unknown[]): ArrayBuffer[] {
-  let out: ArrayBuffer[] | null = null;
+export function _transferList(values: readonly unknown[]): Movable[] {
+  let out: Movable[] | null = null;
   const add = (v: unknown): void => {
     if (typeof v !== "object" || v === null) return;
     const list = marks.get(v);
@@ -120,10 +134,14 @@ export function _transferList(values: readonly unknown[]): ArrayBuffer[] {
  * serializer with the buffers marked as transferred costs no copy.
  * @internal
  */
-export function _checkMovable(value: unknown, buffers: ArrayBuffer[]): void {
-  if (runtime !== "deno" || buffers.length === 0) return;
+export function _checkMovable(value: unknown, buffers: Movable[]): void {
+  // Ports cannot be dry-run (V8's serializer has no place for them).
+  if (
+    runtime !== "deno" || buffers.length === 0 ||
+    buffers.some((b) => !(b instanceof ArrayBuffer))
+  ) return;
   const s = new DryRun();
-  buffers.forEach((b, i) => s.transferArrayBuffer(i, b));
+  buffers.forEach((b, i) => s.transferArrayBuffer(i, b as ArrayBuffer));
   s.writeHeader();
   s.writeValue(value);
 }
@@ -138,6 +156,6 @@ class DryRun extends Serializer {
 }
 
 /** Detach `buffers` (after their bytes were copied elsewhere). @internal */
-export function _detach(buffers: ArrayBuffer[]): void {
+export function _detach(buffers: Movable[]): void {
   if (buffers.length > 0) structuredClone(buffers, { transfer: buffers });
 }
