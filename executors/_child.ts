@@ -12,9 +12,9 @@ import type { FromWorker, ToWorker } from "./_wire.ts";
 import { toWire } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { serve } from "./_serve.ts";
+import { exitProcess, processArgs } from "./_host.ts";
 
-const reqFd = Number(Deno.args[0]);
-const repFd = Number(Deno.args[1]);
+const [reqFd, repFd] = processArgs().map(Number);
 const frames = new FrameReader();
 const chunk = new Uint8Array(65536);
 let initFailed = false;
@@ -53,4 +53,4 @@ for (;;) {
     send(reply);
   }
 }
-Deno.exit(0);
+exitProcess(0);

@@ -22,8 +22,8 @@ import { eventfd, pipe, readOrAgain } from "../poll/fd.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { countJob } from "./_loop.ts";
 
-/** A loop that can watch an fd (the real one; the host stand-in cannot). */
-interface ReaderLoop extends LoopLike {
+/** A loop that can watch an fd (the real one; the host stand-in cannot). @internal */
+export interface ReaderLoop extends LoopLike {
   addReader(fd: number, callback: () => void): void;
   removeReader(fd: number): boolean;
 }
@@ -51,7 +51,8 @@ export function doorbellWriteFd(): number {
   return writeFd;
 }
 
-function canWatch(loop: LoopLike): loop is ReaderLoop {
+/** Whether `loop` can watch fds (a real loop). @internal */
+export function canWatch(loop: LoopLike): loop is ReaderLoop {
   return typeof (loop as ReaderLoop).addReader === "function";
 }
 
@@ -62,6 +63,15 @@ export function jobPending(loop: LoopLike, delta: 1 | -1): void {
     loop._hostRef(delta);
     return;
   }
+  watchDoorbell(loop, delta);
+}
+
+/**
+ * `loop` (one that can watch fds) needs the doorbell watched (+1) or no
+ * longer (-1): while it is, a ring makes it wait in host mode until the
+ * messages announced have arrived. @internal
+ */
+export function watchDoorbell(loop: ReaderLoop, delta: 1 | -1): void {
   const n = (pending.get(loop) ?? 0) + delta;
   if (n > 0) {
     pending.set(loop, n);

@@ -6,6 +6,7 @@
  */
 
 import type { WorkRef } from "./_wire.ts";
+import { openNative } from "./_host.ts";
 
 // deno-lint-ignore no-explicit-any
 type WorkFunction = (...args: any[]) => any;
@@ -74,16 +75,13 @@ function native(ref: WorkRef): WorkFunction {
     `${ref.moduleUrl}\0${ref.exportName}\0${sig.parameters.join()}\0${sig.result}`;
   let fn = natives.get(key);
   if (fn === undefined) {
-    let lib;
+    let sym: WorkFunction;
     try {
-      lib = Deno.dlopen(
+      sym = openNative(
         ref.moduleUrl,
-        {
-          [ref.exportName]: {
-            parameters: [...sig.parameters],
-            result: sig.result,
-          },
-        } as const,
+        ref.exportName,
+        sig.parameters,
+        sig.result,
       );
     } catch (err) {
       throw new TypeError(
@@ -95,7 +93,6 @@ function native(ref: WorkRef): WorkFunction {
     const wide = sig.parameters.map((t) =>
       t === "i64" || t === "u64" || t === "isize" || t === "usize"
     );
-    const sym = lib.symbols[ref.exportName] as unknown as WorkFunction;
     // Deno wants bigints or numbers for 64-bit parameters; accept either.
     fn = (...args: unknown[]) =>
       sym(

@@ -56,6 +56,17 @@ export type FromWorker =
   | { t: "ok"; id: number; value: unknown }
   | { t: "err"; id: number; error: WireError };
 
+/** Another thread -> a `LoopPort`. @internal */
+export type PortRequest =
+  | { t: "run"; id: number; work: WorkRef; args: unknown[] }
+  | { t: "cancel"; id: number };
+
+/** A `LoopPort` -> the thread that asked. @internal */
+export type PortReply =
+  | { t: "ok"; id: number; value: unknown }
+  | { t: "err"; id: number; error: WireError }
+  | { t: "cancelled"; id: number };
+
 /** An error in transit. @internal */
 export interface WireError {
   name: string;

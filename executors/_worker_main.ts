@@ -23,13 +23,10 @@ import {
   WAKE,
 } from "./_mailbox.ts";
 import { Wakeup } from "../poll/wakeup.ts";
+import { _transferList } from "./transfer.ts";
+import { threadPort } from "./_host.ts";
 
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(msg: unknown): void;
-}
-
-const scope = globalThis as unknown as WorkerScope;
+const port = threadPort();
 
 // One message at a time, in order: the initializer runs before any job.
 let chain: Promise<void> = Promise.resolve();
@@ -44,11 +41,11 @@ let jobs: Mailbox | null = null;
  * this module was loading (_worker.js kept them), handled first.
  * @internal
  */
-export function start(early: MessageEvent<ToWorker>[]): void {
-  scope.onmessage = (e) => {
-    chain = chain.then(() => handle(e.data));
-  };
-  for (const e of early) chain = chain.then(() => handle(e.data));
+export function start(early: ToWorker[] = []): void {
+  for (const m of early) chain = chain.then(() => handle(m));
+  port.listen((m) => {
+    chain = chain.then(() => handle(m as ToWorker));
+  });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -135,7 +132,7 @@ function park(box: Mailbox): ToWorker | null {
  */
 function unpark(): void {
   if (replies !== null && replies.state === FULL) {
-    scope.postMessage({ t: "poke" } satisfies FromWorker);
+    port.post({ t: "poke" } satisfies FromWorker, []);
   }
 }
 
@@ -145,12 +142,14 @@ function unpark(): void {
  * host turn), else by postMessage; then ring.
  */
 function send(reply: FromWorker, fast: boolean): void {
+  const moves = reply.t === "ok" ? _transferList([reply.value]) : [];
   if (
-    fast && replies !== null && replies.state === EMPTY && replies.write(reply)
+    fast && moves.length === 0 && replies !== null &&
+    replies.state === EMPTY && replies.write(reply)
   ) {
     replies.swap(FULL);
   } else {
-    scope.postMessage(reply);
+    port.post(reply, moves);
   }
   if (bell >= 0) Wakeup.signalFd(bell);
 }

@@ -19,6 +19,8 @@ import {
   replyReceived,
 } from "./_doorbell.ts";
 import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
+import { _checkMovable, type Movable } from "./transfer.ts";
+import { cpuCount, startThread, WORKER_URL } from "./_host.ts";
 
 // Jobs and replies up to this size cross in shared memory (_mailbox.ts).
 const BOX_SIZE = 64 * 1024;
@@ -48,11 +50,8 @@ export interface ThreadPoolOptions {
 }
 
 let poolCounter = 0;
-const WORKER_URL = new URL("./_worker.js", import.meta.url);
-
 function defaultMax(): number {
-  const cpus = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.min(32, cpus + 4);
+  return Math.min(32, cpuCount() + 4);
 }
 
 /**
@@ -133,18 +132,6 @@ export class ThreadPoolExecutor extends _Pool {
 
   /** @internal */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
-    const w = new Worker(WORKER_URL, {
-      type: "module",
-      name: `${this.#prefix}_${index}`,
-    });
-
-    w.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      events.crash(e.error ?? new Error(e.message));
-    };
-    w.onmessageerror = () => {
-      events.crash(new Error("a reply could not be deserialized"));
-    };
     const boxes = Mailbox.pair(BOX_SIZE);
     const replies = new Mailbox(boxes, 0);
     const jobs = new Mailbox(boxes, 1);
@@ -156,29 +143,38 @@ export class ThreadPoolExecutor extends _Pool {
       events.message(m);
     };
     onRing(scan);
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
-      // A reply left in the box: collect it if the loop did not.
-      if (e.data.t === "poke") return scan();
-      replyReceived();
-      events.message(e.data);
-    };
-    w.postMessage(
-      { t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker,
-    );
+    const w = startThread(WORKER_URL, `${this.#prefix}_${index}`, {
+      message: (data) => {
+        const m = data as FromWorker;
+        // A reply left in the box: collect it if the loop did not.
+        if (m.t === "poke") return scan();
+        replyReceived();
+        events.message(m);
+      },
+      error: (err) => events.crash(err),
+      messageError: () =>
+        events.crash(new Error("a reply could not be deserialized")),
+    });
+    w.post({ t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker, []);
     // A message by postMessage: a parked thread must leave the park first.
-    const postMessage = (msg: ToWorker): void => {
+    const postMessage = (msg: ToWorker, transfer: Movable[]): void => {
+      _checkMovable(msg, transfer);
       if (jobs.swap(WAKE) === PARKED) jobs.notify();
-      w.postMessage(msg);
+      w.post(msg, transfer);
     };
     return {
-      post: (msg: ToWorker) => {
+      post: (msg: ToWorker, transfer: Movable[] = []) => {
         // Jobs for a loop that watches the doorbell go through the box
-        // (encoding throws, as postMessage does, what cannot be cloned).
-        if (msg.t !== "job" || msg.fast !== true || !jobs.write(msg)) {
-          return postMessage(msg);
+        // (encoding throws, as postMessage does, what cannot be cloned);
+        // buffers that move go by postMessage.
+        if (
+          msg.t !== "job" || msg.fast !== true || transfer.length > 0 ||
+          !jobs.write(msg)
+        ) {
+          return postMessage(msg, transfer);
         }
         if (jobs.swap(JOB) === PARKED) jobs.notify();
-        else w.postMessage({ t: "slot" } satisfies ToWorker);
+        else w.post({ t: "slot" } satisfies ToWorker, []);
       },
       terminate: () => {
         offRing(scan);
