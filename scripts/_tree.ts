@@ -7,7 +7,13 @@
  * @module
  */
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rewriteSpecifiers } from "./npm/_rewrite.ts";
@@ -42,6 +48,17 @@ export function filesUnder(rels: string[]): string[] {
   for (const rel of rels) walk(rel);
   return out;
 }
+
+/**
+ * Entry scripts that a part provides twice: the one Deno and Bun start from
+ * source, and the one for transpiled JavaScript, which replaces it in the
+ * output. A pool thread's `_worker.js` loads its TypeScript body through a
+ * computed import and `self`; as JavaScript on Node (worker_threads, no
+ * `self`) it must be `_worker_bundle.ts` (see executors/_host.ts).
+ */
+export const JS_ENTRIES: Record<string, string> = {
+  "executors/_worker.js": "executors/_worker_bundle.ts",
+};
 
 /** Whether a ROOT-relative path is source esbuild transpiles. */
 export const isCode = (rel: string): boolean => /\.(ts|js|mjs)$/.test(rel);
@@ -86,6 +103,14 @@ export async function transpile(
     const text = readFileSync(js, "utf8");
     const next = rewriteSpecifiers(text);
     if (next !== text) writeFileSync(js, next);
+  }
+  for (const [target, source] of Object.entries(JS_ENTRIES)) {
+    if (files.includes(target) && files.includes(source)) {
+      copyFileSync(
+        join(outdir, source.replace(/\.ts$/, ".js")),
+        join(outdir, target),
+      );
+    }
   }
   return outputs;
 }

@@ -23,14 +23,6 @@ interface Step {
 const TYPES_PENDING: string | null =
   "tls/ declarations still name Deno.PointerObject/PointerValue (the tls helper is converting tls/)";
 
-/**
- * Why the executors consumer is skipped on Node, or null when it runs: the
- * thread pool starts a global Worker, which Node does not have (the exec
- * helper is moving it onto worker_threads).
- */
-const NODE_EXECUTORS_PENDING: string | null =
-  "Node has no global Worker: ThreadPoolExecutor on worker_threads is not merged yet";
-
 let steps: Promise<Record<string, Step>> | null = null;
 
 function tarball(): Promise<Record<string, Step>> {
@@ -105,15 +97,12 @@ Deno.test({
   },
 });
 
-const executorsOutput = { sum: 5, doubled: 42 };
+const executorsOutput = { sum: 5, doubled: 42, inChild: 42 };
 
 Deno.test({
-  name: `packed tarball runs work modules of a Node project in threads${
-    NODE_EXECUTORS_PENDING === null
-      ? ""
-      : ` (skipped: ${NODE_EXECUTORS_PENDING})`
-  }`,
-  ignore: !linux || NODE_EXECUTORS_PENDING !== null,
+  name:
+    "packed tarball runs work modules of a Node project in threads and child processes",
+  ignore: !linux,
   async fn() {
     const run = await ok("node-executors");
     assert.deepEqual(JSON.parse(run.stdout.trim()), executorsOutput);
@@ -121,7 +110,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "packed tarball runs work modules of a Bun project in threads",
+  name:
+    "packed tarball runs work modules of a Bun project in threads and child processes",
   ignore: !linux,
   async fn() {
     const run = await ok("bun-executors");
