@@ -9,7 +9,7 @@
 
 import { read, write } from "../poll/fd.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
-import { toWire } from "./_wire.ts";
+import { unclonableResult } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { serve } from "./_serve.ts";
 import { exitProcess, processArgs } from "./_host.ts";
@@ -25,19 +25,7 @@ function send(reply: FromWorker): void {
     bytes = encodeFrame(reply);
   } catch (err) {
     if (reply.t !== "ok") throw err;
-    bytes = encodeFrame(
-      {
-        t: "err",
-        id: reply.id,
-        error: toWire(
-          new TypeError(
-            `Cannot return the work's result: it cannot be cloned (${
-              err instanceof Error ? err.message : String(err)
-            })`,
-          ),
-        ),
-      } satisfies FromWorker,
-    );
+    bytes = encodeFrame(unclonableResult(reply.id, err));
   }
   let at = 0;
   while (at < bytes.length) at += write(repFd, bytes.subarray(at));

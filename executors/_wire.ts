@@ -75,6 +75,28 @@ export interface WireError {
   props: Record<string, string | number | boolean | null>;
 }
 
+/**
+ * The reply that replaces a result which could not be cloned (`err`, what
+ * the serializer threw): a TypeError that says so. @internal
+ */
+export function unclonableResult(
+  id: number,
+  err: unknown,
+  what = "work",
+): { t: "err"; id: number; error: WireError } {
+  return {
+    t: "err",
+    id,
+    error: toWire(
+      new TypeError(
+        `Cannot return the ${what}'s result: it cannot be cloned (${
+          err instanceof Error ? err.message : String(err)
+        })`,
+      ),
+    ),
+  };
+}
+
 /** Flatten `err` for the trip back. @internal */
 export function toWire(err: unknown): WireError {
   if (!(err instanceof Error)) {

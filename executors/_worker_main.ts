@@ -10,7 +10,7 @@
  */
 
 import type { FromWorker, ToWorker } from "./_wire.ts";
-import { toWire } from "./_wire.ts";
+import { unclonableResult } from "./_wire.ts";
 import { serve } from "./_serve.ts";
 import {
   EMPTY,
@@ -81,17 +81,7 @@ async function runJobs(msg: ToWorker): Promise<void> {
     } catch (err) {
       // The result could not be cloned: report that instead.
       if (reply.t !== "ok") throw err;
-      send({
-        t: "err",
-        id: reply.id,
-        error: toWire(
-          new TypeError(
-            `Cannot return the work's result: it cannot be cloned (${
-              err instanceof Error ? err.message : String(err)
-            })`,
-          ),
-        ),
-      }, fast);
+      send(unclonableResult(reply.id, err), fast);
     }
     if (!fast || jobs === null) return;
     const next = park(jobs);

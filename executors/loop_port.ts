@@ -21,7 +21,7 @@ import { Task } from "../futures/task.ts";
 import { fromPromise } from "../futures/promise.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import type { PortReply, PortRequest, WorkRef } from "./_wire.ts";
-import { fromWire, toWire } from "./_wire.ts";
+import { fromWire, toWire, unclonableResult } from "./_wire.ts";
 import { resolveWork } from "./_run_work.ts";
 import {
   canWatch,
@@ -181,17 +181,7 @@ export class LoopPort implements Disposable {
     try {
       this.#reply({ t: "ok", id, value });
     } catch (err) {
-      this.#reply({
-        t: "err",
-        id,
-        error: toWire(
-          new TypeError(
-            `Cannot return the coroutine's result: it cannot be cloned (${
-              err instanceof Error ? err.message : String(err)
-            })`,
-          ),
-        ),
-      });
+      this.#reply(unclonableResult(id, err, "coroutine"));
     }
   }
 

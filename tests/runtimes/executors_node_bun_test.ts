@@ -5,9 +5,12 @@ import assert from "node:assert/strict";
 // `_worker.js`, the process entry as `_child.js`, and the work module as
 // `exec_work.mjs`. esbuild (a subprocess) writes them under
 // node_modules/.cache: no --allow-write for the test, and `koffi`
-// resolves from there as from any file of the project.
+// resolves from there as from any file of the project. node_modules may
+// be shared by several checkouts: each writes under its own folder.
 const root = new URL("../../", import.meta.url).pathname;
-const dir = `${root}node_modules/.cache/asyncio-executors`;
+const dir = `${root}node_modules/.cache/asyncio-executors/${
+  root.replace(/[^A-Za-z0-9]+/g, "_")
+}`;
 const ENTRIES: [string, string][] = [
   ["tests/runtimes/executors_smoke.ts", "executors_smoke.mjs"],
   ["tests/runtimes/_exec_work.ts", "exec_work.mjs"],
