@@ -10,6 +10,11 @@
  * 1.1x the best peer in each mode. `--impl X --mode M` runs one measurement
  * and prints its JSON line (what the runner calls).
  *
+ * A second table gives each parent's own CPU time per spawn (all its
+ * threads, `getrusage(RUSAGE_SELF)`; the children's exec and run are not
+ * in it): what the implementation itself costs, which load on a shared
+ * machine disturbs far less than the wall-clock rate.
+ *
  * @module
  */
 
@@ -60,12 +65,31 @@ async function denoCommand(pipes: boolean): Promise<void> {
   if (status.code !== 0) throw new Error(`code ${status.code}`);
 }
 
+// getrusage(RUSAGE_SELF): every thread of this process, children excluded
+// (the same call Python's resource module and Node's cpuUsage() make).
+// struct rusage starts with ru_utime and ru_stime, each {tv_sec, tv_usec}
+// as two 64-bit longs.
+let rusage: ((who: number, buf: BigInt64Array) => number) | null = null;
+
+/** CPU time of this process's threads so far, in ns. */
+function cpuNs(): number {
+  rusage ??=
+    Deno.dlopen(Deno.build.os === "linux" ? "libc.so.6" : "libSystem.B.dylib", {
+      getrusage: { parameters: ["i32", "buffer"], result: "i32" },
+    }).symbols.getrusage;
+  const buf = new BigInt64Array(18);
+  if (rusage(0, buf) !== 0) return NaN;
+  const us = (buf[0] + buf[2]) * 1_000_000n + buf[1] + buf[3];
+  return Number(us) * 1000;
+}
+
 async function measure(impl: string, mode: string, n: number): Promise<void> {
   const pipes = mode.endsWith("pipe");
   const workers = mode.startsWith("conc") ? CONCURRENCY : 1;
   const per = Math.floor(n / workers);
   let t0 = 0;
   let t1 = 0;
+  const cpu0 = cpuNs();
   if (impl === "ours-gen") {
     await run(function* () {
       t0 = performance.now();
@@ -104,6 +128,7 @@ async function measure(impl: string, mode: string, n: number): Promise<void> {
     n: per * workers,
     seconds: s,
     per_sec: (per * workers) / s,
+    cpu_us_per_spawn: (cpuNs() - cpu0) / 1000 / (per * workers),
   });
 }
 
@@ -156,7 +181,12 @@ function exists(path: string): boolean {
   }
 }
 
-async function runOne(impl: Impl, mode: string): Promise<number | null> {
+interface Sample {
+  rate: number;
+  cpu: number;
+}
+
+async function runOne(impl: Impl, mode: string): Promise<Sample | null> {
   const [bin, ...args] = impl.cmd;
   try {
     const out = await new Deno.Command(bin, {
@@ -167,7 +197,7 @@ async function runOne(impl: Impl, mode: string): Promise<number | null> {
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim().split("\n");
     const line = JSON.parse(text[text.length - 1]);
-    return line.per_sec;
+    return { rate: line.per_sec, cpu: line.cpu_us_per_spawn ?? NaN };
   } catch (err) {
     console.error(`  ${impl.name} ${mode}: ${err}`);
     return null;
@@ -179,13 +209,15 @@ async function runner(): Promise<void> {
   const rounds = Number(flag("--rounds", "1"));
   const list = impls(n);
   const rates = new Map<string, number[]>();
+  const cpus = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     for (const mode of MODES) {
       for (const impl of list) {
-        const rate = await runOne(impl, mode);
-        if (rate === null) continue;
+        const sample = await runOne(impl, mode);
+        if (sample === null) continue;
         const key = `${impl.name} ${mode}`;
-        rates.set(key, [...(rates.get(key) ?? []), rate]);
+        rates.set(key, [...(rates.get(key) ?? []), sample.rate]);
+        cpus.set(key, [...(cpus.get(key) ?? []), sample.cpu]);
       }
     }
   }
@@ -214,6 +246,21 @@ async function runner(): Promise<void> {
         mode.padEnd(14),
         ...row.map((x) => (Number.isNaN(x) ? "-" : x.toFixed(0)).padStart(13)),
         `  ${ratio.toFixed(2)}x best peer: ${ratio >= 1.1 ? "MET" : "NOT MET"}`,
+      ].join(""),
+    );
+  }
+  console.log(
+    "\nparent's own CPU per spawn, µs (median; children not included)",
+  );
+  for (const mode of MODES) {
+    const row = list.map((i) => {
+      const xs = cpus.get(`${i.name} ${mode}`);
+      return xs ? median(xs) : NaN;
+    });
+    console.log(
+      [
+        mode.padEnd(14),
+        ...row.map((x) => (Number.isNaN(x) ? "-" : x.toFixed(0)).padStart(13)),
       ].join(""),
     );
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+// Registry keys, not Deno APIs: the same symbols exist on every runtime.
 const DENO_INSPECT = Symbol.for("Deno.customInspect");
 const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
 

@@ -19,6 +19,7 @@ import { RuntimeError } from "../futures/errors.ts";
 import { listenHostSignal } from "../poll/_host_signal.ts";
 import { signalName, signalNumber } from "../poll/signals.ts";
 import { killProcess } from "../poll/spawn.ts";
+import { pid } from "../poll/_runtime.ts";
 
 /** What signal handling needs from a loop. @internal */
 export interface SignalLoop extends LoopLike {
@@ -193,7 +194,7 @@ export function cancelOnSigint(
     // As Python's second Ctrl-C: stop now, with SIGINT's default action.
     stop?.();
     stop = null;
-    killProcess(Deno.pid, sigint);
+    killProcess(pid(), sigint);
   };
   try {
     stop = listenHostSignal("SIGINT", listener);

@@ -10,6 +10,7 @@
 
 import { fcntl } from "../poll/_libc.ts";
 import { check } from "../poll/_syscall.ts";
+import { envRead, pid as ourPid } from "../poll/_runtime.ts";
 import { Socket } from "./socket.ts";
 
 /** The first passed fd (`SD_LISTEN_FDS_START`). */
@@ -30,10 +31,10 @@ const FD_CLOEXEC = 1;
 export interface ListenFdsOptions {
   /**
    * The variables to read (default: the process environment, which needs
-   * `--allow-env=LISTEN_PID,LISTEN_FDS,LISTEN_FDNAMES`).
+   * `--allow-env=LISTEN_PID,LISTEN_FDS,LISTEN_FDNAMES` on Deno).
    */
   env?: Record<string, string | undefined>;
-  /** Our process id (default `Deno.pid`). */
+  /** Our process id (default: this process's). */
   pid?: number;
   /**
    * The first passed fd (default 3, systemd's `SD_LISTEN_FDS_START`);
@@ -61,11 +62,11 @@ export function listenFds(
   options: ListenFdsOptions = {},
 ): { sockets: Socket[]; names: string[] } {
   const env = options.env ?? {
-    LISTEN_PID: Deno.env.get("LISTEN_PID"),
-    LISTEN_FDS: Deno.env.get("LISTEN_FDS"),
-    LISTEN_FDNAMES: Deno.env.get("LISTEN_FDNAMES"),
+    LISTEN_PID: envRead("LISTEN_PID"),
+    LISTEN_FDS: envRead("LISTEN_FDS"),
+    LISTEN_FDNAMES: envRead("LISTEN_FDNAMES"),
   };
-  const pid = options.pid ?? Deno.pid;
+  const pid = options.pid ?? ourPid();
   if (env.LISTEN_PID === undefined || Number(env.LISTEN_PID) !== pid) {
     return { sockets: [], names: [] };
   }

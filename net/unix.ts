@@ -11,6 +11,7 @@
 import type { Future } from "../futures/future.ts";
 import { Task } from "../futures/task.ts";
 import { libc } from "../poll/_libc.ts";
+import { lstatPath } from "../poll/_host_fs.ts";
 import { encodeSockaddr } from "../poll/sockaddr.ts";
 import { AF_UNIX, SOCK_STREAM } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
@@ -207,21 +208,11 @@ export function createUnixServer(
 }
 
 function inode(path: string): number | null {
-  try {
-    return Deno.lstatSync(path).ino;
-  } catch {
-    return null;
-  }
+  return lstatPath(path)?.ino ?? null;
 }
 
 function removeStaleSocket(path: string): void {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.lstatSync(path);
-  } catch {
-    return;
-  }
-  if (info.isSocket) unlink(path);
+  if (lstatPath(path)?.isSocket) unlink(path);
 }
 
 function unlink(path: string): void {

@@ -2,10 +2,11 @@
  * The Bun FFI backend: `bun:ffi`'s `dlopen` turns the symbol table into
  * functions (Deno's type names are Bun's, `pointer` becomes `ptr`).
  *
- * Bun has no calls off the JS thread. A `nonblocking` row becomes a
- * Promise of the same call made on the JS thread after one host turn
- * (`setImmediate`): right for calls that return at once (a zero timeout,
- * `usleep(20)`), blocking for the others (`getaddrinfo` of a real name).
+ * Bun has no calls off the JS thread. The resolver's `nonblocking` rows
+ * (`getaddrinfo`, `getnameinfo`) run on a Worker (`_bun_waiter.ts`); the
+ * others become a Promise of the same call made on the JS thread after one
+ * host turn (`setImmediate`): right for calls that return at once (a zero
+ * timeout, `usleep(20)`).
  * The selectors therefore do not use them for waits on Bun: epoll and
  * kqueue selectors wait on a Worker blocking in `poll()` on their fd
  * (`_bun_waiter.ts`); poll and select ones poll with zero timeouts
@@ -17,6 +18,7 @@
  */
 
 import { nodeRequire } from "./_node_require.ts";
+import { callOnWorker } from "./_bun_waiter.ts";
 import {
   errnoAccessor,
   noLibrary,
@@ -113,7 +115,11 @@ export function openBun(
           }
         }
       }
-      symbols[key] = fn !== null && row.nonblocking ? afterTurn(fn) : fn;
+      symbols[key] = fn === null || !row.nonblocking
+        ? fn
+        : ON_WORKER.has(cname)
+        ? onWorker(name, cname, def)
+        : afterTurn(fn);
     }
     const ptr = errnoAccessor(symbols)();
     if (ptr === null) {
@@ -143,6 +149,19 @@ function opens(ffi: BunFfi, name: string): boolean {
 
 function alone(row: SymbolRow): boolean {
   return row.optional === true || row.name !== undefined;
+}
+
+// The calls that may block for long (the resolver: DNS over the network)
+// go to a Worker; the others (zero-timeout polls, short sleeps) return at
+// once and run after a host turn.
+const ON_WORKER = new Set(["getaddrinfo", "getnameinfo"]);
+
+function onWorker(
+  lib: string,
+  cname: string,
+  def: BunDef,
+): (...a: unknown[]) => Promise<unknown> {
+  return (...args) => callOnWorker(lib, cname, def, args);
 }
 
 function afterTurn(

@@ -24,7 +24,7 @@ type KoffiFn = ((...args: unknown[]) => unknown) & {
 
 /** The part of koffi's API we use. */
 interface Koffi {
-  load(name: string): {
+  load(name: string | null): {
     func(name: string, result: string, params: string[]): KoffiFn;
     symbol(name: string, type: string): unknown;
   };
@@ -92,8 +92,11 @@ export function openKoffi(
       const params = (row.parameters ?? []).map(koffiType);
       try {
         if (row.type !== undefined) {
-          // A variable: its address, as Deno gives it.
-          symbols[key] = lib.symbol(cname, result);
+          // A variable: its address, as Deno gives it. Looked up in the
+          // whole program first: node's own binary refers to `environ`,
+          // so the live copy is the executable's (a copy relocation) and
+          // libc's own slot stays NULL.
+          symbols[key] = variable(k, lib, cname, result);
           continue;
         }
         const fn = lib.func(cname, result, params);
@@ -118,6 +121,19 @@ export function openKoffi(
     };
   }
   throw noLibrary(names, lastErr);
+}
+
+function variable(
+  k: Koffi,
+  lib: ReturnType<Koffi["load"]>,
+  name: string,
+  type: string,
+): unknown {
+  try {
+    return k.load(null).symbol(name, type);
+  } catch {
+    return lib.symbol(name, type);
+  }
 }
 
 function toPromise(fn: KoffiFn): (...args: unknown[]) => Promise<unknown> {

@@ -26,6 +26,55 @@ export interface SymbolRow {
 /** A symbol table: key -> row. @internal */
 export type SymbolTable = Readonly<Record<string, SymbolRow>>;
 
+declare const pointerBrand: unique symbol;
+
+/**
+ * A pointer of the runtime's FFI: opaque (Deno: a pointer object, koffi: a
+ * bigint or an external, Bun: a number); `null` is NULL. Only the symbols
+ * of a table and `_pointer.ts` take and make them. @internal
+ */
+export type Pointer = { readonly [pointerBrand]: true } | null;
+
+type Wide = "i64" | "u64" | "isize" | "usize";
+
+/** What a JS caller passes for a parameter of type `T`. @internal */
+export type ParameterValue<T> = T extends "buffer"
+  ? ArrayBufferView | ArrayBuffer | null
+  : T extends "pointer" ? Pointer
+  : T extends Wide ? number | bigint
+  : T extends "bool" ? boolean
+  : number;
+
+/** What a call with result type `T` returns. @internal */
+export type ResultValue<T> = T extends "void" ? void
+  : T extends "pointer" | "buffer" ? Pointer
+  : T extends Wide ? number | bigint
+  : T extends "bool" ? boolean
+  : number;
+
+type Call<R> = R extends
+  { readonly parameters: infer P extends readonly string[] } ? (
+    ...args: { -readonly [I in keyof P]: ParameterValue<P[I]> }
+  ) => R extends { readonly nonblocking: true }
+    ? Promise<ResultValue<ResultOfRow<R>>>
+    : ResultValue<ResultOfRow<R>>
+  : () => ResultValue<ResultOfRow<R>>;
+
+type ResultOfRow<R> = R extends { readonly result: infer T } ? T : "void";
+
+type Symbol<R> = R extends { readonly type: string } ? Pointer : Call<R>;
+
+/**
+ * The functions a backend makes of table `T`, typed from the table itself
+ * (Deno's FFI type names; no runtime's own types): an optional row's may
+ * be `null`. @internal
+ */
+export type SymbolsOf<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly optional: true }
+    ? Symbol<T[K]> | null
+    : Symbol<T[K]>;
+};
+
 /** A library opened by a backend. @internal */
 export interface OpenedLibrary {
   /** The file name that opened ("libc.so.6"). */
@@ -43,8 +92,9 @@ export interface OpenedLibrary {
   readonly errno: () => number;
   /**
    * Whether `nonblocking` rows really run off the JS thread. Bun has no
-   * such calls: there they run on the JS thread after a host turn, and the
-   * selectors poll instead of blocking (see `BaseSelector.selectAsync`).
+   * such calls: there the resolver's run on a Worker, the others on the JS
+   * thread after a host turn, and the selectors poll or wait on a Worker
+   * instead of blocking (see `BaseSelector.selectAsync`).
    */
   readonly offThread: boolean;
 }

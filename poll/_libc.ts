@@ -16,7 +16,7 @@
 import { openDeno } from "./_ffi_deno.ts";
 import { openKoffi } from "./_ffi_koffi.ts";
 import { openBun } from "./_ffi_bun.ts";
-import type { OpenedLibrary, SymbolTable } from "./_ffi_types.ts";
+import type { OpenedLibrary, SymbolsOf, SymbolTable } from "./_ffi_types.ts";
 import { arch, os as OS, type OsName, runtime } from "./_runtime.ts";
 
 const SYMBOLS = {
@@ -231,10 +231,10 @@ const SYMBOLS = {
   // ---- end runtimes
   __errno_location: { parameters: [], result: "pointer", optional: true },
   __error: { parameters: [], result: "pointer", optional: true },
-} as const satisfies Deno.ForeignLibraryInterface;
+} as const satisfies SymbolTable;
 
-/** The loaded symbols (typed as Deno's; the same calls on every runtime). @internal */
-export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/** The loaded symbols: the same calls on every runtime. @internal */
+export type LibcSymbols = SymbolsOf<typeof SYMBOLS>;
 
 let symbols: LibcSymbols | null = null;
 let openedName = "";
@@ -291,7 +291,7 @@ export function _openLibc(
   names: string[],
   os: string = OS,
 ): OpenedLibrary {
-  const table = SYMBOLS as unknown as SymbolTable;
+  const table: SymbolTable = SYMBOLS;
   switch (runtime) {
     case "deno":
       return openDeno(names, table, os);

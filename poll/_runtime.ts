@@ -96,3 +96,26 @@ export function envGet(name: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The whole environment as the host's JS sees it (`process.env` on Node
+ * and Bun, `Deno.env.toObject()` on Deno, which needs --allow-env). For
+ * Bun, whose `process.env` is not C's `environ`. @internal
+ */
+export function hostEnvironment(): Record<string, string> {
+  if (runtime === "deno") return Deno.env.toObject();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(proc?.env ?? {})) {
+    if (typeof v === "string") out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Environment variable `name`, or `undefined`, read as the host reads it:
+ * on Deno this needs `--allow-env` (it throws `NotCapable` or prompts
+ * without), for a caller that must not silently see nothing. @internal
+ */
+export function envRead(name: string): string | undefined {
+  return runtime === "deno" ? Deno.env.get(name) : proc?.env[name];
+}

@@ -1,8 +1,8 @@
 /**
- * Name resolution through libc's `getaddrinfo`/`getnameinfo`, run as
- * non-blocking FFI calls on Deno's blocking pool so a slow resolver never
- * stalls the JS thread; numeric hosts and ports take a synchronous fast
- * path that never leaves JS (as asyncio's `_ipaddr_info`).
+ * Name resolution through libc's `getaddrinfo`/`getnameinfo`, run off the
+ * JS thread (Deno's blocking pool, koffi's on Node, a Worker on Bun) so a
+ * slow resolver never stalls it; numeric hosts and ports take a
+ * synchronous fast path that never leaves JS (as asyncio's `_ipaddr_info`).
  *
  * `struct addrinfo` (48 bytes on 64-bit): flags i32 @0, family @4, socktype
  * @8, protocol @12, addrlen u32 @16, then on Linux (glibc, musl) ai_addr @24
@@ -14,6 +14,7 @@
  */
 
 import { libc, os } from "./_libc.ts";
+import { cStringAt, pointerAt, pointerFrom, viewAt } from "./_pointer.ts";
 import { OSError } from "./errors.ts";
 import {
   decodeSockaddr,
@@ -37,6 +38,7 @@ import type { SocketAddress } from "../net/types.ts";
 const LINUX = os === "linux" || os === "android";
 const ADDR_AT = LINUX ? 24 : 32;
 const CANON_AT = LINUX ? 32 : 24;
+const ADDRINFO = 48;
 const encoder = new TextEncoder();
 
 /**
@@ -99,9 +101,7 @@ export class GaiError extends OSError {
 
 function gaiError(code: number, what: string): GaiError {
   const ptr = libc().gai_strerror(code);
-  const text = ptr === null
-    ? `error ${code}`
-    : Deno.UnsafePointerView.getCString(ptr);
+  const text = ptr === null ? `error ${code}` : cStringAt(ptr);
   return new GaiError(code, `${what}: ${text}`);
 }
 
@@ -184,29 +184,27 @@ function cString(s: string): Uint8Array {
 }
 
 function readList(head: bigint): AddrInfo[] {
-  const first = Deno.UnsafePointer.create(head);
+  const first = pointerFrom(head);
   const out: AddrInfo[] = [];
   try {
     let p = first;
     while (p !== null) {
-      const v = new Deno.UnsafePointerView(p);
-      const family = v.getInt32(4);
-      const addrlen = v.getUint32(16);
-      const addrPtr = v.getPointer(ADDR_AT);
-      const canonPtr = v.getPointer(CANON_AT);
+      const v = new DataView(viewAt(p, ADDRINFO));
+      const family = v.getInt32(4, true);
+      const addrlen = v.getUint32(16, true);
+      const addrPtr = pointerAt(p, ADDR_AT);
+      const canonPtr = pointerAt(p, CANON_AT);
       if (addrPtr !== null && (family === AF_INET || family === AF_INET6)) {
-        const sa = new Uint8Array(
-          Deno.UnsafePointerView.getArrayBuffer(addrPtr, addrlen).slice(0),
-        );
+        const sa = new Uint8Array(viewAt(addrPtr, addrlen).slice(0));
         out.push([
           family,
-          v.getInt32(8),
-          v.getInt32(12),
-          canonPtr === null ? "" : Deno.UnsafePointerView.getCString(canonPtr),
+          v.getInt32(8, true),
+          v.getInt32(12, true),
+          canonPtr === null ? "" : cStringAt(canonPtr),
           decodeSockaddr(sa, addrlen),
         ]);
       }
-      p = v.getPointer(40);
+      p = pointerAt(p, 40);
     }
   } finally {
     libc().freeaddrinfo(first);

@@ -15,6 +15,8 @@
 
 import { check } from "./_syscall.ts";
 import { errno, libc, os } from "./_libc.ts";
+import { addressOf, type Pointer, pointerAt, pointerFrom } from "./_pointer.ts";
+import { hostEnvironment, pid as ourPid, runtime } from "./_runtime.ts";
 import { errnoOf, fromErrno, strerror } from "./errors.ts";
 import { signalNumber } from "./signals.ts";
 
@@ -115,15 +117,16 @@ const DEV_NULL = cString("/dev/null");
  * ```
  */
 export function spawn(argv: readonly string[], options?: SpawnOptions): number {
-  const prog = checkArgv(argv);
+  checkArgv(argv);
   const fds = options?.fds ?? [-1, -1, -1];
   checkSlots(fds);
   const passFds = options?.passFds ?? [];
   for (const fd of passFds) checkFd(fd, "pass fd");
   const argvBlock = pointerArray(argv);
-  const envBlock = options?.env === undefined
-    ? null
-    : pointerArray(envStrings(options.env));
+  // Bun keeps its environment in JS (`process.env`) and bun:ffi cannot
+  // read C's `environ`: the child gets process.env, as Bun.spawn gives it.
+  const env = options?.env ?? (runtime === "bun" ? hostEnvironment() : null);
+  const envBlock = env === null ? null : pointerArray(envStrings(env));
   const cwd = options?.cwd === undefined ? null : cString(options.cwd, "cwd");
 
   const sym = libc();
@@ -135,10 +138,11 @@ export function spawn(argv: readonly string[], options?: SpawnOptions): number {
       setAttributes(options);
       const envp = envBlock === null
         ? currentEnviron()
-        : Deno.UnsafePointer.of(envBlock.pointers);
+        : pointerFrom(addressOf(envBlock.pointers));
+      // The program's name is argv[0], the block's first C string.
       const rc = sym.posix_spawnp(
         pidOut,
-        prog,
+        argvBlock.strings,
         actions,
         attr,
         argvBlock.pointers,
@@ -256,7 +260,7 @@ export function hasPidfd(): boolean {
   const sym = libc();
   pidfdProbe = false;
   if (os === "linux" && sym.syscall && sym.waitid) {
-    const fd = sym.syscall(PIDFD_OPEN, BigInt(Deno.pid), 0n);
+    const fd = sym.syscall(PIDFD_OPEN, BigInt(ourPid()), 0n);
     if (fd >= 0) {
       sym.close(fd);
       pidfdProbe = true;
@@ -325,7 +329,7 @@ export function waitPidfd(pidfd: number, block: boolean): number | null {
 /**
  * `waitpid(pid, WNOHANG)`: the returncode if child `pid` has exited (it is
  * reaped then), else `null`. Only ever for a pid we spawned: waiting for
- * any child would reap Deno's own (`Deno.Command`).
+ * any child would reap the runtime's own (`Deno.Command`, `child_process`).
  *
  * @throws {ChildProcessError} if `pid` is not our child or already reaped.
  *
@@ -395,11 +399,11 @@ function pointerArray(items: readonly string[]): PointerBlock {
   // At least 64 B + 1 so the block lives off V8's heap and cannot move.
   const strings = new Uint8Array(Math.max(size, 65));
   const pointers = new BigUint64Array(Math.max(items.length + 1, 9));
-  const base = Deno.UnsafePointer.value(Deno.UnsafePointer.of(strings));
+  const base = addressOf(strings);
   let off = 0;
   for (let i = 0; i < parts.length; i++) {
     strings.set(parts[i], off);
-    pointers[i] = BigInt(base) + BigInt(off);
+    pointers[i] = base + BigInt(off);
     off += parts[i].length + 1;
   }
   pointers[items.length] = 0n;
@@ -431,20 +435,18 @@ function envStrings(env: Record<string, string>): string[] {
   return out;
 }
 
-function currentEnviron(): Deno.PointerValue {
+function currentEnviron(): Pointer {
   const sym = libc();
-  if (sym.environ) {
-    return new Deno.UnsafePointerView(sym.environ).getPointer(0);
-  }
+  if (sym.environ) return pointerAt(sym.environ);
   const ns = sym._NSGetEnviron;
   if (ns) {
     const p = ns();
-    return p === null ? null : new Deno.UnsafePointerView(p).getPointer(0);
+    return p === null ? null : pointerAt(p);
   }
   throw new Error("Cannot spawn: this libc exports no environ, pass env");
 }
 
-function checkArgv(argv: readonly string[]): Uint8Array {
+function checkArgv(argv: readonly string[]): void {
   if (!Array.isArray(argv) || argv.length === 0) {
     throw new TypeError(
       "Cannot spawn: argv must be a non-empty array of strings",
@@ -463,7 +465,6 @@ function checkArgv(argv: readonly string[]): Uint8Array {
   if (argv[0] === "") {
     throw new TypeError("Cannot spawn: the program name is empty");
   }
-  return cString(argv[0]);
 }
 
 function checkSlots(fds: readonly SpawnFd[]): void {

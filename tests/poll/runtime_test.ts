@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { arch, envGet, os, pid, runtime } from "../../poll/_runtime.ts";
+import {
+  arch,
+  envGet,
+  envRead,
+  os,
+  pid,
+  runtime,
+} from "../../poll/_runtime.ts";
 
 Deno.test("runtime is deno under Deno, with Deno's os, arch and pid", () => {
   assert.equal(runtime, "deno");
@@ -25,4 +32,9 @@ Deno.test("envGet() reads a granted variable and never prompts for others", () =
   if (other !== "granted") {
     assert.equal(envGet("ASYNCIO_NOT_GRANTED_X"), undefined);
   }
+});
+
+Deno.test("envRead() reads a variable as the host does", () => {
+  // The test task grants ASYNCIO_SELECTOR.
+  assert.equal(envRead("ASYNCIO_SELECTOR"), Deno.env.get("ASYNCIO_SELECTOR"));
 });

@@ -17,6 +17,7 @@ import {
   pipe,
   PollSelector,
   read,
+  socketPair,
   write,
 } from "../../poll/mod.ts";
 import {
@@ -26,10 +27,11 @@ import {
   libc,
   libraryName,
 } from "../../poll/_libc.ts";
-import { waitReadable } from "../../poll/_bun_waiter.ts";
+import { callOnWorker, waitReadable } from "../../poll/_bun_waiter.ts";
 import { openKoffi } from "../../poll/_ffi_koffi.ts";
 import { openBun } from "../../poll/_ffi_bun.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
+import { recvOrAgain, sendmsgOrAgain } from "../../poll/socket.ts";
 import { os, runtime } from "../../poll/_runtime.ts";
 import {
   addressOf,
@@ -120,6 +122,25 @@ const fdsBefore = openFds();
   seen.push("pointer");
 }
 
+// A gathering write (sendmsg over iovecs of buffer addresses) arrives
+// whole and in order.
+{
+  const [a, b] = socketPair();
+  const parts = [
+    new Uint8Array([1, 2]),
+    new Uint8Array(0),
+    new Uint8Array(100).fill(3),
+  ];
+  assert.equal(sendmsgOrAgain(a, parts), 102);
+  const got = new Uint8Array(256);
+  assert.equal(recvOrAgain(b, got, 256n), 102);
+  assert.deepEqual(got.subarray(0, 3), new Uint8Array([1, 2, 3]));
+  assert.equal(got[101], 3);
+  close(a);
+  close(b);
+  seen.push("sendmsg");
+}
+
 // A selector: quiet, then readable after a write.
 {
   const sel = new EpollSelector<string>();
@@ -192,6 +213,29 @@ const fdsBefore = openFds();
   assert.deepEqual(order, ["soon", "later", "task"]);
   loop.close();
   seen.push("loop");
+}
+
+// Bun: a libc call on a Worker leaves the JS thread free (a host timer
+// fires during a 200 ms sleep there), and what it wrote into a buffer
+// comes back (pipe()'s two fds, ours to close).
+if (runtime === "bun") {
+  const t0 = performance.now();
+  let firedAt = -1;
+  setTimeout(() => firedAt = performance.now() - t0, 10);
+  const sig = { args: ["u32"], returns: "i32" };
+  assert.equal(await callOnWorker(libraryName(), "usleep", sig, [200_000]), 0);
+  assert.ok(firedAt >= 0 && firedAt < 150, `timer at ${firedAt} ms`);
+  const fds = new Int32Array(2);
+  const pipeSig = { args: ["buffer"], returns: "i32" };
+  assert.equal(await callOnWorker(libraryName(), "pipe", pipeSig, [fds]), 0);
+  assert.ok(fds[0] > 2 && fds[1] > 2, "pipe() wrote no fds back");
+  write(fds[1], new Uint8Array([9]));
+  const one = new Uint8Array(1);
+  assert.equal(read(fds[0], one), 1);
+  assert.equal(one[0], 9);
+  close(fds[0]);
+  close(fds[1]);
+  seen.push("worker");
 }
 
 assert.equal(openFds(), fdsBefore, "an fd leaked");
