@@ -38,6 +38,10 @@ let inFlight = 0;
 let refLoop: LoopLike | null = null;
 // Jobs pending per loop: the reader is watched while there are any.
 const pending = new Map<LoopLike, number>();
+// Loops whose reader is registered. Removed one iteration after the last
+// job ended, not at once: sequential jobs (each submitted by the task the
+// previous reply woke) would otherwise pay an epoll_ctl pair apiece.
+const watching = new WeakSet<ReaderLoop>();
 
 /** The fd a thread writes (8 bytes) to ring; opened on first use. @internal */
 export function doorbellWriteFd(): number {
@@ -75,13 +79,24 @@ export function watchDoorbell(loop: ReaderLoop, delta: 1 | -1): void {
   const n = (pending.get(loop) ?? 0) + delta;
   if (n > 0) {
     pending.set(loop, n);
-    if (n === 1 && !loop.isClosed()) {
+    if (!watching.has(loop) && !loop.isClosed()) {
       doorbellWriteFd();
+      watching.add(loop);
       loop.addReader(readFd, () => rung(loop));
     }
     return;
   }
   pending.delete(loop);
+  if (loop.isClosed()) {
+    watching.delete(loop);
+    return;
+  }
+  // Callbacks the last reply scheduled (the task it wakes) run first.
+  loop.callSoon(() => unwatch(loop));
+}
+
+function unwatch(loop: ReaderLoop): void {
+  if (pending.has(loop) || !watching.delete(loop)) return;
   if (!loop.isClosed()) loop.removeReader(readFd);
 }
 

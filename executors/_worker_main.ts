@@ -76,6 +76,10 @@ async function runJobs(msg: ToWorker): Promise<void> {
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     const fast = msg.t !== "init" && msg.fast === true;
+    // Parked from now on, before the reply rings the loop: a job sent the
+    // moment the reply lands finds PARKED and needs no slot message (an
+    // Atomics.wait on a state that changed meanwhile returns at once).
+    if (fast) jobs?.cas(IDLE, PARKED);
     try {
       send(reply, fast);
     } catch (err) {

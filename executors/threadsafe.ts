@@ -21,11 +21,6 @@ import { currentLoop } from "./_host_loop.ts";
 import { _runRemote, type RemoteLoop } from "./loop_port.ts";
 import type { Work, WorkFunction, WorkResult } from "./work.ts";
 
-/** A loop that code of its own thread can hand work to. */
-type ThreadsafeLoop = LoopLike & {
-  callSoonThreadsafe(callback: () => void): unknown;
-};
-
 /**
  * Schedule `coro` as a task on `loop` (waking it) and return a future of
  * its result: a future on the loop running where this is called, or, from
@@ -58,7 +53,7 @@ type ThreadsafeLoop = LoopLike & {
  */
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T>,
-  loop: ThreadsafeLoop,
+  loop: LoopLike & { callSoonThreadsafe(callback: () => void): unknown },
 ): Future<T>;
 /**
  * From another thread: run the named coroutine `work(...args)` (an
@@ -81,7 +76,9 @@ export function runCoroutineThreadsafe<F extends WorkFunction>(
 ): Future<WorkResult<F>>;
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T> | Work<WorkFunction>,
-  loop: ThreadsafeLoop | RemoteLoop,
+  loop:
+    | (LoopLike & { callSoonThreadsafe(callback: () => void): unknown })
+    | RemoteLoop,
   ...args: unknown[]
 ): Future<T> {
   if (isRemote(loop)) {
