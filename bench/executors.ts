@@ -9,7 +9,7 @@
  *   workers vs 1 (the speed-up; the target is >= 1.8x on 2 cores).
  *
  * Python counterparts: `bench/python/executors.py` (asyncio, `--uvloop`).
- * Run: `npx deno run --allow-ffi --allow-read bench/executors.ts [-n N] [--jobs J]`
+ * Run: `npx deno run --allow-ffi --allow-read bench/executors.ts [-n N] [--jobs J] [--only to_thread|fib_pool]`
  *
  * @module
  */
@@ -28,6 +28,9 @@ const N = argN >= 0 ? Number(Deno.args[argN + 1]) : 10_000;
 const argJ = Deno.args.indexOf("--jobs");
 const JOBS = argJ >= 0 ? Number(Deno.args[argJ + 1]) : 200;
 const FIB = 27;
+// `--only to_thread` or `--only fib_pool`: one benchmark of the two.
+const argOnly = Deno.args.indexOf("--only");
+const ONLY = argOnly >= 0 ? Deno.args[argOnly + 1] : null;
 
 function line(o: Record<string, unknown>): void {
   console.log(JSON.stringify({ runtime: "deno", ...o }));
@@ -109,9 +112,11 @@ async function fibPool(
   });
 }
 
-await bareWorker();
-await toThreadBench();
-for (const kind of ["thread", "process"] as const) {
+if (ONLY === null || ONLY === "to_thread") {
+  await bareWorker();
+  await toThreadBench();
+}
+for (const kind of ONLY === "to_thread" ? [] : ["thread", "process"] as const) {
   const one = await fibPool(kind, 1);
   const two = await fibPool(kind, 2);
   line({

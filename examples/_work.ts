@@ -43,3 +43,12 @@ export const blockingSleepWork = work<typeof blockingSleep>(
   import.meta.url,
   "blockingSleep",
 );
+
+/** The sum of the bytes of `bytes`. */
+export function byteSum(bytes: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i++) sum += bytes[i];
+  return sum;
+}
+/** `byteSum` as work. */
+export const byteSumWork = work<typeof byteSum>(import.meta.url, "byteSum");

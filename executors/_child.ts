@@ -9,12 +9,12 @@
 
 import { read, write } from "../poll/fd.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
-import { toWire } from "./_wire.ts";
+import { unclonableResult } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { serve } from "./_serve.ts";
+import { exitProcess, processArgs } from "./_host.ts";
 
-const reqFd = Number(Deno.args[0]);
-const repFd = Number(Deno.args[1]);
+const [reqFd, repFd] = processArgs().map(Number);
 const frames = new FrameReader();
 const chunk = new Uint8Array(65536);
 let initFailed = false;
@@ -25,19 +25,7 @@ function send(reply: FromWorker): void {
     bytes = encodeFrame(reply);
   } catch (err) {
     if (reply.t !== "ok") throw err;
-    bytes = encodeFrame(
-      {
-        t: "err",
-        id: reply.id,
-        error: toWire(
-          new TypeError(
-            `Cannot return the work's result: it cannot be cloned (${
-              err instanceof Error ? err.message : String(err)
-            })`,
-          ),
-        ),
-      } satisfies FromWorker,
-    );
+    bytes = encodeFrame(unclonableResult(reply.id, err));
   }
   let at = 0;
   while (at < bytes.length) at += write(repFd, bytes.subarray(at));
@@ -47,10 +35,10 @@ for (;;) {
   const n = read(reqFd, chunk);
   if (n === 0) break;
   for (const msg of frames.push(chunk.subarray(0, n)) as ToWorker[]) {
-    if (msg.t === "bell" || initFailed) continue;
+    if (msg.t === "bell" || msg.t === "slot" || initFailed) continue;
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     send(reply);
   }
 }
-Deno.exit(0);
+exitProcess(0);

@@ -22,8 +22,8 @@ import { eventfd, pipe, readOrAgain } from "../poll/fd.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { countJob } from "./_loop.ts";
 
-/** A loop that can watch an fd (the real one; the host stand-in cannot). */
-interface ReaderLoop extends LoopLike {
+/** A loop that can watch an fd (the real one; the host stand-in cannot). @internal */
+export interface ReaderLoop extends LoopLike {
   addReader(fd: number, callback: () => void): void;
   removeReader(fd: number): boolean;
 }
@@ -38,6 +38,10 @@ let inFlight = 0;
 let refLoop: LoopLike | null = null;
 // Jobs pending per loop: the reader is watched while there are any.
 const pending = new Map<LoopLike, number>();
+// Loops whose reader is registered. Removed one iteration after the last
+// job ended, not at once: sequential jobs (each submitted by the task the
+// previous reply woke) would otherwise pay an epoll_ctl pair apiece.
+const watching = new WeakSet<ReaderLoop>();
 
 /** The fd a thread writes (8 bytes) to ring; opened on first use. @internal */
 export function doorbellWriteFd(): number {
@@ -51,7 +55,8 @@ export function doorbellWriteFd(): number {
   return writeFd;
 }
 
-function canWatch(loop: LoopLike): loop is ReaderLoop {
+/** Whether `loop` can watch fds (a real loop). @internal */
+export function canWatch(loop: LoopLike): loop is ReaderLoop {
   return typeof (loop as ReaderLoop).addReader === "function";
 }
 
@@ -62,16 +67,36 @@ export function jobPending(loop: LoopLike, delta: 1 | -1): void {
     loop._hostRef(delta);
     return;
   }
+  watchDoorbell(loop, delta);
+}
+
+/**
+ * `loop` (one that can watch fds) needs the doorbell watched (+1) or no
+ * longer (-1): while it is, a ring makes it wait in host mode until the
+ * messages announced have arrived. @internal
+ */
+export function watchDoorbell(loop: ReaderLoop, delta: 1 | -1): void {
   const n = (pending.get(loop) ?? 0) + delta;
   if (n > 0) {
     pending.set(loop, n);
-    if (n === 1 && !loop.isClosed()) {
+    if (!watching.has(loop) && !loop.isClosed()) {
       doorbellWriteFd();
+      watching.add(loop);
       loop.addReader(readFd, () => rung(loop));
     }
     return;
   }
   pending.delete(loop);
+  if (loop.isClosed()) {
+    watching.delete(loop);
+    return;
+  }
+  // Callbacks the last reply scheduled (the task it wakes) run first.
+  loop.callSoon(() => unwatch(loop));
+}
+
+function unwatch(loop: ReaderLoop): void {
+  if (pending.has(loop) || !watching.delete(loop)) return;
   if (!loop.isClosed()) loop.removeReader(readFd);
 }
 

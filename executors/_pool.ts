@@ -26,11 +26,15 @@ import type { FromWorker, ToWorker, WorkRef } from "./_wire.ts";
 import { fromWire } from "./_wire.ts";
 import { currentLoop } from "./_host_loop.ts";
 import { hold } from "./_loop.ts";
+import { _transferList, type Movable } from "./transfer.ts";
 
 /** One worker, as the pool sees it. @internal */
 export interface Channel {
-  /** Send a message; throws synchronously if it cannot be cloned. */
-  post(msg: ToWorker): void;
+  /**
+   * Send a message, moving `transfer` (see `transfer()`); throws
+   * synchronously if it cannot be cloned, and then nothing moved.
+   */
+  post(msg: ToWorker, transfer?: Movable[]): void;
   /** End the worker (after its current native call, if any). */
   terminate(): void;
 }
@@ -56,6 +60,8 @@ interface Job {
   ended: boolean;
   fut: Future<unknown>;
   msg: ToWorker;
+  /** The buffers that move with the job's arguments. */
+  moves: Movable[];
 }
 
 interface Slot {
@@ -183,7 +189,8 @@ export abstract class _Pool extends Executor {
     this._checkLoop(loop);
     msg.id = nextId++;
     const fut = new Future<unknown>({ loop });
-    const job: Job = { id: msg.id, loop, ended: false, fut, msg };
+    const moves = _transferList(msg.args);
+    const job: Job = { id: msg.id, loop, ended: false, fut, msg, moves };
     // The reply may come back through shared memory when the loop can
     // watch the doorbell (thread pools; children ignore it).
     msg.fast = typeof (loop as { addReader?: unknown }).addReader ===
@@ -194,7 +201,7 @@ export abstract class _Pool extends Executor {
     }
     if (slot !== undefined) {
       try {
-        slot.ch.post(msg);
+        slot.ch.post(msg, moves);
       } catch (err) {
         this.#idle.push(slot);
         throw cloneError(err, "submit work");
@@ -292,7 +299,7 @@ export abstract class _Pool extends Executor {
         continue;
       }
       try {
-        slot.ch.post(job.msg);
+        slot.ch.post(job.msg, job.moves);
       } catch (err) {
         job.fut.setException(cloneError(err, "submit work"));
         this.#ended(job);
@@ -352,7 +359,8 @@ export abstract class _Pool extends Executor {
   }
 }
 
-function toRef(w: Work<WorkFunction>): WorkRef {
+/** The wire form of a work reference. @internal */
+export function toRef(w: Work<WorkFunction>): WorkRef {
   return w.kind === "ffi"
     ? {
       kind: "ffi",

@@ -6,11 +6,15 @@
  */
 
 import type { WorkRef } from "./_wire.ts";
+import { openNative } from "./_host.ts";
 
 // deno-lint-ignore no-explicit-any
 type WorkFunction = (...args: any[]) => any;
 
 const natives = new Map<string, WorkFunction>();
+// Functions found before, by module URL and export name: a dynamic import
+// of a loaded module still costs a resolution and promise hops per job.
+const found = new Map<string, WorkFunction>();
 // deno-lint-ignore no-explicit-any
 let runner: ((main: any) => Promise<unknown>) | null = null;
 
@@ -20,6 +24,9 @@ const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 /** The function `ref` names, loading its module or library. @internal */
 export async function resolveWork(ref: WorkRef): Promise<WorkFunction> {
   if (ref.kind === "ffi") return native(ref);
+  const key = `${ref.moduleUrl}#${ref.exportName}`;
+  const known = found.get(key);
+  if (known !== undefined) return known;
   let mod: Record<string, unknown>;
   try {
     mod = await import(ref.moduleUrl);
@@ -39,6 +46,7 @@ export async function resolveWork(ref: WorkRef): Promise<WorkFunction> {
       }`,
     );
   }
+  found.set(key, fn as WorkFunction);
   return fn as WorkFunction;
 }
 
@@ -67,16 +75,13 @@ function native(ref: WorkRef): WorkFunction {
     `${ref.moduleUrl}\0${ref.exportName}\0${sig.parameters.join()}\0${sig.result}`;
   let fn = natives.get(key);
   if (fn === undefined) {
-    let lib;
+    let sym: WorkFunction;
     try {
-      lib = Deno.dlopen(
+      sym = openNative(
         ref.moduleUrl,
-        {
-          [ref.exportName]: {
-            parameters: [...sig.parameters],
-            result: sig.result,
-          },
-        } as const,
+        ref.exportName,
+        sig.parameters,
+        sig.result,
       );
     } catch (err) {
       throw new TypeError(
@@ -88,7 +93,6 @@ function native(ref: WorkRef): WorkFunction {
     const wide = sig.parameters.map((t) =>
       t === "i64" || t === "u64" || t === "isize" || t === "usize"
     );
-    const sym = lib.symbols[ref.exportName] as unknown as WorkFunction;
     // Deno wants bigints or numbers for 64-bit parameters; accept either.
     fn = (...args: unknown[]) =>
       sym(

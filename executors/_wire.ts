@@ -36,7 +36,8 @@ export interface WorkRef {
 
 /** Pool -> worker. @internal */
 export type ToWorker =
-  | { t: "bell"; fd: number; reply: SharedArrayBuffer }
+  | { t: "bell"; fd: number; boxes: SharedArrayBuffer }
+  | { t: "slot" }
   | { t: "init"; work: WorkRef | null; args: unknown[] }
   | { t: "job"; id: number; work: WorkRef; args: unknown[]; fast?: boolean }
   | {
@@ -55,12 +56,45 @@ export type FromWorker =
   | { t: "ok"; id: number; value: unknown }
   | { t: "err"; id: number; error: WireError };
 
+/** Another thread -> a `LoopPort`. @internal */
+export type PortRequest =
+  | { t: "run"; id: number; work: WorkRef; args: unknown[] }
+  | { t: "cancel"; id: number };
+
+/** A `LoopPort` -> the thread that asked. @internal */
+export type PortReply =
+  | { t: "ok"; id: number; value: unknown }
+  | { t: "err"; id: number; error: WireError }
+  | { t: "cancelled"; id: number };
+
 /** An error in transit. @internal */
 export interface WireError {
   name: string;
   message: string;
   stack: string | undefined;
   props: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * The reply that replaces a result which could not be cloned (`err`, what
+ * the serializer threw): a TypeError that says so. @internal
+ */
+export function unclonableResult(
+  id: number,
+  err: unknown,
+  what = "work",
+): { t: "err"; id: number; error: WireError } {
+  return {
+    t: "err",
+    id,
+    error: toWire(
+      new TypeError(
+        `Cannot return the ${what}'s result: it cannot be cloned (${
+          err instanceof Error ? err.message : String(err)
+        })`,
+      ),
+    ),
+  };
 }
 
 /** Flatten `err` for the trip back. @internal */

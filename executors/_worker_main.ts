@@ -1,95 +1,149 @@
 /**
  * The body of a `ThreadPoolExecutor` thread (loaded by _worker.js): runs one job
- * at a time as the pool sends them and posts each outcome back.
+ * at a time as the pool sends them and sends each outcome back.
+ *
+ * Jobs and replies go through shared mailboxes when the caller's loop
+ * watches the doorbell (`_mailbox.ts`, `_doorbell.ts`); after such a reply
+ * the thread parks, waiting for the next job without a host turn.
  *
  * @module
  */
 
 import type { FromWorker, ToWorker } from "./_wire.ts";
-import { toWire } from "./_wire.ts";
+import { unclonableResult } from "./_wire.ts";
 import { serve } from "./_serve.ts";
+import {
+  EMPTY,
+  FULL,
+  IDLE,
+  JOB,
+  LINGER,
+  Mailbox,
+  PARKED,
+  WAKE,
+} from "./_mailbox.ts";
 import { Wakeup } from "../poll/wakeup.ts";
-import { serialize } from "node:v8";
+import { _transferList } from "./transfer.ts";
+import { threadPort } from "./_host.ts";
 
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(msg: unknown): void;
-}
-
-const scope = globalThis as unknown as WorkerScope;
+const port = threadPort();
 
 // One message at a time, in order: the initializer runs before any job.
 let chain: Promise<void> = Promise.resolve();
 let initFailed = false;
-// The doorbell to ring after each reply (see _doorbell.ts), and the
-// shared reply slot: [state (1: a reply waits), length] then the bytes.
+// The doorbell to ring after each reply, and the two mailboxes.
 let bell = -1;
-let slotHead: Int32Array | null = null;
-let slotBytes: Uint8Array | null = null;
+let replies: Mailbox | null = null;
+let jobs: Mailbox | null = null;
 
 /**
  * Take over the Worker's messages; `early` are those that arrived while
  * this module was loading (_worker.js kept them), handled first.
  * @internal
  */
-export function start(early: MessageEvent<ToWorker>[]): void {
-  scope.onmessage = (e) => {
-    chain = chain.then(() => handle(e.data));
-  };
-  for (const e of early) chain = chain.then(() => handle(e.data));
+export function start(early: ToWorker[] = []): void {
+  for (const m of early) chain = chain.then(() => handle(m));
+  port.listen((m) => {
+    chain = chain.then(() => handle(m as ToWorker));
+  });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.t === "bell") {
     bell = msg.fd;
-    slotHead = new Int32Array(msg.reply, 0, 2);
-    slotBytes = new Uint8Array(msg.reply, 8);
+    replies = new Mailbox(msg.boxes, 0);
+    jobs = new Mailbox(msg.boxes, 1);
     return;
   }
-  // After a failed initializer the pool is broken and will end us.
-  if (initFailed) return;
-  const reply = await serve(msg);
-  if (reply.t === "initFailed") initFailed = true;
-  const fast = msg.t !== "init" && msg.fast === true;
-  try {
-    post(reply, fast);
-  } catch (err) {
-    // The result could not be cloned: report that instead.
-    if (reply.t !== "ok") throw err;
-    post({
-      t: "err",
-      id: reply.id,
-      error: toWire(
-        new TypeError(
-          `Cannot return the work's result: it cannot be cloned (${
-            err instanceof Error ? err.message : String(err)
-          })`,
-        ),
-      ),
-    }, fast);
+  if (msg.t === "slot") {
+    // The job left in the box while we were not parked, unless a park
+    // took it already.
+    if (jobs !== null && jobs.cas(JOB, IDLE) === JOB) {
+      await runJobs(jobs.read() as ToWorker);
+    }
+    return;
+  }
+  // This message came by postMessage: a WAKE before it is consumed.
+  jobs?.cas(WAKE, IDLE);
+  await runJobs(msg);
+}
+
+/** Run `msg`, then, while jobs come through the box, those too. */
+async function runJobs(msg: ToWorker): Promise<void> {
+  for (;;) {
+    // After a failed initializer the pool is broken and will end us.
+    if (initFailed || msg.t === "bell" || msg.t === "slot") return;
+    const reply = await serve(msg);
+    if (reply.t === "initFailed") initFailed = true;
+    const fast = msg.t !== "init" && msg.fast === true;
+    // Parked from now on, before the reply rings the loop: a job sent the
+    // moment the reply lands finds PARKED and needs no slot message (an
+    // Atomics.wait on a state that changed meanwhile returns at once).
+    if (fast) jobs?.cas(IDLE, PARKED);
+    try {
+      send(reply, fast);
+    } catch (err) {
+      // The result could not be cloned: report that instead.
+      if (reply.t !== "ok") throw err;
+      send(unclonableResult(reply.id, err), fast);
+    }
+    if (!fast || jobs === null) return;
+    const next = park(jobs);
+    if (next === null) return;
+    msg = next;
   }
 }
 
 /**
- * Send `reply`. On the fast path (the loop watches the doorbell) a reply
- * that fits goes through the shared slot: the loop reads it as soon as the
- * doorbell wakes it, with no host turn (a Worker message is only
- * dispatched on one). Otherwise, and for large replies, postMessage.
+ * Wait up to LINGER ms for a job in the box; null if none came (or a
+ * postMessage is announced), and then the thread returns to its event loop.
  */
-function post(reply: FromWorker, fast: boolean): void {
-  if (fast && slotHead !== null && slotBytes !== null) {
-    const bytes = serialize(reply); // throws if it cannot be cloned
-    if (bytes.length <= slotBytes.length) {
-      slotBytes.set(bytes);
-      Atomics.store(slotHead, 1, bytes.length);
-      Atomics.store(slotHead, 0, 1);
-      if (bell >= 0) Wakeup.signalFd(bell);
-      // Should the loop be gone (closed before the reply came), the pool
-      // still collects it on a host turn.
-      scope.postMessage({ t: "poke" } satisfies FromWorker);
-      return;
+function park(box: Mailbox): ToWorker | null {
+  const deadline = performance.now() + LINGER;
+  let s = box.cas(IDLE, PARKED);
+  while (s === IDLE || s === PARKED) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      s = box.cas(PARKED, IDLE);
+      if (s === PARKED) {
+        unpark();
+        return null;
+      }
+      break;
     }
+    s = box.wait(PARKED, left);
   }
-  scope.postMessage(reply);
+  if (s === JOB && box.cas(JOB, IDLE) === JOB) return box.read() as ToWorker;
+  // WAKE: the message follows by postMessage.
+  box.cas(WAKE, IDLE);
+  return null;
+}
+
+/**
+ * Back to the event loop with a reply the pool has not collected (its
+ * loop was busy, stopped or closed): say so by postMessage, which is
+ * dispatched on a host turn, so the reply is collected without a ring.
+ */
+function unpark(): void {
+  if (replies !== null && replies.state === FULL) {
+    port.post({ t: "poke" } satisfies FromWorker, []);
+  }
+}
+
+/**
+ * Send `reply`: through the reply box when the loop watches the doorbell
+ * and it fits (the loop reads it as soon as the doorbell wakes it, with no
+ * host turn), else by postMessage; then ring.
+ */
+function send(reply: FromWorker, fast: boolean): void {
+  const moves = reply.t === "ok" ? _transferList([reply.value]) : [];
+  if (
+    fast && moves.length === 0 && replies !== null &&
+    replies.state === EMPTY && replies.write(reply)
+  ) {
+    replies.swap(FULL);
+  } else {
+    port.post(reply, moves);
+  }
   if (bell >= 0) Wakeup.signalFd(bell);
 }

@@ -37,3 +37,5 @@ export {
 } from "./errors.ts";
 export { toThread, wrapFuture } from "./run_in_executor.ts";
 export { runCoroutineThreadsafe } from "./threadsafe.ts";
+export { type Movable, transfer } from "./transfer.ts";
+export { LoopPort, type RemoteLoop } from "./loop_port.ts";

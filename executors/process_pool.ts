@@ -1,6 +1,6 @@
 /**
  * `ProcessPoolExecutor`: named work in child runtime processes (`deno run`
- * of this module's child program), as `concurrent.futures.
+ * of this module's child program; `node`/`bun` on those runtimes), as `concurrent.futures.
  * ProcessPoolExecutor`, talking over pipes that the loop polls.
  *
  * @module
@@ -12,6 +12,13 @@ import { BrokenProcessPool } from "./errors.ts";
 import type { FromWorker, ToWorker } from "./_wire.ts";
 import { encodeFrame, FrameReader } from "./_frames.ts";
 import { countJob } from "./_loop.ts";
+import { _detach, type Movable } from "./transfer.ts";
+import {
+  CHILD_URL,
+  childCommand,
+  cpuCount,
+  defaultChildArgs,
+} from "./_host.ts";
 import type { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { RuntimeError } from "../futures/errors.ts";
@@ -43,7 +50,8 @@ export interface ProcessPoolOptions {
   /**
    * Arguments of `deno run` for the children, before the script; default
    * `["--allow-all"]`: a program that may use FFI (which this module needs)
-   * can do anything already, so its children get no more than it has.
+   * can do anything already, so its children get no more than it has. On
+   * Node and Bun: arguments of `node`/`bun` (default none).
    */
   runtimeArgs?: string[];
 }
@@ -52,8 +60,6 @@ interface ReaderLoop extends LoopLike {
   addReader(fd: number, callback: () => void): void;
   removeReader(fd: number): boolean;
 }
-
-const CHILD_PATH = new URL("./_child.ts", import.meta.url);
 
 interface Child {
   pid: number;
@@ -66,7 +72,8 @@ interface Child {
 }
 
 /**
- * A pool of child processes (each a fresh Deno runtime, ~20-40 ms to
+ * A pool of child processes (each a fresh runtime of the parent's kind,
+ * `Deno.execPath()` or `process.execPath`; a Deno child takes ~20-40 ms to
  * start) that runs named work (see `work()`): for CPU-bound work that
  * should not share a process, or native code that may crash. Children
  * start lazily and are reused; with `maxTasksPerChild` each is replaced
@@ -106,10 +113,10 @@ export class ProcessPoolExecutor extends _Pool {
   constructor(options: ProcessPoolOptions = {}) {
     super(
       options,
-      globalThis.navigator?.hardwareConcurrency ?? 1,
+      cpuCount(),
       "a ProcessPoolExecutor",
     );
-    this.#runtimeArgs = options.runtimeArgs ?? ["--allow-all"];
+    this.#runtimeArgs = options.runtimeArgs ?? defaultChildArgs();
   }
 
   /** @internal */
@@ -186,14 +193,13 @@ export class ProcessPoolExecutor extends _Pool {
     const [repR, repW] = pipe();
     let pid: number;
     try {
-      pid = spawn([
-        Deno.execPath(),
-        "run",
-        ...this.#runtimeArgs,
-        CHILD_PATH.pathname,
-        String(reqR),
-        String(repW),
-      ], { fds: ["devnull", -1, -1], passFds: [reqR, repW] });
+      pid = spawn(
+        childCommand(CHILD_URL, this.#runtimeArgs, [
+          String(reqR),
+          String(repW),
+        ]),
+        { fds: ["devnull", -1, -1], passFds: [reqR, repW] },
+      );
     } catch (err) {
       for (const fd of [reqR, reqW, repR, repW]) close(fd);
       throw err;
@@ -213,7 +219,11 @@ export class ProcessPoolExecutor extends _Pool {
     this.#children.add(c);
     for (const l of this.#loops.keys()) this.#watch(c, l);
     return {
-      post: (msg: ToWorker) => this.#post(c, msg),
+      post: (msg: ToWorker, transfer?: Movable[]) => {
+        this.#post(c, msg);
+        // Copied through the pipe; detached as a thread pool would leave them.
+        if (transfer !== undefined) _detach(transfer);
+      },
       terminate: () => this.#end(c),
     };
   }

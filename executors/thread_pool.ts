@@ -18,10 +18,12 @@ import {
   onRing,
   replyReceived,
 } from "./_doorbell.ts";
-import { deserialize } from "node:v8";
+import { EMPTY, FULL, JOB, Mailbox, PARKED, WAKE } from "./_mailbox.ts";
+import { _checkMovable, type Movable } from "./transfer.ts";
+import { cpuCount, startThread, WORKER_URL } from "./_host.ts";
 
-// Replies up to this size come back through shared memory (see _worker_main.ts).
-const REPLY_SLOT = 64 * 1024;
+// Jobs and replies up to this size cross in shared memory (_mailbox.ts).
+const BOX_SIZE = 64 * 1024;
 
 /**
  * Options of {@linkcode ThreadPoolExecutor}.
@@ -48,11 +50,8 @@ export interface ThreadPoolOptions {
 }
 
 let poolCounter = 0;
-const WORKER_URL = new URL("./_worker.js", import.meta.url);
-
 function defaultMax(): number {
-  const cpus = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.min(32, cpus + 4);
+  return Math.min(32, cpuCount() + 4);
 }
 
 /**
@@ -133,42 +132,53 @@ export class ThreadPoolExecutor extends _Pool {
 
   /** @internal */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
-    const w = new Worker(WORKER_URL, {
-      type: "module",
-      name: `${this.#prefix}_${index}`,
-    });
-
-    w.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      events.crash(e.error ?? new Error(e.message));
-    };
-    w.onmessageerror = () => {
-      events.crash(new Error("a reply could not be deserialized"));
-    };
-    const reply = new SharedArrayBuffer(8 + REPLY_SLOT);
-    const head = new Int32Array(reply, 0, 2);
-    const bytes = new Uint8Array(reply, 8);
+    const boxes = Mailbox.pair(BOX_SIZE);
+    const replies = new Mailbox(boxes, 0);
+    const jobs = new Mailbox(boxes, 1);
     const scan = (): void => {
-      if (Atomics.load(head, 0) !== 1) return;
-      const copy = bytes.slice(0, Atomics.load(head, 1));
-      Atomics.store(head, 0, 0);
+      if (replies.state !== FULL) return;
+      const m = replies.read() as FromWorker;
+      replies.swap(EMPTY);
       replyReceived();
-      events.message(deserialize(copy) as FromWorker);
+      events.message(m);
     };
     onRing(scan);
-    w.onmessage = (e: MessageEvent<FromWorker>) => {
-      // A reply left in the shared slot: collect it if the loop did not.
-      if (e.data.t === "poke") return scan();
-      replyReceived();
-      events.message(e.data);
+    const w = startThread(WORKER_URL, `${this.#prefix}_${index}`, {
+      message: (data) => {
+        const m = data as FromWorker;
+        // A reply left in the box: collect it if the loop did not.
+        if (m.t === "poke") return scan();
+        replyReceived();
+        events.message(m);
+      },
+      error: (err) => events.crash(err),
+      messageError: () =>
+        events.crash(new Error("a reply could not be deserialized")),
+    });
+    w.post({ t: "bell", fd: doorbellWriteFd(), boxes } satisfies ToWorker, []);
+    // A message by postMessage: a parked thread must leave the park first.
+    const postMessage = (msg: ToWorker, transfer: Movable[]): void => {
+      _checkMovable(msg, transfer);
+      if (jobs.swap(WAKE) === PARKED) jobs.notify();
+      w.post(msg, transfer);
     };
-    w.postMessage(
-      { t: "bell", fd: doorbellWriteFd(), reply } satisfies ToWorker,
-    );
     return {
-      post: (msg: ToWorker) => w.postMessage(msg),
+      post: (msg: ToWorker, transfer: Movable[] = []) => {
+        // Jobs for a loop that watches the doorbell go through the box
+        // (encoding throws, as postMessage does, what cannot be cloned);
+        // buffers that move go by postMessage.
+        if (
+          msg.t !== "job" || msg.fast !== true || transfer.length > 0 ||
+          !jobs.write(msg)
+        ) {
+          return postMessage(msg, transfer);
+        }
+        if (jobs.swap(JOB) === PARKED) jobs.notify();
+        else w.post({ t: "slot" } satisfies ToWorker, []);
+      },
       terminate: () => {
         offRing(scan);
+        if (jobs.swap(WAKE) === PARKED) jobs.notify();
         w.terminate();
       },
     };

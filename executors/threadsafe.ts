@@ -1,12 +1,14 @@
 /**
  * `runCoroutineThreadsafe`: hand a coroutine to a loop from code that does
  * not run on it — a host callback (a timer, a Worker's message, an FFI
- * callback), or another loop.
+ * callback), another loop, or another thread through a `LoopPort`.
  *
  * A coroutine cannot cross threads; to run one on a Worker's own loop,
  * name it as work (`work()` of an exported generator or async function):
  * a pool worker runs it as the main task of its own event loop and the
- * result comes back on ours.
+ * result comes back on ours. The other way, from a Worker onto our loop,
+ * it is named too: `runCoroutineThreadsafe(work, remote, ...args)` with
+ * the `remote` end of a `LoopPort`.
  *
  * @module
  */
@@ -16,6 +18,8 @@ import { type CoroutineLike, Task } from "../futures/task.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import { copyOutcome, hold } from "./_loop.ts";
 import { currentLoop } from "./_host_loop.ts";
+import { _runRemote, type RemoteLoop } from "./loop_port.ts";
+import type { Work, WorkFunction, WorkResult } from "./work.ts";
 
 /**
  * Schedule `coro` as a task on `loop` (waking it) and return a future of
@@ -49,10 +53,37 @@ import { currentLoop } from "./_host_loop.ts";
  */
 export function runCoroutineThreadsafe<T>(
   coro: CoroutineLike<T>,
-  loop: LoopLike & {
-    callSoonThreadsafe(callback: () => void): unknown;
-  },
+  loop: LoopLike & { callSoonThreadsafe(callback: () => void): unknown },
+): Future<T>;
+/**
+ * From another thread: run the named coroutine `work(...args)` (an
+ * exported generator or async function, or any function, see `work()`)
+ * as a task on the loop at the other end of `remote` (a `LoopPort`'s
+ * end, sent to this thread). Returns a future on this thread's running
+ * loop, or one to `await` from plain code. Cancelling it cancels the task.
+ *
+ * @param work The coroutine, named.
+ * @param remote The loop's end of its `LoopPort`.
+ * @param args Its arguments (structured-cloned).
+ * @throws {TypeError} if `work` is not a work reference or an argument
+ *   cannot be cloned (nothing is sent).
+ * @throws {RuntimeError} if the `LoopPort` is closed.
+ */
+export function runCoroutineThreadsafe<F extends WorkFunction>(
+  work: Work<F>,
+  remote: RemoteLoop,
+  ...args: Parameters<F>
+): Future<WorkResult<F>>;
+export function runCoroutineThreadsafe<T>(
+  coro: CoroutineLike<T> | Work<WorkFunction>,
+  loop:
+    | (LoopLike & { callSoonThreadsafe(callback: () => void): unknown })
+    | RemoteLoop,
+  ...args: unknown[]
 ): Future<T> {
+  if (isRemote(loop)) {
+    return _runRemote(coro as Work<WorkFunction>, loop, args) as Future<T>;
+  }
   if (
     typeof coro !== "function" &&
     (typeof coro !== "object" || coro === null ||
@@ -74,7 +105,7 @@ export function runCoroutineThreadsafe<T>(
     if (out.done()) return;
     let task: Task<T>;
     try {
-      task = new Task(coro, { loop });
+      task = new Task(coro as CoroutineLike<T>, { loop });
     } catch (err) {
       out.setException(err);
       return;
@@ -85,4 +116,10 @@ export function runCoroutineThreadsafe<T>(
     });
   });
   return out;
+}
+
+function isRemote(loop: unknown): loop is RemoteLoop {
+  return typeof loop === "object" && loop !== null &&
+    typeof (loop as RemoteLoop).bell === "number" &&
+    typeof (loop as { isClosed?: unknown }).isClosed !== "function";
 }

@@ -2,6 +2,7 @@
 counterparts of bench/executors.ts; one JSON line each.
 
 Usage: /usr/bin/python3.11 bench/python/executors.py [--uvloop] [-n N] [--jobs J]
+       [--only to_thread|fib_pool]
 """
 import asyncio
 import concurrent.futures
@@ -13,6 +14,7 @@ N = int(sys.argv[sys.argv.index("-n") + 1]) if "-n" in sys.argv else 10_000
 JOBS = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 200
 FIB = 27
 IMPL = "uvloop" if "--uvloop" in sys.argv else "asyncio"
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
 
 
 def fib(n):
@@ -48,8 +50,9 @@ async def fib_pool(kind, workers):
 
 
 async def main():
-    await to_thread()
-    for kind in ("thread", "process"):
+    if ONLY in (None, "to_thread"):
+        await to_thread()
+    for kind in () if ONLY == "to_thread" else ("thread", "process"):
         one = await fib_pool(kind, 1)
         two = await fib_pool(kind, 2)
         line(bench="fib_pool", kind=kind, n=JOBS, seconds1=one, seconds2=two,

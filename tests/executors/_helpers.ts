@@ -3,8 +3,11 @@
  *
  * Thread-pool tests run without the fd census of tests/poll: Deno opens an
  * eventfd and an epoll fd for each Worker's runtime and closes them on its
- * own schedule, seconds later (the same with bare Workers), so a census
- * cannot tell them from ours. The pool opens no fd of its own but the
+ * own schedule (here a terminated Worker's pair was still open 28 s later,
+ * until later Workers came and went; the same with bare Workers), so a
+ * census, even one that waits for fds to settle, cannot tell them from
+ * ours — and the test permissions cannot read `/proc/self/fd` links to
+ * tell them apart by kind. The pool opens no fd of its own but the
  * process-wide doorbell, opened here first.
  *
  * @module

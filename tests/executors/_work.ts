@@ -9,6 +9,10 @@ import { work } from "../../executors/work.ts";
 import { sleep } from "../../futures/sleep.ts";
 import { FileNotFoundError } from "../../poll/errors.ts";
 import { Wakeup } from "../../poll/wakeup.ts";
+import { transfer } from "../../executors/transfer.ts";
+import { runCoroutineThreadsafe } from "../../executors/threadsafe.ts";
+import type { RemoteLoop } from "../../executors/loop_port.ts";
+import { CancelledError } from "../../futures/errors.ts";
 
 const here = import.meta.url;
 
@@ -132,3 +136,103 @@ export const missingModuleWork = work<() => void>(
   new URL("./_no_such_module.ts", here),
   "f",
 );
+
+/** `n` bytes of `value`, moved (not copied) back to the caller. */
+export function filled(n: number, value: number): Uint8Array {
+  return transfer(new Uint8Array(n).fill(value));
+}
+export const filledWork = work<typeof filled>(here, "filled");
+
+/** What the thread saw of `bytes`: its length and sum. */
+export function inspect(bytes: Uint8Array): [number, number] {
+  let sum = 0;
+  for (const b of bytes) sum += b;
+  return [bytes.byteLength, sum];
+}
+export const inspectWork = work<typeof inspect>(here, "inspect");
+
+/** `bytes` back, moved, with each byte incremented. */
+export function bump(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i < bytes.length; i++) bytes[i]++;
+  return transfer(bytes);
+}
+export const bumpWork = work<typeof bump>(here, "bump");
+
+// ---- run on the test's loop through a LoopPort, asked from a thread ----
+
+/** On the loop: `a * b` after a sleep. */
+export function* mulLater(a: number, b: number): Generator<unknown, number> {
+  yield* sleep(0.001);
+  return a * b;
+}
+export const mulLaterWork = work<typeof mulLater>(here, "mulLater");
+
+/** On the loop: throws a RangeError after a sleep. */
+export async function failLater(msg: string): Promise<never> {
+  await sleep(0.001);
+  throw new RangeError(msg);
+}
+export const failLaterWork = work<typeof failLater>(here, "failLater");
+
+let remoteCancelled = false;
+/** On the loop: sleeps for good; records its cancellation. */
+export function* sleepForever(): Generator<unknown, void> {
+  try {
+    yield* sleep(3600);
+  } catch (err) {
+    remoteCancelled = err instanceof CancelledError;
+    throw err;
+  }
+}
+export const sleepForeverWork = work<typeof sleepForever>(here, "sleepForever");
+/** Whether `sleepForever` was cancelled (read on the loop's thread). */
+export function wasRemoteCancelled(): boolean {
+  return remoteCancelled;
+}
+
+/** On a thread: `mulLater(a, b)` on the loop at the other end of `remote`. */
+export async function askMul(
+  remote: RemoteLoop,
+  a: number,
+  b: number,
+): Promise<number> {
+  return await runCoroutineThreadsafe(mulLaterWork, remote, a, b);
+}
+export const askMulWork = work<typeof askMul>(here, "askMul");
+
+/** On a thread, from plain code (no loop): as `askMul`. */
+export function askMulPlain(
+  remote: RemoteLoop,
+  a: number,
+  b: number,
+): Promise<number> {
+  return Promise.resolve(runCoroutineThreadsafe(mulLaterWork, remote, a, b));
+}
+export const askMulPlainWork = work<typeof askMulPlain>(here, "askMulPlain");
+
+/** On a thread: the error `failLater` raised on the loop, as name: message. */
+export async function askFail(remote: RemoteLoop): Promise<string> {
+  try {
+    await runCoroutineThreadsafe(failLaterWork, remote, "too far");
+    return "no error";
+  } catch (err) {
+    return `${err instanceof RangeError ? "RangeError" : "other"}: ${
+      (err as Error).message
+    }`;
+  }
+}
+export const askFailWork = work<typeof askFail>(here, "askFail");
+
+/** On a thread: start `sleepForever` on the loop, then cancel it. */
+export function* askAndCancel(remote: RemoteLoop): Generator<unknown, string> {
+  const fut = runCoroutineThreadsafe(sleepForeverWork, remote);
+  yield* sleep(0.05);
+  fut.cancel();
+  try {
+    yield* fut;
+    return "not cancelled";
+  } catch (err) {
+    return err instanceof CancelledError ? "cancelled" : String(err);
+  }
+}
+export const askAndCancelWork = work<typeof askAndCancel>(here, "askAndCancel");

@@ -6,7 +6,7 @@ import {
   RuntimeError,
 } from "../../mod.ts";
 import { killProcess, waitpidNoHang } from "../../poll/spawn.ts";
-import { noLeak } from "../poll/_helpers.ts";
+import { noLeak, test } from "../poll/_helpers.ts";
 import { FORMS } from "../futures/_forms.ts";
 import {
   addWork,
@@ -35,7 +35,7 @@ async function gone(pid: number): Promise<void> {
 }
 
 for (const form of FORMS) {
-  Deno.test(`ProcessPoolExecutor.submit() returns results from another process (${form})`, async () => {
+  test(`ProcessPoolExecutor.submit() returns results from another process (${form})`, async () => {
     let pid = 0;
     await noLeak(async () => {
       const got = form === "generator"
@@ -68,7 +68,7 @@ for (const form of FORMS) {
   });
 }
 
-Deno.test("ProcessPoolExecutor.submit() re-raises the child's error with its class", async () => {
+test("ProcessPoolExecutor.submit() re-raises the child's error with its class", async () => {
   await run(async () => {
     await using pool = new ProcessPoolExecutor({ maxWorkers: 1 });
     await assert.rejects(
@@ -80,7 +80,7 @@ Deno.test("ProcessPoolExecutor.submit() re-raises the child's error with its cla
   });
 });
 
-Deno.test("ProcessPoolExecutor: a child killed by a signal breaks the pool; a new pool works", async () => {
+test("ProcessPoolExecutor: a child killed by a signal breaks the pool; a new pool works", async () => {
   await run(async () => {
     const pool = new ProcessPoolExecutor({ maxWorkers: 1 });
     const pid = await pool.submit(pidWork);
@@ -97,7 +97,7 @@ Deno.test("ProcessPoolExecutor: a child killed by a signal breaks the pool; a ne
   });
 });
 
-Deno.test("ProcessPoolExecutor maxTasksPerChild replaces a child after that many jobs", async () => {
+test("ProcessPoolExecutor maxTasksPerChild replaces a child after that many jobs", async () => {
   await run(async () => {
     await using pool = new ProcessPoolExecutor({
       maxWorkers: 1,
@@ -109,7 +109,7 @@ Deno.test("ProcessPoolExecutor maxTasksPerChild replaces a child after that many
   });
 });
 
-Deno.test("ProcessPoolExecutor initializer runs in each child; a failing one breaks the pool", async () => {
+test("ProcessPoolExecutor initializer runs in each child; a failing one breaks the pool", async () => {
   await run(async () => {
     await using ok = new ProcessPoolExecutor({
       maxWorkers: 1,
@@ -130,12 +130,12 @@ Deno.test("ProcessPoolExecutor initializer runs in each child; a failing one bre
   });
 });
 
-Deno.test("ProcessPoolExecutor.submit() outside a running loop is a RuntimeError", async () => {
+test("ProcessPoolExecutor.submit() outside a running loop is a RuntimeError", async () => {
   await using pool = new ProcessPoolExecutor({ maxWorkers: 1 });
   assert.throws(() => pool.submit(addWork, 1, 2), RuntimeError);
 });
 
-Deno.test("ProcessPoolExecutor.submit() refuses an argument that cannot be cloned", async () => {
+test("ProcessPoolExecutor.submit() refuses an argument that cannot be cloned", async () => {
   await run(async () => {
     await using pool = new ProcessPoolExecutor({ maxWorkers: 1 });
     assert.throws(() => pool.submit(echoWork, () => 1), TypeError);

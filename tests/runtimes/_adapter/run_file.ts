@@ -1,0 +1,130 @@
+/**
+ * Runs one transpiled test file on Node or Bun: imports it (its
+ * `Deno.test` calls register through `deno_shim.ts`), runs the tests one
+ * after another as `deno test` does, and prints one line
+ * `__RESULTS__{json}` with each test's outcome. Usage:
+ * `node run_file.js FILE.js [TIMEOUT_SECONDS]`.
+ *
+ * An exception or rejection nobody handles while a test runs fails that
+ * test (`deno test` fails it too). A test that does not settle within the
+ * timeout fails, and the file stops there: its loop may still be running.
+ *
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { registered } from "./deno_shim.ts";
+import { runtime } from "../../../poll/_runtime.ts";
+import { libraryName } from "../../../poll/_libc.ts";
+import { close, pipe } from "../../../poll/fd.ts";
+import { waitReadable } from "../../../poll/_bun_waiter.ts";
+
+/** One test's outcome. */
+export interface Outcome {
+  name: string;
+  status: "pass" | "fail" | "skip";
+  /** Why it was skipped, or the first line of its error. */
+  detail?: string;
+  ms?: number;
+}
+
+const [file, timeoutArg] = process.argv.slice(2);
+const timeoutMs = Number(timeoutArg ?? 60) * 1000;
+const results: Outcome[] = [];
+let stray: unknown[] = [];
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error
+    ? `${e.name}: ${e.message}`
+    : `thrown non-Error: ${String(e)}`;
+  return text.split("\n").slice(0, 8).join(" | ").slice(0, 600);
+}
+
+function finish(loadError?: unknown): never {
+  const line = JSON.stringify({
+    results,
+    loadError: loadError === undefined ? undefined : firstLine(loadError),
+  });
+  process.stdout.write(`\n__RESULTS__${line}\n`, () => process.exit(0));
+  // process.exit waits for the write callback above.
+  return undefined as never;
+}
+
+// `deno task test` exposes gc(); Bun has it as Bun.gc(true).
+const g = globalThis as { gc?: () => void; Bun?: { gc(sync: boolean): void } };
+if (g.gc === undefined && g.Bun !== undefined) g.gc = () => g.Bun!.gc(true);
+
+// On Bun, the selectors' waiter Worker, kept for reuse, holds fds of Bun's
+// own from its first use on: start it before any test counts fds (as the
+// smoke program does), or the test that first waits in host mode fails
+// its census.
+if (runtime === "bun") {
+  const [r, w] = pipe();
+  await waitReadable(libraryName(), r, 0);
+  close(r);
+  close(w);
+}
+
+process.on("unhandledRejection", (e) => stray.push(e));
+process.on("uncaughtException", (e) => stray.push(e));
+
+try {
+  await import(pathToFileURL(file).href);
+} catch (e) {
+  finish(e);
+}
+
+const only = registered.some((t) => t.only);
+for (const t of registered) {
+  if (t.skip !== null || (only && !t.only)) {
+    results.push({
+      name: t.name,
+      status: "skip",
+      detail: t.skip ?? "another test has only: true",
+    });
+    continue;
+  }
+  stray = [];
+  const start = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const r = await Promise.race([
+      Promise.resolve(t.fn({
+        name: t.name,
+        step: () => {
+          throw new Error("t.step() is not supported by the test adapter");
+        },
+      })),
+      timedOut,
+    ]);
+    if (r === "timeout") {
+      results.push({
+        name: t.name,
+        status: "fail",
+        detail: `did not settle within ${timeoutMs / 1000} s`,
+      });
+      finish();
+    }
+    // Let a rejection left behind by the test surface before judging it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (stray.length > 0) throw stray[0];
+    results.push({
+      name: t.name,
+      status: "pass",
+      ms: Math.round(performance.now() - start),
+    });
+  } catch (e) {
+    results.push({
+      name: t.name,
+      status: "fail",
+      detail: firstLine(e),
+      ms: Math.round(performance.now() - start),
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+finish();
