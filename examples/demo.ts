@@ -18,7 +18,7 @@ import {
 import { close, pipe, read, write } from "../poll/fd.ts";
 import { echoDemo } from "./echo.ts";
 import { pollDemo } from "./poll_demo.ts";
-import { executorDemo } from "./executor_demo.ts";
+import { crossingDemo, executorDemo } from "./executor_demo.ts";
 
 function* teller(name: string, customers: number): Coro<string> {
   // The seed's bank counter: each customer takes a while; while one teller
@@ -97,4 +97,5 @@ if (import.meta.main) {
   // exec: blocking work moved off the loop.
   console.log("\n== executors: blocking work in a thread pool ==");
   await executorDemo();
+  await crossingDemo();
 }

@@ -16,7 +16,9 @@
  * compare-and-swap from JOB, so exactly once). A message the thread must
  * see by postMessage (a large job, transferred buffers, the end) is
  * preceded by WAKE: a parked thread returns to its event loop, one about
- * to park does not.
+ * to park does not. A thread whose event loop has not had a turn for
+ * LINGER ms (jobs back to back) does not park after its reply, so timers
+ * and promises its work left behind are not starved.
  *
  * @module
  */

@@ -35,6 +35,9 @@ let initFailed = false;
 let bell = -1;
 let replies: Mailbox | null = null;
 let jobs: Mailbox | null = null;
+// When this thread's event loop last dispatched a message to us: it had
+// a turn then (timers and promises the work left behind ran).
+let lastTurn = 0;
 
 /**
  * Take over the Worker's messages; `early` are those that arrived while
@@ -49,6 +52,7 @@ export function start(early: ToWorker[] = []): void {
 }
 
 async function handle(msg: ToWorker): Promise<void> {
+  lastTurn = performance.now();
   if (msg.t === "bell") {
     bell = msg.fd;
     replies = new Mailbox(msg.boxes, 0);
@@ -76,10 +80,14 @@ async function runJobs(msg: ToWorker): Promise<void> {
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     const fast = msg.t !== "init" && msg.fast === true;
+    // Jobs back to back would keep the thread parked for good: give its
+    // event loop a turn at least every LINGER ms (the next job then comes
+    // with a slot message).
+    const park = fast && performance.now() - lastTurn < LINGER;
     // Parked from now on, before the reply rings the loop: a job sent the
     // moment the reply lands finds PARKED and needs no slot message (an
     // Atomics.wait on a state that changed meanwhile returns at once).
-    if (fast) jobs?.cas(IDLE, PARKED);
+    if (park) jobs?.cas(IDLE, PARKED);
     try {
       send(reply, fast);
     } catch (err) {
@@ -87,8 +95,11 @@ async function runJobs(msg: ToWorker): Promise<void> {
       if (reply.t !== "ok") throw err;
       send(unclonableResult(reply.id, err), fast);
     }
-    if (!fast || jobs === null) return;
-    const next = park(jobs);
+    if (!park || jobs === null) {
+      if (fast) unpark();
+      return;
+    }
+    const next = parkFor(jobs);
     if (next === null) return;
     msg = next;
   }
@@ -98,7 +109,7 @@ async function runJobs(msg: ToWorker): Promise<void> {
  * Wait up to LINGER ms for a job in the box; null if none came (or a
  * postMessage is announced), and then the thread returns to its event loop.
  */
-function park(box: Mailbox): ToWorker | null {
+function parkFor(box: Mailbox): ToWorker | null {
   const deadline = performance.now() + LINGER;
   let s = box.cas(IDLE, PARKED);
   while (s === IDLE || s === PARKED) {

@@ -61,7 +61,12 @@ function defaultMax(): number {
  * modules needs read permission (`--allow-read`), or they fail to start
  * (`BrokenThreadPool`, the permission error as its cause).
  *
- * Results cross back by structured clone. A thread that dies (an error
+ * Arguments and results cross by structured clone; `transfer()` moves a
+ * large buffer instead. Jobs whose arguments are primitives, and their
+ * results, cross in shared memory: after a reply a thread parks in
+ * `Atomics.wait` for up to 10 ms, so the next job needs no Worker message
+ * (a parked thread uses no CPU; its own timers run once it leaves the
+ * park, at the latest every 10 ms). A thread that dies (an error
  * escaping the work's own callbacks, a top-level throw) breaks the pool:
  * its futures fail with `BrokenThreadPool` and new work is refused. A
  * native call that is running cannot be interrupted, by `shutdown()` or

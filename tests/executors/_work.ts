@@ -236,3 +236,10 @@ export function* askAndCancel(remote: RemoteLoop): Generator<unknown, string> {
   }
 }
 export const askAndCancelWork = work<typeof askAndCancel>(here, "askAndCancel");
+
+/** Sets `flag[0]` from a timer of this thread, after returning. */
+export function setFlagLater(flag: Int32Array): boolean {
+  setTimeout(() => Atomics.store(flag, 0, 1), 0);
+  return true;
+}
+export const setFlagLaterWork = work<typeof setFlagLater>(here, "setFlagLater");

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { run, sleep, ThreadPoolExecutor } from "../../mod.ts";
 import { Mailbox } from "../../executors/_mailbox.ts";
 import type { FromWorker, ToWorker } from "../../executors/_wire.ts";
-import { addWork, countWork, echoWork, waitFlagWork } from "./_work.ts";
+import {
+  addWork,
+  countWork,
+  echoWork,
+  setFlagLaterWork,
+  waitFlagWork,
+} from "./_work.ts";
 import { flag } from "./_helpers.ts";
 
 const job = (args: unknown[]): ToWorker => ({
@@ -97,4 +103,19 @@ Deno.test("ThreadPoolExecutor: shutdown ends a thread parked between jobs", asyn
     yield* pool.shutdown();
   });
   assert.throws(() => pool.submit(addWork, 1, 1), /after shutdown/);
+});
+
+Deno.test("ThreadPoolExecutor: jobs back to back still leave the thread's own timers a turn", async () => {
+  await using pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  const { flag: f } = flag();
+  await run(function* () {
+    assert.equal(yield* pool.submit(setFlagLaterWork, f), true);
+    // Compact jobs without a pause: each finds the thread parked. Its
+    // timer must fire anyway (bounded: 5 s, under load).
+    const deadline = performance.now() + 5000;
+    while (Atomics.load(f, 0) === 0 && performance.now() < deadline) {
+      yield* pool.submit(addWork, 1, 1);
+    }
+  });
+  assert.equal(Atomics.load(f, 0), 1);
 });
