@@ -45,6 +45,7 @@ import { checkFamilyIp } from "./connection.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket } from "./socket.ts";
+import { keepReceived } from "./_received.ts";
 import { readBuffer } from "./stream_transport.ts";
 import type {
   DatagramProtocol,
@@ -176,7 +177,7 @@ export class DatagramSocketTransport extends FdTransportBase<DatagramProtocol>
     }
     if (n === -1) return;
     try {
-      this._protocol.datagramReceived(buf.slice(0, n), from.addr);
+      this._protocol.datagramReceived(keepReceived(buf, n), from.addr);
     } catch (err) {
       this._fatalError(
         err,

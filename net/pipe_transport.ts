@@ -39,6 +39,7 @@ import {
   FdTransportBase,
 } from "./_transport_base.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
+import { keepReceived } from "./_received.ts";
 import { readBuffer } from "./stream_transport.ts";
 import type {
   BaseProtocol,
@@ -128,7 +129,7 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
       return;
     }
     try {
-      this._protocol.dataReceived(buf.slice(0, n));
+      this._protocol.dataReceived(keepReceived(buf, n));
     } catch (err) {
       this._fatalError(err, "Fatal error: protocol.dataReceived() call failed");
     }

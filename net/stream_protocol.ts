@@ -19,6 +19,7 @@ import {
   Waiters,
 } from "../futures/_wait.ts";
 import { ConnectionResetError, errnoOf } from "../poll/errors.ts";
+import { keepReceived } from "./_received.ts";
 import type { BufferedProtocol, Protocol, Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
@@ -151,7 +152,7 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
 
   /** @internal `n` bytes were received into the buffer: kept as a copy. */
   bufferUpdated(n: number): void {
-    this.#reader.feedData(scratch.slice(0, n));
+    this.#reader.feedData(keepReceived(scratch, n));
   }
 
   /** @internal Bytes received: fed to the reader. */

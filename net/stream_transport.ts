@@ -46,6 +46,7 @@ import {
   FdTransportBase,
 } from "./_transport_base.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
+import { keepReceived } from "./_received.ts";
 import type { Socket } from "./socket.ts";
 import type {
   BaseProtocol,
@@ -197,7 +198,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       this.#readEof();
       return;
     }
-    const data = buf.slice(0, n);
+    const data = keepReceived(buf, n);
     try {
       (this._protocol as Protocol).dataReceived(data);
     } catch (err) {
