@@ -27,6 +27,7 @@ import {
   TimeoutError,
 } from "../poll/errors.ts";
 import { _describe } from "../futures/_describe.ts";
+import type { Future } from "../futures/future.ts";
 import type { NetLoop } from "./_loop.ts";
 import type { BaseProtocol, BaseTransport } from "./types.ts";
 
@@ -67,6 +68,29 @@ export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
   protected abstract _forceClose(exc: Error | null): void;
   /** Release the fd after `connectionLost` ran. */
   protected abstract _release(): void;
+
+  /**
+   * asyncio's start-up order, one callback each: `connectionMade`, then
+   * `watch` (start reading), then the waiter. A `connectionMade` that
+   * throws closes the transport and fails the waiter with its error.
+   */
+  protected _start(waiter: Future<void> | null, watch: () => void): void {
+    const loop = this._loop;
+    loop.callSoon(() => {
+      try {
+        this._protocol.connectionMade?.(this);
+      } catch (err) {
+        this._fatalError(err, "protocol.connectionMade() failed");
+        if (waiter !== null && !waiter.done()) waiter.setException(err);
+      }
+    });
+    loop.callSoon(watch);
+    if (waiter !== null) {
+      loop.callSoon(() => {
+        if (!waiter.done()) waiter.setResult(undefined);
+      });
+    }
+  }
 
   /** Extra info: "socket", "sockname", "peername", "pipe", ... */
   getExtraInfo(name: string, defaultValue?: unknown): unknown {

@@ -137,21 +137,9 @@ export class DatagramSocketTransport extends FdTransportBase<DatagramProtocol>
     this.#batch = (sock.family === AF_INET || sock.family === AF_INET6)
       ? sharedBatch()
       : null;
-    loop.callSoon(() => {
-      try {
-        this._protocol.connectionMade?.(this);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-      }
-    });
-    loop.callSoon(() => {
+    this._start(waiter, () => {
       if (!this._closing) loop.addReader(this.#fd, this.#onReadable);
     });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
-    }
   }
 
   /** Bytes of datagrams queued and not yet sent. */

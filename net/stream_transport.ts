@@ -40,12 +40,7 @@ import {
   TCP_NODELAY,
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import {
-  checkWriteData,
-  checkWriteList,
-  FdTransportBase,
-} from "./_transport_base.ts";
-import { WriteBuffer } from "./_write_buffer.ts";
+import { FdWriteTransport } from "./_write_transport.ts";
 import { keepReceived } from "./_received.ts";
 import type { Socket } from "./socket.ts";
 import type {
@@ -97,20 +92,13 @@ export interface SocketTransportOptions {
  * A stream transport over a connected non-blocking socket.
  * @internal
  */
-export class SocketTransport extends FdTransportBase<BaseProtocol>
+export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
   readonly #sock: Socket;
-  readonly #fd: number;
   #buffered = false;
   #paused = false;
-  #eof = false;
-  #lostByError = false;
-  #writing = false;
-  // Made on the first write that has to wait: idle connections stay small.
-  #wbufOrNull: WriteBuffer | null = null;
   readonly #server: TransportOwner | null;
   readonly #onReadable = (): void => this.#readReady();
-  #onWritable: (() => void) | null = null;
 
   constructor(
     loop: NetLoop,
@@ -134,9 +122,8 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
         extra.peername = null;
       }
     }
-    super(loop, protocol, extra);
+    super(loop, fd, protocol, extra);
     this.#sock = sock;
-    this.#fd = fd;
     this.#buffered = isBuffered(protocol);
     this.#server = options.server ?? null;
     if (
@@ -150,25 +137,11 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       }
     }
     this.#server?._attach(this);
-    const waiter = options.waiter ?? null;
-    loop.callSoon(() => {
-      try {
-        (this._protocol as Protocol).connectionMade?.(this);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-        if (waiter !== null && !waiter.done()) waiter.setException(err);
-      }
-    });
-    loop.callSoon(() => {
+    this._start(options.waiter ?? null, () => {
       if (!this.#paused && !this._closing) {
-        loop.addReader(this.#fd, this.#onReadable);
+        loop.addReader(this._fd, this.#onReadable);
       }
     });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
-    }
   }
 
   /** Hand the transport to another protocol (plain or buffered). */
@@ -188,7 +161,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     const buf = readBuffer();
     let n: number;
     try {
-      n = recvOrAgain(this.#fd, buf, READ_SIZE_N);
+      n = recvOrAgain(this._fd, buf, READ_SIZE_N);
     } catch (err) {
       this._fatalError(err, "Fatal read error on socket transport");
       return;
@@ -222,7 +195,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     }
     let n: number;
     try {
-      n = recvOrAgain(this.#fd, buf, BigInt(buf.length));
+      n = recvOrAgain(this._fd, buf, BigInt(buf.length));
     } catch (err) {
       this._fatalError(err, "Fatal read error on socket transport");
       return;
@@ -250,7 +223,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.eofReceived() call failed");
       return;
     }
-    if (keepOpen === true) this._loop.removeReader(this.#fd);
+    if (keepOpen === true) this._loop.removeReader(this._fd);
     else this.close();
   }
 
@@ -263,133 +236,34 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   pauseReading(): void {
     if (this._closing || this.#paused) return;
     this.#paused = true;
-    this._loop.removeReader(this.#fd);
+    this._loop.removeReader(this._fd);
   }
 
   /** Resume reading. No-op when closing or not paused. */
   resumeReading(): void {
     if (this._closing || !this.#paused) return;
     this.#paused = false;
-    this._loop.addReader(this.#fd, this.#onReadable);
+    this._loop.addReader(this._fd, this.#onReadable);
   }
 
-  // ---- writing ------------------------------------------------------------
+  // ---- writing (the rest is FdWriteTransport's) ---------------------------
 
-  /** Bytes queued and not yet sent. */
-  getWriteBufferSize(): number {
-    return this.#wbufOrNull === null ? 0 : this.#wbufOrNull.size;
+  protected _send(data: Uint8Array): number {
+    return sendOrAgain(this._fd, data);
   }
 
-  #checkWritable(): boolean {
-    if (this.#eof) {
-      throw new RuntimeError(
-        "Cannot write: writeEof() was called, no more data can be sent",
-      );
-    }
-    if (this._closing && !this.#lostByError) {
-      throw new RuntimeError(
-        "Cannot write: the transport is closing, write before close()",
-      );
-    }
-    // Lost by a connection error: dropped as asyncio does.
-    return this._connLost === 0;
+  protected get _writeErrorMessage(): string {
+    return "Fatal write error on socket transport";
   }
 
-  /**
-   * Send `data`: at once if nothing is queued, else queued (copied, so the
-   * caller may reuse its buffer).
-   *
-   * @throws {TypeError} for anything but a Uint8Array.
-   * @throws {RuntimeError} after `writeEof()`, `close()` or `abort()`.
-   */
-  write(data: Uint8Array): void {
-    checkWriteData(data);
-    if (!this.#checkWritable() || data.length === 0) return;
-    if (this.getWriteBufferSize() === 0) {
-      let n: number;
-      try {
-        n = sendOrAgain(this.#fd, data);
-      } catch (err) {
-        this._fatalError(err, "Fatal write error on socket transport");
-        return;
-      }
-      if (n === data.length) return;
-      this.#wbuf.push(n <= 0 ? data : data.subarray(n));
-      this.#startWriting();
-    } else {
-      this.#wbuf.push(data);
-    }
-    this._maybePauseProtocol();
-  }
-
-  /**
-   * Send every buffer of `list` in order (queued together, then flushed
-   * with one send).
-   *
-   * @throws {TypeError} when an item is not a Uint8Array (nothing is sent).
-   */
-  writelines(list: Iterable<Uint8Array>): void {
-    const items = checkWriteList(list);
-    if (!this.#checkWritable()) return;
-    for (const d of items) this.#wbuf.push(d);
-    if (!this.#writing) {
-      this.#flush();
-      if (this.getWriteBufferSize() > 0 && this._connLost === 0) {
-        this.#startWriting();
-      }
-    }
-    this._maybePauseProtocol();
-  }
-
-  get #wbuf(): WriteBuffer {
-    return this.#wbufOrNull ??= new WriteBuffer();
-  }
-
-  #startWriting(): void {
-    this.#writing = true;
-    this._loop.addWriter(
-      this.#fd,
-      this.#onWritable ??= () => this.#writeReady(),
-    );
-  }
-
-  #stopWriting(): void {
-    if (!this.#writing) return;
-    this.#writing = false;
-    this._loop.removeWriter(this.#fd);
-  }
-
-  /** One send of the backlog; false after a fatal error. */
-  #flush(): boolean {
-    const pending = this.#wbuf.pending();
-    if (pending.length === 0) return true;
-    let n: number;
-    try {
-      n = sendOrAgain(this.#fd, pending);
-    } catch (err) {
-      this.#stopWriting();
-      this.#wbuf.clear();
-      this._fatalError(err, "Fatal write error on socket transport");
-      return false;
-    }
-    if (n > 0) this.#wbuf.consume(n);
-    return true;
-  }
-
-  #writeReady(): void {
-    if (this._connLost !== 0) return;
-    if (!this.#flush()) return;
-    // resumeWriting() may write more: look at the buffer afterwards.
-    this._maybeResumeProtocol();
-    if (this.getWriteBufferSize() !== 0 || this._connLost !== 0) return;
-    this.#stopWriting();
+  protected _backlogSent(): void {
     if (this._closing) this._scheduleConnectionLost(null);
-    else if (this.#eof) this.#shutdownWrite();
+    else this.#shutdownWrite();
   }
 
   #shutdownWrite(): void {
     try {
-      shutdown(this.#fd, SHUT_WR);
+      shutdown(this._fd, SHUT_WR);
     } catch (err) {
       this._fatalError(err, "Fatal error: shutdown() failed");
     }
@@ -397,8 +271,8 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
   /** Close the write side once the backlog is sent. */
   writeEof(): void {
-    if (this._closing || this.#eof) return;
-    this.#eof = true;
+    if (this._closing || this._eof) return;
+    this._eof = true;
     if (this.getWriteBufferSize() === 0) this.#shutdownWrite();
   }
 
@@ -413,7 +287,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   close(): void {
     if (this._closing) return;
     this._closing = true;
-    this._loop.removeReader(this.#fd);
+    this._loop.removeReader(this._fd);
     if (this.getWriteBufferSize() === 0) this._scheduleConnectionLost(null);
   }
 
@@ -424,21 +298,18 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
   protected _forceClose(exc: Error | null): void {
     if (this._connLost !== 0) return;
-    if (exc !== null) this.#lostByError = true;
-    if (this.getWriteBufferSize() !== 0) {
-      this.#wbuf.clear();
-      this.#stopWriting();
-    }
+    if (exc !== null) this._lostByError = true;
+    this._dropBacklog();
     if (!this._closing) {
       this._closing = true;
-      this._loop.removeReader(this.#fd);
+      this._loop.removeReader(this._fd);
     }
     this._scheduleConnectionLost(exc);
   }
 
   protected _release(): void {
-    this.#stopWriting();
-    this._loop.removeReader(this.#fd);
+    this._stopWriting();
+    this._loop.removeReader(this._fd);
     this.#sock.close();
     this.#server?._detach(this);
   }
@@ -450,7 +321,7 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       : this._closing
       ? "closing"
       : "open";
-    return `SocketTransport(fd=${this.#fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
+    return `SocketTransport(fd=${this._fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
   }
 }
 
