@@ -47,6 +47,7 @@ import type {
   BaseProtocol,
   BufferedProtocol,
   Protocol,
+  SocketAddress,
   Transport,
 } from "./types.ts";
 
@@ -98,7 +99,12 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   #buffered = false;
   #paused = false;
   readonly #server: TransportOwner | null;
-  readonly #onReadable = (): void => this.#readReady();
+
+  // The read callback, shared by every transport: the transport is its
+  // argument, so no closure is kept per connection.
+  static #readable(t: SocketTransport): void {
+    t.#readReady();
+  }
 
   constructor(
     loop: NetLoop,
@@ -106,22 +112,19 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     protocol: BaseProtocol,
     options: SocketTransportOptions = {},
   ) {
-    const extra: Record<string, unknown> = { socket: sock, ...options.extra };
     const fd = sock.fileno();
-    if (!("sockname" in extra)) {
-      try {
-        extra.sockname = getsockname(fd);
-      } catch {
-        extra.sockname = null;
-      }
-    }
-    if (!("peername" in extra)) {
-      try {
-        extra.peername = getpeername(fd);
-      } catch {
-        extra.peername = null;
-      }
-    }
+    const given = options.extra;
+    // Every key is in the literal, so no property store grows per
+    // connection. "sockname" stays undefined until it is first asked for
+    // (or the socket closes): an idle connection holds no tuple for it.
+    const extra: Record<string, unknown> = {
+      socket: sock,
+      sockname: undefined,
+      peername: given !== undefined && "peername" in given
+        ? given.peername
+        : addressOf(getpeername, fd),
+    };
+    if (given !== undefined) Object.assign(extra, given);
     super(loop, fd, protocol, extra);
     this.#sock = sock;
     this.#buffered = isBuffered(protocol);
@@ -139,9 +142,22 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     this.#server?._attach(this);
     this._start(options.waiter ?? null, () => {
       if (!this.#paused && !this._closing) {
-        loop.addReader(this._fd, this.#onReadable);
+        loop.addReader(this._fd, SocketTransport.#readable, this);
       }
     });
+  }
+
+  /** Extra info: "socket", "sockname", "peername", ... */
+  override getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    if (name === "sockname") this.#readSockname();
+    return super.getExtraInfo(name, defaultValue);
+  }
+
+  #readSockname(): void {
+    // Read while the fd is ours: _release() reads it before closing.
+    if (this._extra.sockname === undefined) {
+      this._extra.sockname = addressOf(getsockname, this._fd);
+    }
   }
 
   /** Hand the transport to another protocol (plain or buffered). */
@@ -243,7 +259,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   resumeReading(): void {
     if (this._closing || !this.#paused) return;
     this.#paused = false;
-    this._loop.addReader(this._fd, this.#onReadable);
+    this._loop.addReader(this._fd, SocketTransport.#readable, this);
   }
 
   // ---- writing (the rest is FdWriteTransport's) ---------------------------
@@ -310,6 +326,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   protected _release(): void {
     this._stopWriting();
     this._loop.removeReader(this._fd);
+    this.#readSockname();
     this.#sock.close();
     this.#server?._detach(this);
   }
@@ -322,6 +339,18 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       ? "closing"
       : "open";
     return `SocketTransport(fd=${this._fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
+  }
+}
+
+/** `get(fd)`, or null if it fails (e.g. ENOTCONN after a reset). */
+function addressOf(
+  get: (fd: number) => SocketAddress,
+  fd: number,
+): SocketAddress | null {
+  try {
+    return get(fd);
+  } catch {
+    return null;
   }
 }
 

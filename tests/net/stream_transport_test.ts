@@ -3,6 +3,7 @@ import {
   type BufferedProtocol,
   ConnectionResetError,
   createConnection,
+  createServer,
   type EventLoop,
   getRunningLoop,
   IPPROTO_TCP,
@@ -312,6 +313,53 @@ test("connectionLost() gets ConnectionResetError when the peer resets", async ()
     t.write(enc("to a dead peer"));
     const exc = yield* p.lost;
     assert.ok(exc instanceof ConnectionResetError, String(exc));
+    yield* shutdownServer(server);
+  });
+});
+
+test("getExtraInfo() still gives sockname and peername after the connection closed", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [server, port] = yield* echoServer(loop);
+    const client = new Collect(loop);
+    const [t] = yield* createConnection(loop, () => client, "127.0.0.1", port);
+    const local = (t.getExtraInfo("socket") as Socket).getsockname();
+    // Never asked for while open: it must have been kept at the close.
+    t.close();
+    yield* client.lost;
+    assert.deepEqual(t.getExtraInfo("sockname"), local);
+    assert.deepEqual(t.getExtraInfo("peername"), ["127.0.0.1", port]);
+    yield* shutdownServer(server);
+  });
+});
+
+test("an accepted connection's transport gives the server's address as sockname", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const accepted = loop.createFuture<Transport>();
+    const server = yield* createServer(
+      loop,
+      () => ({
+        connectionMade: (t: Transport) => accepted.setResult(t),
+        dataReceived() {},
+      }),
+      "127.0.0.1",
+      0,
+    );
+    const addr = server.sockets[0].getsockname();
+    const client = new Collect(loop);
+    const [t] = yield* createConnection(
+      loop,
+      () => client,
+      ...(addr as [string, number]),
+    );
+    const st = yield* accepted;
+    assert.deepEqual(st.getExtraInfo("sockname"), addr);
+    assert.deepEqual(
+      st.getExtraInfo("peername"),
+      (t.getExtraInfo("socket") as Socket).getsockname(),
+    );
+    t.close();
     yield* shutdownServer(server);
   });
 });
