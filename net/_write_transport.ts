@@ -17,6 +17,7 @@ import {
   checkWriteData,
   checkWriteList,
   FdTransportBase,
+  Flag,
 } from "./_transport_base.ts";
 import { WriteBuffer } from "./_write_buffer.ts";
 import type { BaseProtocol } from "./types.ts";
@@ -29,13 +30,12 @@ export abstract class FdWriteTransport<P extends BaseProtocol = BaseProtocol>
   extends FdTransportBase<P> {
   /** The fd written. */
   protected readonly _fd: number;
-  /** `writeEof()` was called. */
-  protected _eof = false;
-  /** Closed by a connection error: later writes are dropped, not refused. */
-  protected _lostByError = false;
-  #writing = false;
   #wbufOrNull: WriteBuffer | null = null;
-  #onWritable: (() => void) | null = null;
+
+  // The write callback, shared by every transport (no closure each).
+  static #writable(t: FdWriteTransport): void {
+    t.#writeReady();
+  }
 
   constructor(
     loop: NetLoop,
@@ -56,6 +56,22 @@ export abstract class FdWriteTransport<P extends BaseProtocol = BaseProtocol>
   protected abstract readonly _writeErrorMessage: string;
   /** The backlog is sent and `close()` or `writeEof()` was called. */
   protected abstract _backlogSent(): void;
+
+  /** `writeEof()` was called. */
+  protected get _eof(): boolean {
+    return (this._flags & Flag.Eof) !== 0;
+  }
+  protected set _eof(on: boolean) {
+    this._setFlag(Flag.Eof, on);
+  }
+
+  /** Closed by a connection error: later writes are dropped, not refused. */
+  protected get _lostByError(): boolean {
+    return (this._flags & Flag.LostByError) !== 0;
+  }
+  protected set _lostByError(on: boolean) {
+    this._setFlag(Flag.LostByError, on);
+  }
 
   /** Bytes queued and not yet sent. */
   getWriteBufferSize(): number {
@@ -115,7 +131,7 @@ export abstract class FdWriteTransport<P extends BaseProtocol = BaseProtocol>
     const items = checkWriteList(list);
     if (!this.#checkWritable()) return;
     for (const d of items) this.#wbuf.push(d);
-    if (!this.#writing && this.getWriteBufferSize() > 0) {
+    if ((this._flags & Flag.Writing) === 0 && this.getWriteBufferSize() > 0) {
       if (this.#flush() && this.getWriteBufferSize() > 0) this.#startWriting();
     }
     this._maybePauseProtocol();
@@ -126,18 +142,15 @@ export abstract class FdWriteTransport<P extends BaseProtocol = BaseProtocol>
   }
 
   #startWriting(): void {
-    if (this.#writing) return;
-    this.#writing = true;
-    this._loop.addWriter(
-      this._fd,
-      this.#onWritable ??= () => this.#writeReady(),
-    );
+    if ((this._flags & Flag.Writing) !== 0) return;
+    this._flags |= Flag.Writing;
+    this._loop.addWriter(this._fd, FdWriteTransport.#writable, this);
   }
 
   /** Stop watching for writability (idempotent). */
   protected _stopWriting(): void {
-    if (!this.#writing) return;
-    this.#writing = false;
+    if ((this._flags & Flag.Writing) === 0) return;
+    this._flags &= ~Flag.Writing;
     this._loop.removeWriter(this._fd);
   }
 

@@ -40,6 +40,7 @@ import {
   TCP_NODELAY,
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
+import { Flag } from "./_transport_base.ts";
 import { FdWriteTransport } from "./_write_transport.ts";
 import { keepReceived } from "./_received.ts";
 import type { Socket } from "./socket.ts";
@@ -96,8 +97,6 @@ export interface SocketTransportOptions {
 export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
   readonly #sock: Socket;
-  #buffered = false;
-  #paused = false;
   readonly #server: TransportOwner | null;
 
   // The read callback, shared by every transport: the transport is its
@@ -127,7 +126,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     if (given !== undefined) Object.assign(extra, given);
     super(loop, fd, protocol, extra);
     this.#sock = sock;
-    this.#buffered = isBuffered(protocol);
+    this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
     if (
       (sock.family === AF_INET || sock.family === AF_INET6) &&
@@ -141,7 +140,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     }
     this.#server?._attach(this);
     this._start(options.waiter ?? null, () => {
-      if (!this.#paused && !this._closing) {
+      if ((this._flags & (Flag.ReadPaused | Flag.Closing)) === 0) {
         loop.addReader(this._fd, SocketTransport.#readable, this);
       }
     });
@@ -162,7 +161,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   /** Hand the transport to another protocol (plain or buffered). */
   override setProtocol(protocol: BaseProtocol): void {
-    this.#buffered = isBuffered(protocol);
+    this._setFlag(Flag.Buffered, isBuffered(protocol));
     super.setProtocol(protocol);
   }
 
@@ -170,7 +169,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   #readReady(): void {
     if (this._connLost !== 0) return;
-    if (this.#buffered) {
+    if ((this._flags & Flag.Buffered) !== 0) {
       this.#readIntoProtocol();
       return;
     }
@@ -245,20 +244,20 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   /** Whether `dataReceived` is being called (not paused, not closing). */
   isReading(): boolean {
-    return !this.#paused && !this._closing;
+    return (this._flags & (Flag.ReadPaused | Flag.Closing)) === 0;
   }
 
   /** Stop reading until `resumeReading()`. No-op when closing or paused. */
   pauseReading(): void {
-    if (this._closing || this.#paused) return;
-    this.#paused = true;
+    if ((this._flags & (Flag.Closing | Flag.ReadPaused)) !== 0) return;
+    this._flags |= Flag.ReadPaused;
     this._loop.removeReader(this._fd);
   }
 
   /** Resume reading. No-op when closing or not paused. */
   resumeReading(): void {
-    if (this._closing || !this.#paused) return;
-    this.#paused = false;
+    if (this._closing || (this._flags & Flag.ReadPaused) === 0) return;
+    this._flags &= ~Flag.ReadPaused;
     this._loop.addReader(this._fd, SocketTransport.#readable, this);
   }
 
