@@ -73,6 +73,16 @@ export abstract class FdWriteTransport<P extends BaseProtocol = BaseProtocol>
     this._setFlag(Flag.LostByError, on);
   }
 
+  /** Sockets can half-close; pipes signal EOF by closing. */
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
+  abort(): void {
+    this._forceClose(null);
+  }
+
   /** Bytes queued and not yet sent. */
   getWriteBufferSize(): number {
     return this.#wbufOrNull === null ? 0 : this.#wbufOrNull.size;

@@ -225,20 +225,10 @@ export class WritePipeTransport extends FdWriteTransport<BaseProtocol>
     if (this.getWriteBufferSize() === 0) this.#finish();
   }
 
-  /** Pipes can signal EOF (by closing). */
-  canWriteEof(): boolean {
-    return true;
-  }
-
   /** Write the backlog, then close; `connectionLost(null)` follows. */
   close(): void {
     if (this._closing) return;
     this.writeEof();
-  }
-
-  /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
-  abort(): void {
-    this._forceClose(null);
   }
 
   protected _forceClose(exc: Error | null): void {

@@ -174,18 +174,8 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       return;
     }
     const buf = readBuffer();
-    let n: number;
-    try {
-      n = recvOrAgain(this._fd, buf, READ_SIZE_N);
-    } catch (err) {
-      this._fatalError(err, "Fatal read error on socket transport");
-      return;
-    }
-    if (n === -1) return;
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
+    const n = this.#recv(buf, READ_SIZE_N);
+    if (n <= 0) return;
     const data = keepReceived(buf, n);
     try {
       (this._protocol as Protocol).dataReceived(data);
@@ -208,18 +198,8 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.getBuffer() call failed");
       return;
     }
-    let n: number;
-    try {
-      n = recvOrAgain(this._fd, buf, BigInt(buf.length));
-    } catch (err) {
-      this._fatalError(err, "Fatal read error on socket transport");
-      return;
-    }
-    if (n === -1) return;
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
+    const n = this.#recv(buf, BigInt(buf.length));
+    if (n <= 0) return;
     try {
       p.bufferUpdated(n);
     } catch (err) {
@@ -228,6 +208,22 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
         "Fatal error: protocol.bufferUpdated() call failed",
       );
     }
+  }
+
+  /**
+   * One recv into `buf`: the byte count, or 0 when there is nothing to
+   * deliver (EAGAIN; or EOF and errors, handled here).
+   */
+  #recv(buf: Uint8Array, len: bigint): number {
+    let n: number;
+    try {
+      n = recvOrAgain(this._fd, buf, len);
+    } catch (err) {
+      this._fatalError(err, "Fatal read error on socket transport");
+      return 0;
+    }
+    if (n === 0) this.#readEof();
+    return n < 0 ? 0 : n;
   }
 
   #readEof(): void {
@@ -291,11 +287,6 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     if (this.getWriteBufferSize() === 0) this.#shutdownWrite();
   }
 
-  /** Sockets can half-close. */
-  canWriteEof(): boolean {
-    return true;
-  }
-
   // ---- closing ------------------------------------------------------------
 
   /** Flush the backlog, then close; `connectionLost(null)` follows. */
@@ -304,11 +295,6 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     this._closing = true;
     this._loop.removeReader(this._fd);
     if (this.getWriteBufferSize() === 0) this._scheduleConnectionLost(null);
-  }
-
-  /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
-  abort(): void {
-    this._forceClose(null);
   }
 
   protected _forceClose(exc: Error | null): void {
