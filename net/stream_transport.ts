@@ -56,6 +56,10 @@ import type {
 export const READ_SIZE = 256 * 1024;
 const READ_SIZE_N = BigInt(READ_SIZE);
 let sharedReadBuffer: Uint8Array | null = null;
+// The last BufferedProtocol buffer and its length as a bigint.
+let lastBuf: Uint8Array | null = null;
+let lastSize = 0;
+let lastLen = 0n;
 
 /**
  * The read buffer every transport of this thread receives into (data is
@@ -198,7 +202,14 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.getBuffer() call failed");
       return;
     }
-    const n = this.#recv(buf, BigInt(buf.length));
+    // Protocols mostly hand out the same buffer: reuse its size's bigint
+    // (the length is compared too: a view of a resizable buffer can shrink).
+    if (buf !== lastBuf || buf.length !== lastSize) {
+      lastBuf = buf;
+      lastSize = buf.length;
+      lastLen = BigInt(lastSize);
+    }
+    const n = this.#recv(buf, lastLen);
     if (n <= 0) return;
     try {
       p.bufferUpdated(n);

@@ -249,6 +249,40 @@ test("BufferedProtocol receives into its own buffer", async () => {
   });
 });
 
+test("BufferedProtocol: a buffer that shrinks between reads gets no more bytes than it holds", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [server, port] = yield* echoServer(loop);
+    // A length-tracking view: the same object, but shorter after resize().
+    const rab = new ArrayBuffer(8, { maxByteLength: 8 });
+    const buf = new Uint8Array(rab);
+    const sizes: Array<[number, number]> = [];
+    const got: number[] = [];
+    const done = loop.createFuture<void>();
+    const proto: BufferedProtocol = {
+      getBuffer: () => buf,
+      bufferUpdated: (n) => {
+        sizes.push([n, buf.length]);
+        got.push(...buf.subarray(0, n));
+        rab.resize(2);
+        // An overrun ends the test at once (its bytes would be lost).
+        if (got.length === 30 || n > sizes[sizes.length - 1][1]) {
+          done.setResult(undefined);
+        }
+      },
+    };
+    const [t] = yield* createConnection(loop, () => proto, "127.0.0.1", port);
+    const sent = Array.from({ length: 30 }, (_, i) => i);
+    t.write(new Uint8Array(sent));
+    yield* done;
+    assert.deepEqual(got, sent);
+    for (const [n, len] of sizes) assert.ok(n <= len, `${n} bytes into ${len}`);
+    assert.ok(sizes.slice(1).every(([n]) => n <= 2));
+    t.close();
+    yield* shutdownServer(server);
+  });
+});
+
 test("getExtraInfo() gives peername, sockname and socket", async () => {
   await run(function* () {
     const loop = getRunningLoop();
