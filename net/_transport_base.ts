@@ -7,7 +7,8 @@
  * its fd.
  *
  * The surface for subclasses (all `protected`):
- * - `_loop`, `_protocol`, `_extra`, `_closing`, `_connLost`;
+ * - `_loop`, `_protocol`, `_extra`, `_closing`, `_connLost`, `_flags`
+ *   (bits of {@linkcode Flag}, `_setFlag`);
  * - `_maybePauseProtocol()` after buffering, `_maybeResumeProtocol()` after
  *   flushing — call them on every write path;
  * - `_fatalError(exc, message)` for an unexpected error (reported to the
@@ -27,11 +28,34 @@ import {
   TimeoutError,
 } from "../poll/errors.ts";
 import { _describe } from "../futures/_describe.ts";
+import type { Future } from "../futures/future.ts";
 import type { NetLoop } from "./_loop.ts";
 import type { BaseProtocol, BaseTransport } from "./types.ts";
 
 /** asyncio's default high-water mark (64 KiB); low is a quarter. */
 const DEFAULT_HIGH = 64 * 1024;
+const DEFAULT_LOW = DEFAULT_HIGH / 4;
+
+/**
+ * The bits of `FdTransportBase._flags`, for the base and its subclasses.
+ * @internal
+ */
+export const Flag = {
+  /** `close()`/`abort()` called, or closing after an error. */
+  Closing: 1,
+  /** `pauseWriting()` was called and `resumeWriting()` not yet. */
+  ProtocolPaused: 2,
+  /** `writeEof()` was called. */
+  Eof: 4,
+  /** Closed by a connection error (writes are dropped, not refused). */
+  LostByError: 8,
+  /** Watching for writability to flush the backlog. */
+  Writing: 16,
+  /** `pauseReading()` was called. */
+  ReadPaused: 32,
+  /** The protocol is a BufferedProtocol. */
+  Buffered: 64,
+} as const;
 
 /**
  * Base of fd transports.
@@ -45,13 +69,16 @@ export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
   protected _protocol: P;
   /** Extra info for `getExtraInfo`. */
   protected readonly _extra: Record<string, unknown>;
-  /** `close()`/`abort()` called, or closing after an error. */
-  protected _closing = false;
+  /**
+   * The transport's yes/no state, one bit each (see {@linkcode Flag}): one
+   * field instead of one per flag keeps each of 10,000 idle connections
+   * smaller.
+   */
+  protected _flags = 0;
   /** Non-zero once `connectionLost` is scheduled. */
   protected _connLost = 0;
-  #protocolPaused = false;
-  #high = DEFAULT_HIGH;
-  #low = DEFAULT_HIGH / 4;
+  // [low, high] once set; null: the defaults.
+  #limits: [number, number] | null = null;
 
   constructor(loop: NetLoop, protocol: P, extra: Record<string, unknown>) {
     this._loop = loop;
@@ -67,6 +94,42 @@ export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
   protected abstract _forceClose(exc: Error | null): void;
   /** Release the fd after `connectionLost` ran. */
   protected abstract _release(): void;
+
+  /**
+   * asyncio's start-up order, one callback each: `connectionMade`, then
+   * `watch` (start reading), then the waiter. A `connectionMade` that
+   * throws closes the transport and fails the waiter with its error.
+   */
+  protected _start(waiter: Future<void> | null, watch: () => void): void {
+    const loop = this._loop;
+    loop.callSoon(() => {
+      try {
+        this._protocol.connectionMade?.(this);
+      } catch (err) {
+        this._fatalError(err, "protocol.connectionMade() failed");
+        if (waiter !== null && !waiter.done()) waiter.setException(err);
+      }
+    });
+    loop.callSoon(watch);
+    if (waiter !== null) {
+      loop.callSoon(() => {
+        if (!waiter.done()) waiter.setResult(undefined);
+      });
+    }
+  }
+
+  /** `close()`/`abort()` called, or closing after an error. */
+  protected get _closing(): boolean {
+    return (this._flags & Flag.Closing) !== 0;
+  }
+  protected set _closing(on: boolean) {
+    this._setFlag(Flag.Closing, on);
+  }
+
+  /** Set or clear `flag`. */
+  protected _setFlag(flag: number, on: boolean): void {
+    this._flags = on ? this._flags | flag : this._flags & ~flag;
+  }
 
   /** Extra info: "socket", "sockname", "peername", "pipe", ... */
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
@@ -102,22 +165,26 @@ export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
         `Cannot set write buffer limits: high (${h}) must be >= low (${l}) must be >= 0`,
       );
     }
-    this.#high = h;
-    this.#low = l;
+    this.#limits = [l, h];
     this._maybePauseProtocol();
   }
 
   /** `[low, high]`. */
   getWriteBufferLimits(): [low: number, high: number] {
-    return [this.#low, this.#high];
+    return this.#limits === null
+      ? [DEFAULT_LOW, DEFAULT_HIGH]
+      : [...this.#limits];
   }
 
   /** Call `pauseWriting()` once the buffer passed the high-water mark. */
   protected _maybePauseProtocol(): void {
-    if (this.#protocolPaused || this.getWriteBufferSize() <= this.#high) {
+    if (
+      (this._flags & Flag.ProtocolPaused) !== 0 ||
+      this.getWriteBufferSize() <= (this.#limits?.[1] ?? DEFAULT_HIGH)
+    ) {
       return;
     }
-    this.#protocolPaused = true;
+    this._flags |= Flag.ProtocolPaused;
     try {
       this._protocol.pauseWriting?.();
     } catch (err) {
@@ -127,8 +194,13 @@ export abstract class FdTransportBase<P extends BaseProtocol = BaseProtocol>
 
   /** Call `resumeWriting()` once the buffer drained to the low mark. */
   protected _maybeResumeProtocol(): void {
-    if (!this.#protocolPaused || this.getWriteBufferSize() > this.#low) return;
-    this.#protocolPaused = false;
+    if (
+      (this._flags & Flag.ProtocolPaused) === 0 ||
+      this.getWriteBufferSize() > (this.#limits?.[0] ?? DEFAULT_LOW)
+    ) {
+      return;
+    }
+    this._flags &= ~Flag.ProtocolPaused;
     try {
       this._protocol.resumeWriting?.();
     } catch (err) {

@@ -45,6 +45,7 @@ import { checkFamilyIp } from "./connection.ts";
 import { getaddrinfo } from "./resolve.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket } from "./socket.ts";
+import { keepReceived } from "./_received.ts";
 import { readBuffer } from "./stream_transport.ts";
 import type {
   DatagramProtocol,
@@ -136,21 +137,9 @@ export class DatagramSocketTransport extends FdTransportBase<DatagramProtocol>
     this.#batch = (sock.family === AF_INET || sock.family === AF_INET6)
       ? sharedBatch()
       : null;
-    loop.callSoon(() => {
-      try {
-        this._protocol.connectionMade?.(this);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-      }
-    });
-    loop.callSoon(() => {
+    this._start(waiter, () => {
       if (!this._closing) loop.addReader(this.#fd, this.#onReadable);
     });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
-    }
   }
 
   /** Bytes of datagrams queued and not yet sent. */
@@ -176,7 +165,7 @@ export class DatagramSocketTransport extends FdTransportBase<DatagramProtocol>
     }
     if (n === -1) return;
     try {
-      this._protocol.datagramReceived(buf.slice(0, n), from.addr);
+      this._protocol.datagramReceived(keepReceived(buf, n), from.addr);
     } catch (err) {
       this._fatalError(
         err,

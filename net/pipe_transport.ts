@@ -20,7 +20,6 @@
  */
 
 import type { Future } from "../futures/future.ts";
-import { RuntimeError } from "../futures/errors.ts";
 import { Task } from "../futures/task.ts";
 import {
   checkOpenFd,
@@ -33,12 +32,9 @@ import { BrokenPipeError, errnoOf, OSError } from "../poll/errors.ts";
 import { fileno } from "../poll/fileno.ts";
 import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
-import {
-  checkWriteData,
-  checkWriteList,
-  FdTransportBase,
-} from "./_transport_base.ts";
-import { WriteBuffer } from "./_write_buffer.ts";
+import { FdTransportBase } from "./_transport_base.ts";
+import { FdWriteTransport } from "./_write_transport.ts";
+import { keepReceived } from "./_received.ts";
 import { readBuffer } from "./stream_transport.ts";
 import type {
   BaseProtocol,
@@ -79,25 +75,11 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
     super(loop, protocol, { pipe: fd, ...options.extra });
     this.#fd = fd;
     setBlocking(fd, false);
-    const waiter = options.waiter ?? null;
-    loop.callSoon(() => {
-      try {
-        this._protocol.connectionMade?.(this as never);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-        if (waiter !== null && !waiter.done()) waiter.setException(err);
-      }
-    });
-    loop.callSoon(() => {
+    this._start(options.waiter ?? null, () => {
       if (!this.#paused && !this._closing) {
         loop.addReader(fd, this.#onReadable);
       }
     });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
-    }
   }
 
   #readReady(): void {
@@ -128,7 +110,7 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
       return;
     }
     try {
-      this._protocol.dataReceived(buf.slice(0, n));
+      this._protocol.dataReceived(keepReceived(buf, n));
     } catch (err) {
       this._fatalError(err, "Fatal error: protocol.dataReceived() call failed");
     }
@@ -185,14 +167,8 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
  * A write transport over a non-blocking fd.
  * @internal
  */
-export class WritePipeTransport extends FdTransportBase<BaseProtocol>
+export class WritePipeTransport extends FdWriteTransport<BaseProtocol>
   implements WriteTransport {
-  readonly #fd: number;
-  readonly #wbuf = new WriteBuffer();
-  #writing = false;
-  #eof = false;
-  #lostByError = false;
-  readonly #onWritable = (): void => this.#writeReady();
   readonly #onReadable = (): void => this.#peerClosed();
 
   constructor(
@@ -201,28 +177,13 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
     protocol: BaseProtocol,
     options: PipeTransportOptions = {},
   ) {
-    super(loop, protocol, { pipe: fd, ...options.extra });
-    this.#fd = fd;
+    super(loop, fd, protocol, { pipe: fd, ...options.extra });
     setBlocking(fd, false);
-    const waiter = options.waiter ?? null;
-    loop.callSoon(() => {
-      try {
-        this._protocol.connectionMade?.(this);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-        if (waiter !== null && !waiter.done()) waiter.setException(err);
-      }
-    });
     // A write end reports readable (EPOLLERR) once the reader is gone: that
     // is how an idle writer learns the pipe is broken (asyncio does this).
-    loop.callSoon(() => {
+    this._start(options.waiter ?? null, () => {
       if (this._connLost === 0) loop.addReader(fd, this.#onReadable);
     });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
-    }
   }
 
   #peerClosed(): void {
@@ -237,122 +198,31 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
     );
   }
 
-  /** Bytes queued and not yet written. */
-  getWriteBufferSize(): number {
-    return this.#wbuf.size;
+  // ---- writing (the rest is FdWriteTransport's) ---------------------------
+
+  protected _send(data: Uint8Array): number {
+    return writeOrAgain(this._fd, data);
   }
 
-  #checkWritable(): boolean {
-    if (this.#eof) {
-      throw new RuntimeError(
-        "Cannot write: writeEof() was called, no more data can be sent",
-      );
-    }
-    if (this._closing && !this.#lostByError) {
-      throw new RuntimeError(
-        "Cannot write: the transport is closing, write before close()",
-      );
-    }
-    return this._connLost === 0;
+  protected get _writeErrorMessage(): string {
+    return "Fatal write error on pipe transport";
   }
 
-  /**
-   * Write `data`: at once if nothing is queued, else queued (copied).
-   *
-   * @throws {TypeError} for anything but a Uint8Array.
-   * @throws {RuntimeError} after `writeEof()`, `close()` or `abort()`.
-   */
-  write(data: Uint8Array): void {
-    checkWriteData(data);
-    if (!this.#checkWritable() || data.length === 0) return;
-    if (this.#wbuf.size === 0) {
-      let n: number;
-      try {
-        n = writeOrAgain(this.#fd, data);
-      } catch (err) {
-        this.#lostByError = true;
-        this._fatalError(err, "Fatal write error on pipe transport");
-        return;
-      }
-      if (n === data.length) return;
-      this.#wbuf.push(n <= 0 ? data : data.subarray(n));
-      this.#startWriting();
-    } else {
-      this.#wbuf.push(data);
-    }
-    this._maybePauseProtocol();
-  }
-
-  /**
-   * Write every buffer of `list` in order.
-   *
-   * @throws {TypeError} when an item is not a Uint8Array (nothing is written).
-   */
-  writelines(list: Iterable<Uint8Array>): void {
-    const items = checkWriteList(list);
-    if (!this.#checkWritable()) return;
-    for (const d of items) this.#wbuf.push(d);
-    if (!this.#writing && this.#wbuf.size > 0) {
-      if (this.#flush() && this.#wbuf.size > 0) this.#startWriting();
-    }
-    this._maybePauseProtocol();
-  }
-
-  #startWriting(): void {
-    if (this.#writing) return;
-    this.#writing = true;
-    this._loop.addWriter(this.#fd, this.#onWritable);
-  }
-
-  #stopWriting(): void {
-    if (!this.#writing) return;
-    this.#writing = false;
-    this._loop.removeWriter(this.#fd);
-  }
-
-  /** One write of the backlog; false after a fatal error. */
-  #flush(): boolean {
-    const pending = this.#wbuf.pending();
-    if (pending.length === 0) return true;
-    let n: number;
-    try {
-      n = writeOrAgain(this.#fd, pending);
-    } catch (err) {
-      this.#lostByError = true;
-      this.#stopWriting();
-      this.#wbuf.clear();
-      this._fatalError(err, "Fatal write error on pipe transport");
-      return false;
-    }
-    if (n > 0) this.#wbuf.consume(n);
-    return true;
-  }
-
-  #writeReady(): void {
-    if (this._connLost !== 0) return;
-    if (!this.#flush()) return;
-    this._maybeResumeProtocol();
-    if (this.#wbuf.size !== 0 || this._connLost !== 0) return;
-    this.#stopWriting();
-    if (this._closing || this.#eof) this.#finish();
+  protected _backlogSent(): void {
+    this.#finish();
   }
 
   #finish(): void {
-    this._loop.removeReader(this.#fd);
+    this._loop.removeReader(this._fd);
     this._scheduleConnectionLost(null);
   }
 
   /** Close the pipe once the backlog is written (the reader sees EOF). */
   writeEof(): void {
-    if (this._closing || this.#eof) return;
-    this.#eof = true;
+    if (this._closing || this._eof) return;
+    this._eof = true;
     this._closing = true;
-    if (this.#wbuf.size === 0) this.#finish();
-  }
-
-  /** Pipes can signal EOF (by closing). */
-  canWriteEof(): boolean {
-    return true;
+    if (this.getWriteBufferSize() === 0) this.#finish();
   }
 
   /** Write the backlog, then close; `connectionLost(null)` follows. */
@@ -361,32 +231,26 @@ export class WritePipeTransport extends FdTransportBase<BaseProtocol>
     this.writeEof();
   }
 
-  /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
-  abort(): void {
-    this._forceClose(null);
-  }
-
   protected _forceClose(exc: Error | null): void {
     if (this._connLost !== 0) return;
-    if (exc !== null) this.#lostByError = true;
-    this.#wbuf.clear();
-    this.#stopWriting();
+    if (exc !== null) this._lostByError = true;
+    this._dropBacklog();
     this._closing = true;
-    this._loop.removeReader(this.#fd);
+    this._loop.removeReader(this._fd);
     this._scheduleConnectionLost(exc);
   }
 
   protected _release(): void {
-    this.#stopWriting();
-    this._loop.removeReader(this.#fd);
-    closeFd(this.#fd);
+    this._stopWriting();
+    this._loop.removeReader(this._fd);
+    closeFd(this._fd);
   }
 
   /** For the console. */
   override toString(): string {
-    return `WritePipeTransport(fd=${this.#fd}, ${
+    return `WritePipeTransport(fd=${this._fd}, ${
       state(this)
-    }, buffered=${this.#wbuf.size})`;
+    }, buffered=${this.getWriteBufferSize()})`;
   }
 }
 

@@ -28,6 +28,7 @@ import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
 import { resolveFirst } from "./resolve.ts";
 import { Socket, withAddress } from "./socket.ts";
+import { keepReceived } from "./_received.ts";
 import { READ_SIZE, readBuffer } from "./stream_transport.ts";
 import type { SocketAddress } from "./types.ts";
 
@@ -152,7 +153,8 @@ export function sockRecv(
   return ioFuture(loop, fd, false, () => {
     const n = recvOrAgain(fd, buf, len);
     if (n === -1) return AGAIN;
-    return shared || n !== nbytes ? buf.slice(0, n) : buf;
+    if (shared) return keepReceived(buf, n);
+    return n !== nbytes ? buf.slice(0, n) : buf;
   });
 }
 

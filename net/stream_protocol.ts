@@ -19,6 +19,7 @@ import {
   Waiters,
 } from "../futures/_wait.ts";
 import { ConnectionResetError, errnoOf } from "../poll/errors.ts";
+import { keepReceived } from "./_received.ts";
 import type { BufferedProtocol, Protocol, Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
@@ -27,6 +28,7 @@ import { StreamWriter } from "./stream_writer.ts";
 // are synchronous, and the bytes are copied out at once).
 const SCRATCH_SIZE = 256 * 1024;
 const scratch = new Uint8Array(SCRATCH_SIZE);
+let scratchView = scratch;
 
 /**
  * What `startServer` calls for each client: a generator function (run as a
@@ -146,12 +148,15 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
    * so a single receive cannot take the reader past its bound.
    */
   getBuffer(_sizeHint: number): Uint8Array {
-    return scratch.subarray(0, this.#reader._room(SCRATCH_SIZE));
+    const room = this.#reader._room(SCRATCH_SIZE);
+    // Mostly the same room (an empty reader's): reuse the view.
+    if (room !== scratchView.length) scratchView = scratch.subarray(0, room);
+    return scratchView;
   }
 
   /** @internal `n` bytes were received into the buffer: kept as a copy. */
   bufferUpdated(n: number): void {
-    this.#reader.feedData(scratch.slice(0, n));
+    this.#reader.feedData(keepReceived(scratch, n));
   }
 
   /** @internal Bytes received: fed to the reader. */

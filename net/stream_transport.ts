@@ -40,17 +40,15 @@ import {
   TCP_NODELAY,
 } from "../poll/socket_constants.ts";
 import type { NetLoop } from "./_loop.ts";
-import {
-  checkWriteData,
-  checkWriteList,
-  FdTransportBase,
-} from "./_transport_base.ts";
-import { WriteBuffer } from "./_write_buffer.ts";
+import { Flag } from "./_transport_base.ts";
+import { FdWriteTransport } from "./_write_transport.ts";
+import { keepReceived } from "./_received.ts";
 import type { Socket } from "./socket.ts";
 import type {
   BaseProtocol,
   BufferedProtocol,
   Protocol,
+  SocketAddress,
   Transport,
 } from "./types.ts";
 
@@ -58,6 +56,10 @@ import type {
 export const READ_SIZE = 256 * 1024;
 const READ_SIZE_N = BigInt(READ_SIZE);
 let sharedReadBuffer: Uint8Array | null = null;
+// The last BufferedProtocol buffer and its length as a bigint.
+let lastBuf: Uint8Array | null = null;
+let lastSize = 0;
+let lastLen = 0n;
 
 /**
  * The read buffer every transport of this thread receives into (data is
@@ -96,20 +98,16 @@ export interface SocketTransportOptions {
  * A stream transport over a connected non-blocking socket.
  * @internal
  */
-export class SocketTransport extends FdTransportBase<BaseProtocol>
+export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
   readonly #sock: Socket;
-  readonly #fd: number;
-  #buffered = false;
-  #paused = false;
-  #eof = false;
-  #lostByError = false;
-  #writing = false;
-  // Made on the first write that has to wait: idle connections stay small.
-  #wbufOrNull: WriteBuffer | null = null;
   readonly #server: TransportOwner | null;
-  readonly #onReadable = (): void => this.#readReady();
-  #onWritable: (() => void) | null = null;
+
+  // The read callback, shared by every transport: the transport is its
+  // argument, so no closure is kept per connection.
+  static #readable(t: SocketTransport): void {
+    t.#readReady();
+  }
 
   constructor(
     loop: NetLoop,
@@ -117,26 +115,22 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     protocol: BaseProtocol,
     options: SocketTransportOptions = {},
   ) {
-    const extra: Record<string, unknown> = { socket: sock, ...options.extra };
     const fd = sock.fileno();
-    if (!("sockname" in extra)) {
-      try {
-        extra.sockname = getsockname(fd);
-      } catch {
-        extra.sockname = null;
-      }
-    }
-    if (!("peername" in extra)) {
-      try {
-        extra.peername = getpeername(fd);
-      } catch {
-        extra.peername = null;
-      }
-    }
-    super(loop, protocol, extra);
+    const given = options.extra;
+    // Every key is in the literal, so no property store grows per
+    // connection. "sockname" stays undefined until it is first asked for
+    // (or the socket closes): an idle connection holds no tuple for it.
+    const extra: Record<string, unknown> = {
+      socket: sock,
+      sockname: undefined,
+      peername: given !== undefined && "peername" in given
+        ? given.peername
+        : addressOf(getpeername, fd),
+    };
+    if (given !== undefined) Object.assign(extra, given);
+    super(loop, fd, protocol, extra);
     this.#sock = sock;
-    this.#fd = fd;
-    this.#buffered = isBuffered(protocol);
+    this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
     if (
       (sock.family === AF_INET || sock.family === AF_INET6) &&
@@ -149,30 +143,29 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       }
     }
     this.#server?._attach(this);
-    const waiter = options.waiter ?? null;
-    loop.callSoon(() => {
-      try {
-        (this._protocol as Protocol).connectionMade?.(this);
-      } catch (err) {
-        this._fatalError(err, "protocol.connectionMade() failed");
-        if (waiter !== null && !waiter.done()) waiter.setException(err);
+    this._start(options.waiter ?? null, () => {
+      if ((this._flags & (Flag.ReadPaused | Flag.Closing)) === 0) {
+        loop.addReader(this._fd, SocketTransport.#readable, this);
       }
     });
-    loop.callSoon(() => {
-      if (!this.#paused && !this._closing) {
-        loop.addReader(this.#fd, this.#onReadable);
-      }
-    });
-    if (waiter !== null) {
-      loop.callSoon(() => {
-        if (!waiter.done()) waiter.setResult(undefined);
-      });
+  }
+
+  /** Extra info: "socket", "sockname", "peername", ... */
+  override getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    if (name === "sockname") this.#readSockname();
+    return super.getExtraInfo(name, defaultValue);
+  }
+
+  #readSockname(): void {
+    // Read while the fd is ours: _release() reads it before closing.
+    if (this._extra.sockname === undefined) {
+      this._extra.sockname = addressOf(getsockname, this._fd);
     }
   }
 
   /** Hand the transport to another protocol (plain or buffered). */
   override setProtocol(protocol: BaseProtocol): void {
-    this.#buffered = isBuffered(protocol);
+    this._setFlag(Flag.Buffered, isBuffered(protocol));
     super.setProtocol(protocol);
   }
 
@@ -180,24 +173,14 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
   #readReady(): void {
     if (this._connLost !== 0) return;
-    if (this.#buffered) {
+    if ((this._flags & Flag.Buffered) !== 0) {
       this.#readIntoProtocol();
       return;
     }
     const buf = readBuffer();
-    let n: number;
-    try {
-      n = recvOrAgain(this.#fd, buf, READ_SIZE_N);
-    } catch (err) {
-      this._fatalError(err, "Fatal read error on socket transport");
-      return;
-    }
-    if (n === -1) return;
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
-    const data = buf.slice(0, n);
+    const n = this.#recv(buf, READ_SIZE_N);
+    if (n <= 0) return;
+    const data = keepReceived(buf, n);
     try {
       (this._protocol as Protocol).dataReceived(data);
     } catch (err) {
@@ -219,18 +202,15 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.getBuffer() call failed");
       return;
     }
-    let n: number;
-    try {
-      n = recvOrAgain(this.#fd, buf, BigInt(buf.length));
-    } catch (err) {
-      this._fatalError(err, "Fatal read error on socket transport");
-      return;
+    // Protocols mostly hand out the same buffer: reuse its size's bigint
+    // (the length is compared too: a view of a resizable buffer can shrink).
+    if (buf !== lastBuf || buf.length !== lastSize) {
+      lastBuf = buf;
+      lastSize = buf.length;
+      lastLen = BigInt(lastSize);
     }
-    if (n === -1) return;
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
+    const n = this.#recv(buf, lastLen);
+    if (n <= 0) return;
     try {
       p.bufferUpdated(n);
     } catch (err) {
@@ -241,6 +221,22 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
     }
   }
 
+  /**
+   * One recv into `buf`: the byte count, or 0 when there is nothing to
+   * deliver (EAGAIN; or EOF and errors, handled here).
+   */
+  #recv(buf: Uint8Array, len: bigint): number {
+    let n: number;
+    try {
+      n = recvOrAgain(this._fd, buf, len);
+    } catch (err) {
+      this._fatalError(err, "Fatal read error on socket transport");
+      return 0;
+    }
+    if (n === 0) this.#readEof();
+    return n < 0 ? 0 : n;
+  }
+
   #readEof(): void {
     let keepOpen: boolean | void;
     try {
@@ -249,146 +245,47 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.eofReceived() call failed");
       return;
     }
-    if (keepOpen === true) this._loop.removeReader(this.#fd);
+    if (keepOpen === true) this._loop.removeReader(this._fd);
     else this.close();
   }
 
   /** Whether `dataReceived` is being called (not paused, not closing). */
   isReading(): boolean {
-    return !this.#paused && !this._closing;
+    return (this._flags & (Flag.ReadPaused | Flag.Closing)) === 0;
   }
 
   /** Stop reading until `resumeReading()`. No-op when closing or paused. */
   pauseReading(): void {
-    if (this._closing || this.#paused) return;
-    this.#paused = true;
-    this._loop.removeReader(this.#fd);
+    if ((this._flags & (Flag.Closing | Flag.ReadPaused)) !== 0) return;
+    this._flags |= Flag.ReadPaused;
+    this._loop.removeReader(this._fd);
   }
 
   /** Resume reading. No-op when closing or not paused. */
   resumeReading(): void {
-    if (this._closing || !this.#paused) return;
-    this.#paused = false;
-    this._loop.addReader(this.#fd, this.#onReadable);
+    if (this._closing || (this._flags & Flag.ReadPaused) === 0) return;
+    this._flags &= ~Flag.ReadPaused;
+    this._loop.addReader(this._fd, SocketTransport.#readable, this);
   }
 
-  // ---- writing ------------------------------------------------------------
+  // ---- writing (the rest is FdWriteTransport's) ---------------------------
 
-  /** Bytes queued and not yet sent. */
-  getWriteBufferSize(): number {
-    return this.#wbufOrNull === null ? 0 : this.#wbufOrNull.size;
+  protected _send(data: Uint8Array): number {
+    return sendOrAgain(this._fd, data);
   }
 
-  #checkWritable(): boolean {
-    if (this.#eof) {
-      throw new RuntimeError(
-        "Cannot write: writeEof() was called, no more data can be sent",
-      );
-    }
-    if (this._closing && !this.#lostByError) {
-      throw new RuntimeError(
-        "Cannot write: the transport is closing, write before close()",
-      );
-    }
-    // Lost by a connection error: dropped as asyncio does.
-    return this._connLost === 0;
+  protected get _writeErrorMessage(): string {
+    return "Fatal write error on socket transport";
   }
 
-  /**
-   * Send `data`: at once if nothing is queued, else queued (copied, so the
-   * caller may reuse its buffer).
-   *
-   * @throws {TypeError} for anything but a Uint8Array.
-   * @throws {RuntimeError} after `writeEof()`, `close()` or `abort()`.
-   */
-  write(data: Uint8Array): void {
-    checkWriteData(data);
-    if (!this.#checkWritable() || data.length === 0) return;
-    if (this.getWriteBufferSize() === 0) {
-      let n: number;
-      try {
-        n = sendOrAgain(this.#fd, data);
-      } catch (err) {
-        this._fatalError(err, "Fatal write error on socket transport");
-        return;
-      }
-      if (n === data.length) return;
-      this.#wbuf.push(n <= 0 ? data : data.subarray(n));
-      this.#startWriting();
-    } else {
-      this.#wbuf.push(data);
-    }
-    this._maybePauseProtocol();
-  }
-
-  /**
-   * Send every buffer of `list` in order (queued together, then flushed
-   * with one send).
-   *
-   * @throws {TypeError} when an item is not a Uint8Array (nothing is sent).
-   */
-  writelines(list: Iterable<Uint8Array>): void {
-    const items = checkWriteList(list);
-    if (!this.#checkWritable()) return;
-    for (const d of items) this.#wbuf.push(d);
-    if (!this.#writing) {
-      this.#flush();
-      if (this.getWriteBufferSize() > 0 && this._connLost === 0) {
-        this.#startWriting();
-      }
-    }
-    this._maybePauseProtocol();
-  }
-
-  get #wbuf(): WriteBuffer {
-    return this.#wbufOrNull ??= new WriteBuffer();
-  }
-
-  #startWriting(): void {
-    this.#writing = true;
-    this._loop.addWriter(
-      this.#fd,
-      this.#onWritable ??= () => this.#writeReady(),
-    );
-  }
-
-  #stopWriting(): void {
-    if (!this.#writing) return;
-    this.#writing = false;
-    this._loop.removeWriter(this.#fd);
-  }
-
-  /** One send of the backlog; false after a fatal error. */
-  #flush(): boolean {
-    const pending = this.#wbuf.pending();
-    if (pending.length === 0) return true;
-    let n: number;
-    try {
-      n = sendOrAgain(this.#fd, pending);
-    } catch (err) {
-      this.#stopWriting();
-      this.#wbuf.clear();
-      this._fatalError(err, "Fatal write error on socket transport");
-      return false;
-    }
-    if (n > 0) this.#wbuf.consume(n);
-    return true;
-  }
-
-  #writeReady(): void {
-    if (this._connLost !== 0) return;
-    if (!this.#flush()) return;
-    // resumeWriting() may write more: look at the buffer afterwards.
-    this._maybeResumeProtocol();
-    if (this.getWriteBufferSize() !== 0 || this._connLost !== 0) return;
-    this.#stopWriting();
+  protected _backlogSent(): void {
     if (this._closing) this._scheduleConnectionLost(null);
-    else if (this.#eof) this.#shutdownWrite();
+    else this.#shutdownWrite();
   }
 
   #shutdownWrite(): void {
     try {
-      shutdown(this.#fd, SHUT_WR);
+      shutdown(this._fd, SHUT_WR);
     } catch (err) {
       this._fatalError(err, "Fatal error: shutdown() failed");
     }
@@ -396,14 +293,9 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
 
   /** Close the write side once the backlog is sent. */
   writeEof(): void {
-    if (this._closing || this.#eof) return;
-    this.#eof = true;
+    if (this._closing || this._eof) return;
+    this._eof = true;
     if (this.getWriteBufferSize() === 0) this.#shutdownWrite();
-  }
-
-  /** Sockets can half-close. */
-  canWriteEof(): boolean {
-    return true;
   }
 
   // ---- closing ------------------------------------------------------------
@@ -412,32 +304,25 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
   close(): void {
     if (this._closing) return;
     this._closing = true;
-    this._loop.removeReader(this.#fd);
+    this._loop.removeReader(this._fd);
     if (this.getWriteBufferSize() === 0) this._scheduleConnectionLost(null);
-  }
-
-  /** Close at once, dropping the backlog; `connectionLost(null)` follows. */
-  abort(): void {
-    this._forceClose(null);
   }
 
   protected _forceClose(exc: Error | null): void {
     if (this._connLost !== 0) return;
-    if (exc !== null) this.#lostByError = true;
-    if (this.getWriteBufferSize() !== 0) {
-      this.#wbuf.clear();
-      this.#stopWriting();
-    }
+    if (exc !== null) this._lostByError = true;
+    this._dropBacklog();
     if (!this._closing) {
       this._closing = true;
-      this._loop.removeReader(this.#fd);
+      this._loop.removeReader(this._fd);
     }
     this._scheduleConnectionLost(exc);
   }
 
   protected _release(): void {
-    this.#stopWriting();
-    this._loop.removeReader(this.#fd);
+    this._stopWriting();
+    this._loop.removeReader(this._fd);
+    this.#readSockname();
     this.#sock.close();
     this.#server?._detach(this);
   }
@@ -449,7 +334,19 @@ export class SocketTransport extends FdTransportBase<BaseProtocol>
       : this._closing
       ? "closing"
       : "open";
-    return `SocketTransport(fd=${this.#fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
+    return `SocketTransport(fd=${this._fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
+  }
+}
+
+/** `get(fd)`, or null if it fails (e.g. ENOTCONN after a reset). */
+function addressOf(
+  get: (fd: number) => SocketAddress,
+  fd: number,
+): SocketAddress | null {
+  try {
+    return get(fd);
+  } catch {
+    return null;
   }
 }
 

@@ -241,7 +241,11 @@ export interface Protocol extends BaseProtocol {
   connectionMade?(transport: Transport): void;
   /**
    * Bytes received. `data` stays valid after the call (the protocol may keep
-   * it).
+   * it). Differs from asyncio for a JS reason: a small `data` is a view of a
+   * slab shared with other reads (one allocation for many reads, as Node's
+   * Buffer pool), so use `data` itself, never all of `data.buffer`; keeping
+   * it keeps that slab (at most 64 KiB) alive, and `data.slice()` makes a
+   * copy of its own.
    */
   dataReceived(data: Uint8Array): void;
   /**
@@ -315,7 +319,10 @@ export type StreamProtocol = Protocol | BufferedProtocol;
 export interface DatagramProtocol extends BaseProtocol {
   /** `connectionMade` of a datagram transport receives a `DatagramTransport`. */
   connectionMade?(transport: DatagramTransport): void;
-  /** One datagram from `addr`; `data` stays valid after the call. */
+  /**
+   * One datagram from `addr`; `data` stays valid after the call (a small
+   * one may be a view of a shared slab, as in `Protocol.dataReceived`).
+   */
   datagramReceived(data: Uint8Array, addr: SocketAddress): void;
   /** A send or receive failed (e.g. ECONNREFUSED from an ICMP error). */
   errorReceived?(exc: Error): void;

@@ -8,6 +8,7 @@ import {
   getRunningLoop,
   OSError,
   run,
+  sleep,
   Socket,
 } from "../../mod.ts";
 import { socketPair } from "../../poll/mod.ts";
@@ -295,4 +296,40 @@ test("createConnection() and close() 10,000 times leak no fd", async () => {
     yield* shutdownServer(server);
     assert.ok(openFds().length <= before);
   });
+});
+
+test("createConnection() fails with the error connectionMade() threw, reports it, and closes the socket", async () => {
+  const reported: unknown[] = [];
+  const boom = new Error("boom in connectionMade");
+  await run(function* () {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((_l, ctx) => reported.push(ctx.exception));
+    const [server, port] = yield* echoServer(loop);
+    let lost = 0;
+    const err = yield* (function* () {
+      try {
+        yield* createConnection(
+          loop,
+          () => ({
+            connectionMade() {
+              throw boom;
+            },
+            dataReceived() {},
+            connectionLost() {
+              lost++;
+            },
+          }),
+          "127.0.0.1",
+          port,
+        );
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.equal(err, boom);
+    yield* sleep(0.01);
+    assert.equal(lost, 1);
+    yield* shutdownServer(server);
+  });
+  assert.deepEqual(reported, [boom]);
 });

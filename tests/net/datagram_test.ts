@@ -248,3 +248,29 @@ test("createDatagramEndpoint() delivers a 65,000-byte datagram whole", async () 
     yield* pa.lost;
   });
 });
+
+test("createDatagramEndpoint() fails with the error connectionMade() threw and closes the socket", async () => {
+  const boom = new Error("boom in connectionMade");
+  const reported: unknown[] = [];
+  await run(function* () {
+    const loop = getRunningLoop() as EventLoop;
+    loop.setExceptionHandler((_l, ctx) => reported.push(ctx.exception));
+    const lost = loop.createFuture<Error | null>();
+    const err = yield* (function* () {
+      try {
+        yield* createDatagramEndpoint(loop, () => ({
+          connectionMade() {
+            throw boom;
+          },
+          datagramReceived() {},
+          connectionLost: (e: Error | null) => lost.setResult(e),
+        }), { localAddr: ["127.0.0.1", 0] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.equal(err, boom);
+    assert.equal(yield* lost, boom);
+  });
+  assert.deepEqual(reported, [boom]);
+});

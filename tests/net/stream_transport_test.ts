@@ -3,6 +3,7 @@ import {
   type BufferedProtocol,
   ConnectionResetError,
   createConnection,
+  createServer,
   type EventLoop,
   getRunningLoop,
   IPPROTO_TCP,
@@ -248,6 +249,40 @@ test("BufferedProtocol receives into its own buffer", async () => {
   });
 });
 
+test("BufferedProtocol: a buffer that shrinks between reads gets no more bytes than it holds", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [server, port] = yield* echoServer(loop);
+    // A length-tracking view: the same object, but shorter after resize().
+    const rab = new ArrayBuffer(8, { maxByteLength: 8 });
+    const buf = new Uint8Array(rab);
+    const sizes: Array<[number, number]> = [];
+    const got: number[] = [];
+    const done = loop.createFuture<void>();
+    const proto: BufferedProtocol = {
+      getBuffer: () => buf,
+      bufferUpdated: (n) => {
+        sizes.push([n, buf.length]);
+        got.push(...buf.subarray(0, n));
+        rab.resize(2);
+        // An overrun ends the test at once (its bytes would be lost).
+        if (got.length === 30 || n > sizes[sizes.length - 1][1]) {
+          done.setResult(undefined);
+        }
+      },
+    };
+    const [t] = yield* createConnection(loop, () => proto, "127.0.0.1", port);
+    const sent = Array.from({ length: 30 }, (_, i) => i);
+    t.write(new Uint8Array(sent));
+    yield* done;
+    assert.deepEqual(got, sent);
+    for (const [n, len] of sizes) assert.ok(n <= len, `${n} bytes into ${len}`);
+    assert.ok(sizes.slice(1).every(([n]) => n <= 2));
+    t.close();
+    yield* shutdownServer(server);
+  });
+});
+
 test("getExtraInfo() gives peername, sockname and socket", async () => {
   await run(function* () {
     const loop = getRunningLoop();
@@ -312,6 +347,53 @@ test("connectionLost() gets ConnectionResetError when the peer resets", async ()
     t.write(enc("to a dead peer"));
     const exc = yield* p.lost;
     assert.ok(exc instanceof ConnectionResetError, String(exc));
+    yield* shutdownServer(server);
+  });
+});
+
+test("getExtraInfo() still gives sockname and peername after the connection closed", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [server, port] = yield* echoServer(loop);
+    const client = new Collect(loop);
+    const [t] = yield* createConnection(loop, () => client, "127.0.0.1", port);
+    const local = (t.getExtraInfo("socket") as Socket).getsockname();
+    // Never asked for while open: it must have been kept at the close.
+    t.close();
+    yield* client.lost;
+    assert.deepEqual(t.getExtraInfo("sockname"), local);
+    assert.deepEqual(t.getExtraInfo("peername"), ["127.0.0.1", port]);
+    yield* shutdownServer(server);
+  });
+});
+
+test("an accepted connection's transport gives the server's address as sockname", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const accepted = loop.createFuture<Transport>();
+    const server = yield* createServer(
+      loop,
+      () => ({
+        connectionMade: (t: Transport) => accepted.setResult(t),
+        dataReceived() {},
+      }),
+      "127.0.0.1",
+      0,
+    );
+    const addr = server.sockets[0].getsockname();
+    const client = new Collect(loop);
+    const [t] = yield* createConnection(
+      loop,
+      () => client,
+      ...(addr as [string, number]),
+    );
+    const st = yield* accepted;
+    assert.deepEqual(st.getExtraInfo("sockname"), addr);
+    assert.deepEqual(
+      st.getExtraInfo("peername"),
+      (t.getExtraInfo("socket") as Socket).getsockname(),
+    );
+    t.close();
     yield* shutdownServer(server);
   });
 });
