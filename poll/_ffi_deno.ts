@@ -6,9 +6,12 @@
  */
 
 import {
+  type CallbackDefinition,
   errnoAccessor,
+  type NativeCallback,
   noLibrary,
   type OpenedLibrary,
+  type OpenOptions,
   type PointerOps,
   type SymbolTable,
   unsupportedOs,
@@ -23,8 +26,10 @@ export function openDeno(
   names: readonly string[],
   table: SymbolTable,
   os: string,
+  options: OpenOptions = {},
 ): OpenedLibrary {
-  if (names.length === 0) throw unsupportedOs(os);
+  const what = options.what ?? "libc";
+  if (names.length === 0) throw unsupportedOs(os, what);
   let lastErr: unknown;
   for (const name of names) {
     let lib: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
@@ -36,7 +41,7 @@ export function openDeno(
         err instanceof Deno.errors.PermissionDenied
       ) {
         throw new Error(
-          "Cannot load libc: FFI permission is missing, run with --allow-ffi",
+          `Cannot load ${what}: FFI permission is missing, run with --allow-ffi`,
           { cause: err },
         );
       }
@@ -44,6 +49,15 @@ export function openDeno(
       continue;
     }
     const symbols = lib.symbols as Record<string, unknown>;
+    if (options.errno === false) {
+      return {
+        name,
+        symbols,
+        errnoView: null,
+        errno: () => 0,
+        offThread: true,
+      };
+    }
     const ptr = errnoAccessor(symbols)() as Deno.PointerValue;
     if (ptr === null) {
       throw new Error("Cannot load libc: errno address is null");
@@ -61,7 +75,7 @@ export function openDeno(
       offThread: true,
     };
   }
-  throw noLibrary(names, lastErr);
+  throw noLibrary(names, lastErr, what);
 }
 
 /** Foreign memory through `Deno.UnsafePointerView`. @internal */
@@ -81,3 +95,15 @@ export const denoPointers: PointerOps = {
     BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf as Uint8Array))),
   at: (address) => Deno.UnsafePointer.create(address),
 };
+
+/** `fn` as a C function pointer through `Deno.UnsafeCallback`. @internal */
+export function denoCallback(
+  definition: CallbackDefinition,
+  fn: (...args: never[]) => unknown,
+): NativeCallback {
+  const cb = new Deno.UnsafeCallback(
+    definition as Deno.UnsafeCallbackDefinition,
+    fn as Deno.UnsafeCallbackFunction,
+  );
+  return { pointer: cb.pointer, close: () => cb.close() };
+}

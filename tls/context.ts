@@ -11,7 +11,13 @@
  */
 
 import { alpnSelectCallback, serverNameCallback } from "./_callbacks.ts";
-import { _live, cbuf, libssl, MODE_PARTIAL_MOVING } from "./_libssl.ts";
+import {
+  _live,
+  cbuf,
+  libssl,
+  MODE_PARTIAL_MOVING,
+  type Pointer,
+} from "./_libssl.ts";
 import {
   addCaCerts,
   type Password,
@@ -103,7 +109,7 @@ const CTRL_SET_MAX_PROTO = 124;
 const AD_HANDSHAKE_FAILURE = 40;
 
 interface Native {
-  ptr: Deno.PointerObject;
+  ptr: Pointer;
   callbacks: { close(): void }[];
 }
 
@@ -188,7 +194,7 @@ export class SSLContext {
   }
 
   /** The native `SSL_CTX`. @internal */
-  get _ptr(): Deno.PointerObject {
+  get _ptr(): Pointer {
     if (this.#native === null || this.#closed) {
       throw new Error("Cannot use the SSLContext: it is closed");
     }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { _live, libssl } from "./_libssl.ts";
+import { _live, libssl, type Pointer } from "./_libssl.ts";
 
 const BIO_SET_BUF_MEM_EOF_RETURN = 130;
 const BIO_PENDING = 10;
@@ -13,7 +13,7 @@ const CHUNK = 64 * 1024;
 // One native-visible scratch buffer for every BIO read (JS is one thread).
 const scratch = new Uint8Array(CHUNK);
 
-const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
+const registry = new FinalizationRegistry<Pointer>((ptr) => {
   libssl().BIO_free(ptr);
   _live.bio--;
 });
@@ -38,7 +38,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
  * ```
  */
 export class MemoryBIO {
-  #ptr: Deno.PointerObject | null;
+  #ptr: Pointer | null;
   #eof = false;
 
   /** Create an empty memory BIO. */
@@ -56,7 +56,7 @@ export class MemoryBIO {
   }
 
   /** The native BIO. @internal */
-  get _ptr(): Deno.PointerObject {
+  get _ptr(): Pointer {
     if (this.#ptr === null) throw new Error("Cannot use the BIO: it is freed");
     return this.#ptr;
   }

@@ -6,7 +6,20 @@
  * @module
  */
 
-import { _live, cbuf, cstr, libssl, SSL_ERROR } from "./_libssl.ts";
+import {
+  addressOf,
+  addressOfPointer,
+  pointerFrom,
+  viewAt,
+} from "../poll/_pointer.ts";
+import {
+  _live,
+  cbuf,
+  cstr,
+  libssl,
+  type Pointer,
+  SSL_ERROR,
+} from "./_libssl.ts";
 import type { SSLContext } from "./context.ts";
 import {
   clearErrors,
@@ -36,14 +49,14 @@ const byPointer = new Map<bigint, WeakRef<SSLObject>>();
 
 /** The SSLObject of a native `SSL *` (for libssl callbacks). @internal */
 export function _lookupSslObject(
-  ptr: Deno.PointerValue,
+  ptr: Pointer,
 ): SSLObject | undefined {
   if (ptr === null) return undefined;
-  return byPointer.get(BigInt(Deno.UnsafePointer.value(ptr)))?.deref();
+  return byPointer.get(addressOfPointer(ptr))?.deref();
 }
 
-const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
-  byPointer.delete(BigInt(Deno.UnsafePointer.value(ptr)));
+const registry = new FinalizationRegistry<Pointer>((ptr) => {
+  byPointer.delete(addressOfPointer(ptr));
   libssl().SSL_free(ptr);
   _live.ssl--;
 });
@@ -84,7 +97,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
  * ```
  */
 export class SSLObject {
-  #ptr: Deno.PointerObject | null;
+  #ptr: Pointer | null;
   #context: SSLContext;
   #contexts: SSLContext[] = [];
   #handshakeDone = false;
@@ -129,7 +142,7 @@ export class SSLObject {
     else s.SSL_set_connect_state(ptr);
     context._acquire();
     this.#contexts.push(context);
-    byPointer.set(BigInt(Deno.UnsafePointer.value(ptr)), new WeakRef(this));
+    byPointer.set(addressOfPointer(ptr), new WeakRef(this));
     registry.register(this, ptr, this);
   }
 
@@ -284,9 +297,8 @@ export class SSLObject {
     const len = new Uint32Array(1);
     s.SSL_get0_alpn_selected(this.#ptr, pp, len);
     if (pp[0] === 0n || len[0] === 0) return null;
-    const ptr = Deno.UnsafePointer.create(pp[0])!;
     return new TextDecoder().decode(
-      new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, len[0])),
+      new Uint8Array(viewAt(pointerFrom(pp[0]), len[0])),
     );
   }
 
@@ -304,7 +316,7 @@ export class SSLObject {
   free(): void {
     if (this.#ptr === null) return;
     registry.unregister(this);
-    byPointer.delete(BigInt(Deno.UnsafePointer.value(this.#ptr)));
+    byPointer.delete(addressOfPointer(this.#ptr));
     libssl().SSL_free(this.#ptr);
     _live.ssl--;
     this.#ptr = null;
@@ -312,7 +324,7 @@ export class SSLObject {
     this.#contexts.length = 0;
   }
 
-  #need(what: string): Deno.PointerObject {
+  #need(what: string): Pointer {
     if (this.#ptr === null) {
       throw new Error(`Cannot ${what}: the SSLObject is freed`);
     }
@@ -363,7 +375,7 @@ export class SSLObject {
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 function setHostname(
-  ptr: Deno.PointerObject,
+  ptr: Pointer,
   host: string,
   check: boolean,
 ): void {
@@ -377,7 +389,7 @@ function setHostname(
         ptr,
         CTRL_SET_TLSEXT_HOSTNAME,
         0n,
-        Deno.UnsafePointer.of(name),
+        pointerFrom(addressOf(name)),
       ) !== 1n
   ) {
     throw sslErrorFromQueue("set server name");
