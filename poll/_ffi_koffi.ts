@@ -27,7 +27,7 @@ type KoffiFn = ((...args: unknown[]) => unknown) & {
 
 /** The part of koffi's API we use. */
 interface Koffi {
-  load(name: string): {
+  load(name: string, options?: { deep?: boolean }): {
     func(name: string, result: string, params: string[]): KoffiFn;
     symbol(name: string, type: string): unknown;
   };
@@ -90,7 +90,7 @@ export function openKoffi(
   for (const name of names) {
     let lib: ReturnType<Koffi["load"]>;
     try {
-      lib = k.load(name);
+      lib = options.deep ? k.load(name, { deep: true }) : k.load(name);
     } catch (err) {
       lastErr = err;
       continue;

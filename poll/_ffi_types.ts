@@ -78,6 +78,13 @@ export interface OpenOptions {
   readonly what?: string;
   /** Whether to set up errno from the library; default true. */
   readonly errno?: boolean;
+  /**
+   * Bind the library's own references to itself and its dependencies
+   * first (`RTLD_DEEPBIND`; koffi only): Node's binary exports the
+   * symbols of the OpenSSL built into it, and without this libssl.so.3
+   * would call half into that copy (two error queues, failed handshakes).
+   */
+  readonly deep?: boolean;
 }
 
 /** The error for an OS without a libc we know. @internal */

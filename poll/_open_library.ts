@@ -17,7 +17,8 @@ export type { SymbolRow, SymbolTable } from "./_ffi_types.ts";
 /**
  * Open the first of `names` that opens with `table`; `what` names the
  * library in errors ("Cannot load libssl: ..."). It has no errno of its
- * own (read libc's).
+ * own (read libc's). It binds to its own dependencies first (see
+ * `OpenOptions.deep`): a host may carry its own copy of the same library.
  * @internal
  */
 export function openLibrary(
@@ -25,7 +26,7 @@ export function openLibrary(
   table: SymbolTable,
   what: string,
 ): OpenedLibrary {
-  const options = { what, errno: false };
+  const options = { what, errno: false, deep: true };
   switch (runtime) {
     case "deno":
       return openDeno(names, table, os, options);

@@ -403,6 +403,21 @@ function bigintResults(
 export function libssl(): SslSymbols {
   if (symbols !== null) return symbols;
   const [sslNames, cryptoNames] = libraryNames(os);
+  symbols = _openSsl(sslNames, cryptoNames);
+  return symbols;
+}
+
+/**
+ * Open libcrypto from the first of `cryptoNames`, then libssl from
+ * `sslNames`, and bind the table.
+ *
+ * @throws {Error} naming what to install when a library does not open.
+ * @internal
+ */
+export function _openSsl(
+  sslNames: string[],
+  cryptoNames: string[],
+): SslSymbols {
   const cryptoTable = split("crypto");
   const sslTable = split("ssl");
   // libcrypto first: libssl needs it. A library that opened stays open
@@ -413,8 +428,7 @@ export function libssl(): SslSymbols {
     open("libcrypto", cryptoNames, cryptoTable),
   );
   const ssl = bigintResults(sslTable, open("libssl", sslNames, sslTable));
-  symbols = { ...ssl, ...crypto } as SslSymbols;
-  return symbols;
+  return { ...ssl, ...crypto } as SslSymbols;
 }
 
 /** Whether libssl has been loaded (for tests of the lazy load). @internal */
