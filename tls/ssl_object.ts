@@ -166,14 +166,27 @@ export class SSLObject {
    * @throws {SSLError} for any other failure.
    */
   doHandshake(): void {
+    if (!this._handshakeStep()) throw new SSLWantReadError();
+  }
+
+  /**
+   * Advance the handshake: true when it is complete, false when it needs
+   * the peer's records (no error object: a handshake waits so several
+   * times, and an Error's stack trace is the dearest thing in this path).
+   *
+   * @throws {SSLError} for any failure.
+   * @internal
+   */
+  _handshakeStep(): boolean {
     const ptr = this.#need("do the handshake");
     const s = libssl();
     clearErrors();
     const rc = s.SSL_do_handshake(ptr);
     if (rc === 1) {
       this.#handshakeDone = true;
-      return;
+      return true;
     }
+    if (s.SSL_get_error(ptr, rc) === SSL_ERROR.WANT_READ) return false;
     throw this.#error(rc, "do handshake");
   }
 
@@ -233,15 +246,28 @@ export class SSLObject {
    *   still sent data after ours (OpenSSL refuses to read it).
    */
   unwrap(): void {
+    if (!this._unwrapStep()) throw new SSLWantReadError();
+  }
+
+  /**
+   * `unwrap()` without the error object: true when both `close_notify`s
+   * are done, false while the peer's is missing.
+   *
+   * @throws {SSLError} for any failure.
+   * @internal
+   */
+  _unwrapStep(): boolean {
     const ptr = this.#need("unwrap");
     const s = libssl();
     clearErrors();
     let rc = s.SSL_shutdown(ptr);
     // 0: ours is sent; a second call reads the peer's if it is buffered.
     if (rc === 0) rc = s.SSL_shutdown(ptr);
-    if (rc === 1) return;
-    if (rc === 0) throw new SSLWantReadError();
-    throw this.#error(rc, "shutdown");
+    if (rc === 1) return true;
+    if (rc === 0) return false;
+    const err = this.#error(rc, "shutdown");
+    if (err instanceof SSLWantReadError) return false;
+    throw err;
   }
 
   /** Decrypted bytes buffered and ready for `read()`. */
