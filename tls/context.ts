@@ -30,6 +30,8 @@ import type { MemoryBIO } from "./memory_bio.ts";
 
 export type { Password } from "./_pem.ts";
 import { _lookupSslObject, SSLObject } from "./ssl_object.ts";
+import { tlsBackend } from "./_backend.ts";
+import { NodeTlsSettings } from "./_node_settings.ts";
 
 /** Don't verify the peer (Python's `ssl.CERT_NONE`). */
 export const CERT_NONE = 0;
@@ -154,6 +156,9 @@ export class SSLContext {
   #sniInstalled = false;
   #min: TLSVersion = TLSVersion.TLSv1_2;
   #max: TLSVersion = TLSVersion.MAXIMUM_SUPPORTED;
+  // Settings for node:tls when libssl is missing (or a test asks): then
+  // there is no native context.
+  #node: NodeTlsSettings | null = null;
 
   /**
    * Create a context.
@@ -172,12 +177,20 @@ export class SSLContext {
         `Cannot create an SSLContext: unknown protocol ${protocol}, use PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER`,
       );
     }
+    this.protocol = protocol;
+    const client = protocol === PROTOCOL_TLS_CLIENT;
+    this.#checkHostname = client;
+    this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
+    if (tlsBackend() === "node") {
+      this.#native = null;
+      this.#node = new NodeTlsSettings();
+      return;
+    }
     const s = libssl();
     clearErrors();
     const ptr = s.SSL_CTX_new(s.TLS_method());
     if (ptr === null) throw sslErrorFromQueue("SSL_CTX_new");
     _live.ctx++;
-    this.protocol = protocol;
     this.#native = { ptr, callbacks: [] };
     registry.register(this, this.#native, this);
     s.SSL_CTX_ctrl(ptr, CTRL_MODE, MODE_PARTIAL_MOVING, null);
@@ -187,10 +200,29 @@ export class SSLContext {
         SSL_OP_CIPHER_SERVER_PREFERENCE,
     );
     s.SSL_CTX_ctrl(ptr, CTRL_SET_MIN_PROTO, BigInt(TLSVersion.TLSv1_2), null);
-    const client = protocol === PROTOCOL_TLS_CLIENT;
-    this.#checkHostname = client;
-    this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
     this.#applyVerify();
+  }
+
+  /**
+   * Whether this context runs on the `node:tls` fallback (libssl could not
+   * be loaded): connections then work through `node:tls` over a Duplex,
+   * the slower path (on Deno it needs host turns), and there is no
+   * `SSLObject` (`wrapBio()` and `sniCallback` need libssl).
+   */
+  get usesNodeTls(): boolean {
+    return this.#node !== null;
+  }
+
+  /** The fallback's settings. @internal */
+  get _nodeSettings(): NodeTlsSettings {
+    if (this.#node === null || this.#closed) {
+      throw new Error(
+        this.#closed
+          ? "Cannot use the SSLContext: it is closed"
+          : "Cannot use node:tls settings: the context is on libssl",
+      );
+    }
+    return this.#node;
   }
 
   /** The native `SSL_CTX`. @internal */
@@ -266,6 +298,11 @@ export class SSLContext {
     if (cb !== null && typeof cb !== "function") {
       throw new TypeError("Cannot set sniCallback: it is not a function");
     }
+    if (cb !== null && this.#node !== null) {
+      throw new Error(
+        "Cannot set sniCallback: the node:tls fallback has no SSLObject to give it, install libssl 3",
+      );
+    }
     this.#sni = cb;
     if (cb !== null && !this.#sniInstalled) this.#installSni();
   }
@@ -289,6 +326,10 @@ export class SSLContext {
     const keyPem = keyfile === undefined
       ? certPem
       : readPem(keyfile, "private key");
+    if (this.#node !== null) {
+      this._nodeSettings.useCertChain(certPem, keyPem, password);
+      return;
+    }
     useCertChain(this._ptr, certPem, keyPem, password);
   }
 
@@ -311,7 +352,10 @@ export class SSLContext {
       texts.push(readFile(where.cafile, "CA file"));
     }
     if (where.cadata !== undefined) texts.push(where.cadata);
-    for (const text of texts) addCaCerts(this._ptr, text);
+    for (const text of texts) {
+      if (this.#node !== null) this._nodeSettings.addCa(text);
+      else addCaCerts(this._ptr, text);
+    }
   }
 
   /**
@@ -321,6 +365,11 @@ export class SSLContext {
    * @throws {SSLError} when OpenSSL cannot set them.
    */
   loadDefaultCerts(_purpose: Purpose = Purpose.SERVER_AUTH): void {
+    if (this.#node !== null) {
+      // node:tls's own root store (Mozilla's, as Node bundles it).
+      this._nodeSettings.systemCa = true;
+      return;
+    }
     clearErrors();
     if (libssl().SSL_CTX_set_default_verify_paths(this._ptr) !== 1) {
       throw sslErrorFromQueue("load default certs");
@@ -348,6 +397,11 @@ export class SSLContext {
       wire.set(b, off);
       off += b.length;
     }
+    if (this.#node !== null) {
+      this._nodeSettings.alpn = [...protocols];
+      this.#alpn = wire;
+      return;
+    }
     const s = libssl();
     if (s.SSL_CTX_set_alpn_protos(this._ptr, wire, wire.length) !== 0) {
       throw sslErrorFromQueue("set ALPN protocols");
@@ -364,6 +418,10 @@ export class SSLContext {
    * @throws {SSLError} "No cipher can be selected" when none matches.
    */
   setCiphers(ciphers: string): void {
+    if (this.#node !== null) {
+      this._nodeSettings.ciphers = ciphers;
+      return;
+    }
     clearErrors();
     if (libssl().SSL_CTX_set_cipher_list(this._ptr, cbuf(ciphers)) !== 1) {
       clearErrors();
@@ -388,6 +446,11 @@ export class SSLContext {
   ): SSLObject {
     const serverSide = options.serverSide ?? false;
     const host = options.serverHostname ?? null;
+    if (this.#node !== null) {
+      throw new Error(
+        "Cannot wrap BIOs: the node:tls fallback has no SSLObject, install libssl 3",
+      );
+    }
     if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) {
       throw new Error(
         "Cannot create a server-side SSLObject: the context is PROTOCOL_TLS_CLIENT",
@@ -408,7 +471,8 @@ export class SSLContext {
 
   /** Count a connection using the native context. @internal */
   _acquire(): void {
-    this._ptr;
+    if (this.#node === null) this._ptr;
+    else this._nodeSettings;
     this.#refs++;
   }
 
@@ -441,6 +505,7 @@ export class SSLContext {
   }
 
   #applyVerify(): void {
+    if (this.#node !== null) return; // read per connection
     const mode = this.#verifyMode === CERT_NONE
       ? 0
       : this.#verifyMode === CERT_OPTIONAL
@@ -452,6 +517,11 @@ export class SSLContext {
   #setVersion(cmd: number, v: TLSVersion, what: string): void {
     if (!Object.values(TLSVersion).includes(v)) {
       throw new RangeError(`Cannot set ${what}: ${v} is no TLSVersion`);
+    }
+    if (this.#node !== null) {
+      if (cmd === CTRL_SET_MIN_PROTO) this.#node.minVersion = v;
+      else this.#node.maxVersion = v;
+      return;
     }
     const wire = v < 0 ? 0n : BigInt(v);
     if (libssl().SSL_CTX_ctrl(this._ptr, cmd, wire, null) !== 1n) {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 
 // The TLS smoke program (tls_smoke.ts), bundled once for Node and Bun:
 // libssl through koffi and bun:ffi, callbacks, typed verification errors,
-// a TLS echo over loopback, no native object or fd left. esbuild (a
+// a TLS echo over loopback (libssl, then the node:tls fallback), no native
+// object or fd left. esbuild (a
 // subprocess) writes it under node_modules/.cache, as node_bun_test.ts does.
 const root = new URL("../../", import.meta.url).pathname;
 const out = `${root}node_modules/.cache/asyncio-runtimes/tls_smoke.mjs`;
@@ -59,7 +60,7 @@ async function smoke(
   assert.equal(r.code, 0, `${runtime} failed:\n${r.stderr}`);
   assert.deepEqual(JSON.parse(r.stdout.trim()), {
     runtime,
-    seen: ["handshake", "verification", "echo", "freed"],
+    seen: ["handshake", "verification", "echo", "fallback", "freed"],
   });
 }
 

@@ -18,6 +18,7 @@ import { close, pipe } from "../../poll/mod.ts";
 import { libraryName } from "../../poll/_libc.ts";
 import { waitReadable } from "../../poll/_bun_waiter.ts";
 import { _live } from "../../tls/_libssl.ts";
+import { _setTlsBackend } from "../../tls/_backend.ts";
 import {
   CERT_NONE,
   MemoryBIO,
@@ -170,20 +171,9 @@ function* echo(reader: StreamReader, writer: StreamWriter) {
   writer.close();
 }
 
-// A TLS echo over loopback: startServer + openConnection on our loop.
-{
-  // On Bun the selectors' waiter Worker (kept for reuse) holds fds of
-  // Bun's own: start it before counting.
-  if (runtime === "bun") {
-    const [r, w] = pipe();
-    await waitReadable(libraryName(), r, 0);
-    close(r);
-    close(w);
-  }
-  const fdsBefore = openFds();
-  const sctx = server();
-  const cctx = client();
-  const got = await run(function* () {
+/** Two lines echoed over loopback: startServer + openConnection. */
+function echoOver(sctx: SSLContext, cctx: SSLContext) {
+  return run(function* () {
     const srv = yield* startServer(echo, "127.0.0.1", 0, { ssl: sctx });
     const port = (srv.sockets[0].getsockname() as [string, number])[1];
     const [reader, writer] = yield* openConnection("127.0.0.1", port, {
@@ -202,11 +192,41 @@ function* echo(reader: StreamReader, writer: StreamWriter) {
     yield* srv.waitClosed();
     return { lines, version };
   });
+}
+
+// A TLS echo over loopback on our loop.
+{
+  // On Bun the selectors' waiter Worker (kept for reuse) holds fds of
+  // Bun's own: start it before counting.
+  if (runtime === "bun") {
+    const [r, w] = pipe();
+    await waitReadable(libraryName(), r, 0);
+    close(r);
+    close(w);
+  }
+  const fdsBefore = openFds();
+  const sctx = server();
+  const cctx = client();
+  const got = await echoOver(sctx, cctx);
   assert.deepEqual(got, { lines: ["hello\n", "world\n"], version: "TLSv1.3" });
   sctx.close();
   cctx.close();
   assert.equal(openFds(), fdsBefore, "an fd leaked");
   seen.push("echo");
+}
+
+// The same echo on the node:tls fallback (forced: libssl is here).
+{
+  _setTlsBackend("node");
+  const sctx = server();
+  const cctx = client();
+  _setTlsBackend(null);
+  assert.ok(sctx.usesNodeTls && cctx.usesNodeTls);
+  const got = await echoOver(sctx, cctx);
+  assert.deepEqual(got, { lines: ["hello\n", "world\n"], version: "TLSv1.3" });
+  sctx.close();
+  cctx.close();
+  seen.push("fallback");
 }
 
 // Every native object was freed (collection is not needed: all were freed

@@ -1,0 +1,243 @@
+/**
+ * The `node:tls` fallback (for where libssl cannot be loaded), forced here
+ * with `_setTlsBackend("node")` since libssl exists: the same SSLContext and
+ * `ssl` options, echo, ALPN, verification failures typed as with libssl,
+ * interop with a libssl peer, and clear refusals of what needs libssl.
+ */
+
+import assert from "node:assert/strict";
+import { run } from "../../loop/run.ts";
+import type { Server } from "../../net/server.ts";
+import type { StreamReader } from "../../net/stream_reader.ts";
+import type { StreamWriter } from "../../net/stream_writer.ts";
+import { openConnection, startServer } from "../../net/streams.ts";
+import { _setTlsBackend, type TlsBackend } from "../../tls/_backend.ts";
+import { MemoryBIO } from "../../tls/memory_bio.ts";
+import {
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLContext,
+} from "../../tls/context.ts";
+import { SSLCertVerificationError, SSLError } from "../../tls/errors.ts";
+import { dec, enc, fixture, tlsTest } from "./_helpers.ts";
+
+const census = { census: true };
+const portOf = (s: Server) =>
+  (s.sockets[0].getsockname() as [string, number])[1];
+
+/** A context made on `backend`; the switch is put back at once. */
+function on(backend: TlsBackend, make: () => SSLContext): SSLContext {
+  _setTlsBackend(backend);
+  try {
+    return make();
+  } finally {
+    _setTlsBackend(null);
+  }
+}
+
+function server(backend: TlsBackend, alpn?: string[]): SSLContext {
+  return on(backend, () => {
+    const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+    ctx.loadCertChain(fixture("server.pem"), fixture("server.key"));
+    if (alpn) ctx.setAlpnProtocols(alpn);
+    return ctx;
+  });
+}
+
+function client(backend: TlsBackend, alpn?: string[], ca = true): SSLContext {
+  return on(backend, () => {
+    const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+    if (ca) ctx.loadVerifyLocations({ cafile: fixture("ca.pem") });
+    if (alpn) ctx.setAlpnProtocols(alpn);
+    return ctx;
+  });
+}
+
+function* echoLines(reader: StreamReader, writer: StreamWriter) {
+  for (;;) {
+    const line = yield* reader.readline();
+    if (line.length === 0) break;
+    writer.write(line);
+    yield* writer.drain();
+  }
+  writer.close();
+}
+
+/** Connect `cctx` to a server on `sctx`, send two lines, read them back. */
+function echo(sctx: SSLContext, cctx: SSLContext, host = "localhost") {
+  return run(function* () {
+    const srv = yield* startServer(echoLines, "127.0.0.1", 0, { ssl: sctx });
+    try {
+      const [reader, writer] = yield* openConnection(
+        "127.0.0.1",
+        portOf(srv),
+        { ssl: cctx, serverHostname: host },
+      );
+      writer.write(enc("hello\nworld\n"));
+      const lines = [
+        dec(yield* reader.readline()),
+        dec(yield* reader.readline()),
+      ];
+      const info = {
+        version: writer.getExtraInfo("version"),
+        alpn: writer.getExtraInfo("alpnProtocol"),
+      };
+      writer.close();
+      yield* writer.waitClosed();
+      return { lines, info };
+    } finally {
+      srv.close();
+      yield* srv.waitClosed();
+    }
+  });
+}
+
+tlsTest(
+  "the node:tls fallback echoes lines over loopback, both ends on node:tls",
+  async () => {
+    const sctx = server("node");
+    const cctx = client("node");
+    try {
+      assert.equal(sctx.usesNodeTls, true);
+      assert.equal(cctx.usesNodeTls, true);
+      const got = await echo(sctx, cctx);
+      assert.deepEqual(got.lines, ["hello\n", "world\n"]);
+      assert.equal(got.info.version, "TLSv1.3");
+    } finally {
+      sctx.close();
+      cctx.close();
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "the node:tls fallback negotiates ALPN with the server's preference, h2 over http/1.1",
+  async () => {
+    const sctx = server("node", ["h2", "http/1.1"]);
+    const cctx = client("node", ["http/1.1", "h2"]);
+    try {
+      assert.equal((await echo(sctx, cctx)).info.alpn, "h2");
+    } finally {
+      sctx.close();
+      cctx.close();
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "a node:tls fallback client talks to a libssl server, and the reverse",
+  async () => {
+    for (const [s, c] of [["libssl", "node"], ["node", "libssl"]] as const) {
+      const sctx = server(s);
+      const cctx = client(c);
+      try {
+        assert.deepEqual((await echo(sctx, cctx)).lines, [
+          "hello\n",
+          "world\n",
+        ]);
+      } finally {
+        sctx.close();
+        cctx.close();
+      }
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "the node:tls fallback refuses a server no loaded CA signed, with SSLCertVerificationError",
+  async () => {
+    const sctx = server("libssl");
+    const cctx = client("node", undefined, false);
+    try {
+      await assert.rejects(echo(sctx, cctx), (err: unknown) => {
+        assert.ok(err instanceof SSLCertVerificationError, String(err));
+        assert.ok(err.verifyCode > 0);
+        assert.ok(err.verifyMessage.length > 0);
+        return true;
+      });
+    } finally {
+      sctx.close();
+      cctx.close();
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "the node:tls fallback refuses a certificate for another host name: hostname mismatch",
+  async () => {
+    const sctx = server("libssl");
+    const cctx = client("node");
+    try {
+      await assert.rejects(
+        echo(sctx, cctx, "not-this-host.example"),
+        (err: unknown) => {
+          assert.ok(err instanceof SSLCertVerificationError, String(err));
+          assert.equal(err.verifyCode, 62);
+          assert.equal(err.verifyMessage, "hostname mismatch");
+          return true;
+        },
+      );
+    } finally {
+      sctx.close();
+      cctx.close();
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "SSLContext on the node:tls fallback refuses wrapBio() and sniCallback, naming libssl",
+  () => {
+    const ctx = server("node");
+    const bio = new MemoryBIO();
+    try {
+      assert.throws(() => ctx.wrapBio(bio, bio, { serverSide: true }), {
+        message: /^Cannot wrap BIOs: the node:tls fallback has no SSLObject/,
+      });
+      assert.throws(() => (ctx.sniCallback = () => {}), {
+        message: /^Cannot set sniCallback: the node:tls fallback/,
+      });
+      assert.equal(ctx.sniCallback, null);
+    } finally {
+      bio.free();
+      ctx.close();
+    }
+  },
+);
+
+tlsTest(
+  "loadCertChain() on the node:tls fallback refuses a wrong password and a key of another certificate",
+  () => {
+    const ctx = on("node", () => new SSLContext(PROTOCOL_TLS_SERVER));
+    try {
+      assert.throws(
+        () =>
+          ctx.loadCertChain(
+            fixture("server.pem"),
+            fixture("server_enc.key"),
+            "wrong",
+          ),
+        SSLError,
+      );
+      assert.throws(
+        () => ctx.loadCertChain(fixture("server.pem"), fixture("other.key")),
+        { message: /the private key does not match the certificate/ },
+      );
+      // Nothing was kept: the right pair still loads.
+      ctx.loadCertChain(fixture("server.pem"), fixture("server.key"));
+    } finally {
+      ctx.close();
+    }
+  },
+);
+
+Deno.test("_setTlsBackend() refuses an unknown backend, changing nothing", () => {
+  assert.throws(() => _setTlsBackend("rustls" as TlsBackend), RangeError);
+  const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+  assert.equal(ctx.usesNodeTls, false);
+  ctx.close();
+});
