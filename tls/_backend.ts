@@ -24,15 +24,22 @@ let forced: TlsBackend | null = null;
  */
 export function tlsBackend(): TlsBackend {
   if (forced !== null) return forced;
-  if (chosen !== null) return chosen;
+  return chosen ??= _chooseBackend(libssl);
+}
+
+/**
+ * "libssl" if `load` (which loads libssl) succeeds, "node" if it fails
+ * because the library is missing; any other failure is thrown.
+ * @internal
+ */
+export function _chooseBackend(load: () => unknown): TlsBackend {
   try {
-    libssl();
-    chosen = "libssl";
+    load();
+    return "libssl";
   } catch (err) {
     if (err instanceof Error && /permission/i.test(err.message)) throw err;
-    chosen = "node";
+    return "node";
   }
-  return chosen;
 }
 
 /**

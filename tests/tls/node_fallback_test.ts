@@ -11,7 +11,11 @@ import type { Server } from "../../net/server.ts";
 import type { StreamReader } from "../../net/stream_reader.ts";
 import type { StreamWriter } from "../../net/stream_writer.ts";
 import { openConnection, startServer } from "../../net/streams.ts";
-import { _setTlsBackend, type TlsBackend } from "../../tls/_backend.ts";
+import {
+  _chooseBackend,
+  _setTlsBackend,
+  type TlsBackend,
+} from "../../tls/_backend.ts";
 import { MemoryBIO } from "../../tls/memory_bio.ts";
 import {
   PROTOCOL_TLS_CLIENT,
@@ -241,3 +245,70 @@ Deno.test("_setTlsBackend() refuses an unknown backend, changing nothing", () =>
   assert.equal(ctx.usesNodeTls, false);
   ctx.close();
 });
+
+Deno.test("_chooseBackend() takes node:tls when libssl is missing, libssl when it loads", () => {
+  assert.equal(_chooseBackend(() => {}), "libssl");
+  assert.equal(
+    _chooseBackend(() => {
+      throw new Error(
+        "Cannot load libssl: none of libssl.so.3 could be opened, install OpenSSL 3",
+      );
+    }),
+    "node",
+  );
+});
+
+Deno.test("_chooseBackend() throws a missing FFI permission instead of falling back", () => {
+  const denied = new Error(
+    "Cannot load libcrypto: FFI permission is missing, run with --allow-ffi",
+  );
+  assert.throws(() =>
+    _chooseBackend(() => {
+      throw denied;
+    }), denied);
+});
+
+tlsTest(
+  "StreamWriter.startTls() upgrades a plaintext connection on the node:tls fallback",
+  async () => {
+    const sctx = server("node");
+    const cctx = client("node");
+    try {
+      await run(function* () {
+        const srv = yield* startServer(
+          function* (reader, writer) {
+            assert.equal(dec(yield* reader.readline()), "STARTTLS\n");
+            writer.write(enc("OK\n"));
+            yield* writer.startTls(sctx);
+            const line = yield* reader.readline();
+            writer.write(enc(`secret: ${dec(line)}`));
+            yield* writer.drain();
+            writer.close();
+          },
+          "127.0.0.1",
+          0,
+        );
+        const [reader, writer] = yield* openConnection(
+          "127.0.0.1",
+          portOf(srv),
+        );
+        writer.write(enc("STARTTLS\n"));
+        assert.equal(dec(yield* reader.readline()), "OK\n");
+        yield* writer.startTls(cctx, { serverHostname: "localhost" });
+        assert.equal(writer.getExtraInfo("version"), "TLSv1.3");
+        writer.write(enc("hi\n"));
+        assert.equal(dec(yield* reader.readline()), "secret: hi\n");
+        assert.equal((yield* reader.read()).length, 0);
+        writer.close();
+        yield* writer.waitClosed();
+        srv.close();
+        srv.closeClients();
+        yield* srv.waitClosed();
+      });
+    } finally {
+      sctx.close();
+      cctx.close();
+    }
+  },
+  census,
+);
