@@ -28,6 +28,7 @@ import {
   type SymbolRow,
   type SymbolTable,
   unsupportedOs,
+  withoutErrno,
 } from "./_ffi_types.ts";
 
 type BunDef = { args: string[]; returns: string };
@@ -124,15 +125,7 @@ export function openBun(
       }
       symbols[key] = fn !== null && row.nonblocking ? afterTurn(fn) : fn;
     }
-    if (options.errno === false) {
-      return {
-        name,
-        symbols,
-        errnoView: null,
-        errno: () => 0,
-        offThread: false,
-      };
-    }
+    if (options.errno === false) return withoutErrno(name, symbols, false);
     const ptr = errnoAccessor(symbols)();
     if (ptr === null) {
       throw new Error("Cannot load libc: errno address is null");

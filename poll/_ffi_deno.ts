@@ -15,6 +15,7 @@ import {
   type PointerOps,
   type SymbolTable,
   unsupportedOs,
+  withoutErrno,
 } from "./_ffi_types.ts";
 
 /**
@@ -49,15 +50,7 @@ export function openDeno(
       continue;
     }
     const symbols = lib.symbols as Record<string, unknown>;
-    if (options.errno === false) {
-      return {
-        name,
-        symbols,
-        errnoView: null,
-        errno: () => 0,
-        offThread: true,
-      };
-    }
+    if (options.errno === false) return withoutErrno(name, symbols, true);
     const ptr = errnoAccessor(symbols)() as Deno.PointerValue;
     if (ptr === null) {
       throw new Error("Cannot load libc: errno address is null");

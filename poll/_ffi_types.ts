@@ -87,6 +87,18 @@ export interface OpenOptions {
   readonly deep?: boolean;
 }
 
+/**
+ * A library opened without errno (`OpenOptions.errno` false): libc's
+ * errno is the one to read. @internal
+ */
+export function withoutErrno(
+  name: string,
+  symbols: Record<string, unknown>,
+  offThread: boolean,
+): OpenedLibrary {
+  return { name, symbols, errnoView: null, errno: () => 0, offThread };
+}
+
 /** The error for an OS without a libc we know. @internal */
 export function unsupportedOs(os: string, what = "libc"): Error {
   return new Error(

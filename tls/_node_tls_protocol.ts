@@ -31,6 +31,7 @@ import {
   OSError,
 } from "../poll/errors.ts";
 import { SSLTransport } from "./_app_transport.ts";
+import { writeLimits } from "./_write_limits.ts";
 import { SSLCertVerificationError, SSLError } from "./errors.ts";
 import type { NodeTlsSettings, NodeTlsSocket } from "./_node_settings.ts";
 import { nodeTls } from "./_node_settings.ts";
@@ -447,15 +448,7 @@ export class NodeTlsProtocol implements Protocol {
 
   /** @internal */
   _setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? (low !== undefined ? 4 * low : 64 * 1024);
-    const l = low ?? Math.floor(h / 4);
-    if (!(h >= l && l >= 0)) {
-      throw new RangeError(
-        `Cannot set write buffer limits: high (${h}) must be >= low (${l}) >= 0`,
-      );
-    }
-    this.#high = h;
-    this.#low = l;
+    [this.#high, this.#low] = writeLimits(high, low);
   }
 
   /** @internal */

@@ -30,6 +30,7 @@ import {
   TimeoutError,
 } from "../poll/errors.ts";
 import { SSLTransport } from "./_app_transport.ts";
+import { writeLimits } from "./_write_limits.ts";
 import type { SSLContext } from "./context.ts";
 import {
   SSLCertVerificationError,
@@ -382,15 +383,7 @@ export class SSLProtocol implements Protocol {
 
   /** @internal */
   _setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? (low !== undefined ? 4 * low : 64 * 1024);
-    const l = low ?? Math.floor(h / 4);
-    if (!(h >= l && l >= 0)) {
-      throw new RangeError(
-        `Cannot set write buffer limits: high (${h}) must be >= low (${l}) >= 0`,
-      );
-    }
-    this.#high = h;
-    this.#low = l;
+    [this.#high, this.#low] = writeLimits(high, low);
     this.#controlAppWriting();
   }
 

@@ -12,11 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { runtime } from "../../poll/_runtime.ts";
-import { close, pipe } from "../../poll/mod.ts";
-import { libraryName } from "../../poll/_libc.ts";
-import { waitReadable } from "../../poll/_bun_waiter.ts";
 import { _live } from "../../tls/_libssl.ts";
 import { _setTlsBackend } from "../../tls/_backend.ts";
 import {
@@ -30,13 +26,13 @@ import {
   SSLWantReadError,
 } from "../../tls/mod.ts";
 import { openConnection, run, startServer } from "../../mod.ts";
-import type { StreamReader, StreamWriter } from "../../mod.ts";
+import { echoLines } from "../tls/_echo_lines.ts";
+import { openFds, startBunWaiter } from "./_fd_census.ts";
 
 const FIX = "tests/tls/fixtures/";
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const seen: string[] = [];
-const openFds = () => readdirSync("/proc/self/fd").length;
 
 function server(): SSLContext {
   const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
@@ -160,21 +156,10 @@ function pair(cctx: SSLContext, sctx: SSLContext, host: string) {
   seen.push("verification");
 }
 
-/** The server side of the echo: lines back until EOF. */
-function* echo(reader: StreamReader, writer: StreamWriter) {
-  for (;;) {
-    const line = yield* reader.readline();
-    if (line.length === 0) break;
-    writer.write(line);
-    yield* writer.drain();
-  }
-  writer.close();
-}
-
 /** Two lines echoed over loopback: startServer + openConnection. */
 function echoOver(sctx: SSLContext, cctx: SSLContext) {
   return run(function* () {
-    const srv = yield* startServer(echo, "127.0.0.1", 0, { ssl: sctx });
+    const srv = yield* startServer(echoLines, "127.0.0.1", 0, { ssl: sctx });
     const port = (srv.sockets[0].getsockname() as [string, number])[1];
     const [reader, writer] = yield* openConnection("127.0.0.1", port, {
       ssl: cctx,
@@ -196,14 +181,7 @@ function echoOver(sctx: SSLContext, cctx: SSLContext) {
 
 // A TLS echo over loopback on our loop.
 {
-  // On Bun the selectors' waiter Worker (kept for reuse) holds fds of
-  // Bun's own: start it before counting.
-  if (runtime === "bun") {
-    const [r, w] = pipe();
-    await waitReadable(libraryName(), r, 0);
-    close(r);
-    close(w);
-  }
+  await startBunWaiter();
   const fdsBefore = openFds();
   const sctx = server();
   const cctx = client();
