@@ -17,7 +17,6 @@ import { _live } from "../../tls/_libssl.ts";
 import { _setTlsBackend } from "../../tls/_backend.ts";
 import {
   CERT_NONE,
-  MemoryBIO,
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLCertVerificationError,
@@ -26,6 +25,7 @@ import {
   SSLWantReadError,
 } from "../../tls/mod.ts";
 import { openConnection, run, startServer } from "../../mod.ts";
+import { bioPair } from "../tls/_bio_pair.ts";
 import { echoLines } from "../tls/_echo_lines.ts";
 import { openFds, startBunWaiter } from "./_fd_census.ts";
 
@@ -58,31 +58,18 @@ function step(o: SSLObject): boolean {
 
 /** A client and a server over four memory BIOs, pumped by hand. */
 function pair(cctx: SSLContext, sctx: SSLContext, host: string) {
-  const bios = [
-    new MemoryBIO(),
-    new MemoryBIO(),
-    new MemoryBIO(),
-    new MemoryBIO(),
-  ];
-  const [ci, co, si, so] = bios;
-  const c = cctx.wrapBio(ci, co, { serverHostname: host });
-  const s = sctx.wrapBio(si, so, { serverSide: true });
+  const p = bioPair(cctx, sctx, host);
   const handshake = () => {
     let done = [false, false];
     for (let i = 0; i < 10 && !(done[0] && done[1]); i++) {
-      done = [step(c), done[1]];
-      si.write(co.read());
-      done = [done[0], step(s)];
-      ci.write(so.read());
+      done = [step(p.c), done[1]];
+      p.si.write(p.co.read());
+      done = [done[0], step(p.s)];
+      p.ci.write(p.so.read());
     }
     return done[0] && done[1];
   };
-  const free = () => {
-    c.free();
-    s.free();
-    for (const b of bios) b.free();
-  };
-  return { c, s, ci, co, si, so, handshake, free };
+  return { ...p, handshake };
 }
 
 // A handshake with ALPN (server preference wins) and SNI (the server's

@@ -5,30 +5,20 @@
  */
 
 import assert from "node:assert/strict";
-import { MemoryBIO } from "../../tls/memory_bio.ts";
+import { bioPair } from "./_bio_pair.ts";
 import { SSLError } from "../../tls/errors.ts";
 import { clientContext, serverContext, tlsTest } from "./_helpers.ts";
 
 function pair() {
   const sctx = serverContext();
   const cctx = clientContext();
-  const bios = [
-    new MemoryBIO(),
-    new MemoryBIO(),
-    new MemoryBIO(),
-    new MemoryBIO(),
-  ];
-  const [ci, co, si, so] = bios;
-  const c = cctx.wrapBio(ci, co, { serverHostname: "localhost" });
-  const s = sctx.wrapBio(si, so, { serverSide: true });
+  const p = bioPair(cctx, sctx, "localhost");
   const free = () => {
-    c.free();
-    s.free();
-    for (const b of bios) b.free();
+    p.free();
     sctx.close();
     cctx.close();
   };
-  return { c, s, ci, co, si, so, free };
+  return { ...p, free };
 }
 
 tlsTest(
