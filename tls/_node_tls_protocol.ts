@@ -33,18 +33,10 @@ import {
 import { SSLTransport } from "./_app_transport.ts";
 import { writeLimits } from "./_write_limits.ts";
 import { SSLCertVerificationError, SSLError } from "./errors.ts";
-import type { NodeTlsSettings, NodeTlsSocket } from "./_node_settings.ts";
+import { _nodeSettings, type SSLContext } from "./context.ts";
+import type { NodeTlsSocket } from "./_node_settings.ts";
 import { nodeTls } from "./_node_settings.ts";
 import type { SSLProtocolOptions } from "./ssl_protocol.ts";
-
-/** What the fallback needs of its context. @internal */
-export interface NodeTlsContext {
-  readonly verifyMode: number;
-  readonly checkHostname: boolean;
-  readonly _nodeSettings: NodeTlsSettings;
-  _acquire(): void;
-  _release(): void;
-}
 
 interface DuplexLike {
   push(chunk: Uint8Array | null): boolean;
@@ -100,7 +92,7 @@ export class NodeTlsProtocol implements Protocol {
   #loop: LoopLike;
   #app!: BaseProtocol;
   #appBuffered = false;
-  #context: NodeTlsContext;
+  #context: SSLContext;
   #waiter: Future<unknown> | null;
   #options: SSLProtocolOptions;
   #transport: Transport | null = null;
@@ -122,7 +114,7 @@ export class NodeTlsProtocol implements Protocol {
   constructor(
     loop: LoopLike,
     appProtocol: BaseProtocol,
-    context: NodeTlsContext,
+    context: SSLContext,
     waiter: Future<unknown> | null,
     options: SSLProtocolOptions = {},
   ) {
@@ -178,7 +170,7 @@ export class NodeTlsProtocol implements Protocol {
     });
     this.#duplex = duplex;
     const ctx = this.#context;
-    const settings = ctx._nodeSettings;
+    const settings = _nodeSettings(ctx);
     const common = settings.common();
     const tls = nodeTls();
     let socket: NodeTlsSocket;

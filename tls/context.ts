@@ -124,6 +124,18 @@ function freeNative(n: Native): void {
 
 const registry = new FinalizationRegistry<Native>(freeNative);
 
+let settingsOf: (ctx: SSLContext) => NodeTlsSettings;
+
+/**
+ * The `node:tls` settings of a fallback context.
+ *
+ * @throws {Error} when the context is closed or on libssl.
+ * @internal
+ */
+export function _nodeSettings(ctx: SSLContext): NodeTlsSettings {
+  return settingsOf(ctx);
+}
+
 /**
  * TLS settings for connections (Python's `ssl.SSLContext`).
  *
@@ -213,20 +225,21 @@ export class SSLContext {
     return this.#node !== null;
   }
 
-  /** The fallback's settings. @internal */
-  get _nodeSettings(): NodeTlsSettings {
-    if (this.#node === null || this.#closed) {
-      throw new Error(
-        this.#closed
-          ? "Cannot use the SSLContext: it is closed"
-          : "Cannot use node:tls settings: the context is on libssl",
-      );
-    }
-    return this.#node;
+  static {
+    settingsOf = (ctx) => {
+      if (ctx.#node === null || ctx.#closed) {
+        throw new Error(
+          ctx.#closed
+            ? "Cannot use the SSLContext: it is closed"
+            : "Cannot use node:tls settings: the context is on libssl",
+        );
+      }
+      return ctx.#node;
+    };
   }
 
   /** The native `SSL_CTX`. @internal */
-  get _ptr(): Pointer {
+  get _ptr(): unknown {
     if (this.#native === null || this.#closed) {
       throw new Error("Cannot use the SSLContext: it is closed");
     }
@@ -327,7 +340,7 @@ export class SSLContext {
       ? certPem
       : readPem(keyfile, "private key");
     if (this.#node !== null) {
-      this._nodeSettings.useCertChain(certPem, keyPem, password);
+      settingsOf(this).useCertChain(certPem, keyPem, password);
       return;
     }
     useCertChain(this._ptr, certPem, keyPem, password);
@@ -353,7 +366,7 @@ export class SSLContext {
     }
     if (where.cadata !== undefined) texts.push(where.cadata);
     for (const text of texts) {
-      if (this.#node !== null) this._nodeSettings.addCa(text);
+      if (this.#node !== null) settingsOf(this).addCa(text);
       else addCaCerts(this._ptr, text);
     }
   }
@@ -367,7 +380,7 @@ export class SSLContext {
   loadDefaultCerts(_purpose: Purpose = Purpose.SERVER_AUTH): void {
     if (this.#node !== null) {
       // node:tls's own root store (Mozilla's, as Node bundles it).
-      this._nodeSettings.systemCa = true;
+      settingsOf(this).systemCa = true;
       return;
     }
     clearErrors();
@@ -398,7 +411,7 @@ export class SSLContext {
       off += b.length;
     }
     if (this.#node !== null) {
-      this._nodeSettings.alpn = [...protocols];
+      settingsOf(this).alpn = [...protocols];
       this.#alpn = wire;
       return;
     }
@@ -419,7 +432,7 @@ export class SSLContext {
    */
   setCiphers(ciphers: string): void {
     if (this.#node !== null) {
-      this._nodeSettings.ciphers = ciphers;
+      settingsOf(this).ciphers = ciphers;
       return;
     }
     clearErrors();
@@ -472,7 +485,7 @@ export class SSLContext {
   /** Count a connection using the native context. @internal */
   _acquire(): void {
     if (this.#node === null) this._ptr;
-    else this._nodeSettings;
+    else settingsOf(this);
     this.#refs++;
   }
 

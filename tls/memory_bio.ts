@@ -56,7 +56,7 @@ export class MemoryBIO {
   }
 
   /** The native BIO. @internal */
-  get _ptr(): Pointer {
+  get _ptr(): unknown {
     if (this.#ptr === null) throw new Error("Cannot use the BIO: it is freed");
     return this.#ptr;
   }
