@@ -302,3 +302,88 @@ tlsTest(
   },
   census,
 );
+
+tlsTest(
+  "the node:tls fallback fails the handshake with a peer that is not TLS, leaving nothing open",
+  async () => {
+    const cctx = client("node");
+    try {
+      await run(function* () {
+        const srv = yield* startServer(
+          function* (reader, writer) {
+            yield* reader.read(1024); // the ClientHello
+            writer.write(enc("HTTP/1.0 400 Bad Request\r\n\r\n"));
+            writer.close();
+          },
+          "127.0.0.1",
+          0,
+        );
+        try {
+          let failed: unknown = null;
+          try {
+            yield* openConnection("127.0.0.1", portOf(srv), {
+              ssl: cctx,
+              serverHostname: "localhost",
+            });
+          } catch (err) {
+            failed = err;
+          }
+          // Deno's node:tls waits for more instead of refusing the bytes: the
+          // peer's close then ends the handshake (ConnectionResetError).
+          assert.ok(
+            failed instanceof SSLError ||
+              (failed as Error)?.name === "ConnectionResetError",
+            `not an SSL failure: ${failed}`,
+          );
+        } finally {
+          srv.close();
+          yield* srv.waitClosed();
+        }
+      });
+    } finally {
+      cctx.close();
+    }
+  },
+  census,
+);
+
+tlsTest(
+  "the node:tls fallback aborts a handshake that takes longer than sslHandshakeTimeout",
+  async () => {
+    const cctx = client("node");
+    try {
+      await run(function* () {
+        // A server that accepts and never answers.
+        const srv = yield* startServer(
+          function* (reader) {
+            yield* reader.read(65536);
+            yield* reader.read(65536);
+          },
+          "127.0.0.1",
+          0,
+        );
+        try {
+          let failed: unknown = null;
+          try {
+            yield* openConnection("127.0.0.1", portOf(srv), {
+              ssl: cctx,
+              serverHostname: "localhost",
+              sslHandshakeTimeout: 0.2,
+            });
+          } catch (err) {
+            failed = err;
+          }
+          assert.equal((failed as Error)?.name, "ConnectionAbortedError");
+          assert.match(String(failed), /taking longer than 0.2 seconds/);
+        } finally {
+          srv.close();
+          srv.closeClients();
+          yield* srv.waitClosed();
+        }
+      });
+    } finally {
+      cctx.close();
+    }
+  },
+  census,
+);
