@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { run } from "../../loop/run.ts";
 import type { Server } from "../../net/server.ts";
+import type { StreamReader } from "../../net/stream_reader.ts";
+import type { StreamWriter } from "../../net/stream_writer.ts";
 import { echoLines } from "./_echo_lines.ts";
 import { openConnection, startServer } from "../../net/streams.ts";
 import {
@@ -303,46 +305,54 @@ tlsTest(
   census,
 );
 
+/**
+ * The error of a node:tls client's handshake with a plain server running
+ * `serve` (null if it succeeded); the server and its clients are closed.
+ */
+async function failedHandshake(
+  serve: (r: StreamReader, w: StreamWriter) => Generator<unknown, void>,
+  sslHandshakeTimeout?: number,
+): Promise<unknown> {
+  const cctx = client("node");
+  try {
+    return await run(function* () {
+      const srv = yield* startServer(serve, "127.0.0.1", 0);
+      try {
+        yield* openConnection("127.0.0.1", portOf(srv), {
+          ssl: cctx,
+          serverHostname: "localhost",
+          sslHandshakeTimeout,
+        });
+        return null;
+      } catch (err) {
+        return err;
+      } finally {
+        srv.close();
+        srv.closeClients();
+        yield* srv.waitClosed();
+      }
+    });
+  } finally {
+    cctx.close();
+  }
+}
+
 tlsTest(
   "the node:tls fallback fails the handshake with a peer that is not TLS, leaving nothing open",
   async () => {
-    const cctx = client("node");
-    try {
-      await run(function* () {
-        const srv = yield* startServer(
-          function* (reader, writer) {
-            yield* reader.read(1024); // the ClientHello
-            writer.write(enc("HTTP/1.0 400 Bad Request\r\n\r\n"));
-            writer.close();
-          },
-          "127.0.0.1",
-          0,
-        );
-        try {
-          let failed: unknown = null;
-          try {
-            yield* openConnection("127.0.0.1", portOf(srv), {
-              ssl: cctx,
-              serverHostname: "localhost",
-            });
-          } catch (err) {
-            failed = err;
-          }
-          // Deno's node:tls waits for more instead of refusing the bytes: the
-          // peer's close then ends the handshake (ConnectionResetError).
-          assert.ok(
-            failed instanceof SSLError ||
-              (failed as Error)?.name === "ConnectionResetError",
-            `not an SSL failure: ${failed}`,
-          );
-        } finally {
-          srv.close();
-          yield* srv.waitClosed();
-        }
-      });
-    } finally {
-      cctx.close();
-    }
+    const failed = await failedHandshake(function* (reader, writer) {
+      yield* reader.read(1024); // the ClientHello
+      writer.write(enc("HTTP/1.0 400 Bad Request\r\n\r\n"));
+      writer.close();
+    });
+    // An SSLError ("wrong version number"), or ConnectionResetError when
+    // the peer's close ends the handshake before node:tls judged the bytes
+    // (it reads them in a later host turn).
+    assert.ok(
+      failed instanceof SSLError ||
+        (failed as Error)?.name === "ConnectionResetError",
+      `not an SSL failure: ${failed}`,
+    );
   },
   census,
 );
@@ -350,40 +360,13 @@ tlsTest(
 tlsTest(
   "the node:tls fallback aborts a handshake that takes longer than sslHandshakeTimeout",
   async () => {
-    const cctx = client("node");
-    try {
-      await run(function* () {
-        // A server that accepts and never answers.
-        const srv = yield* startServer(
-          function* (reader) {
-            yield* reader.read(65536);
-            yield* reader.read(65536);
-          },
-          "127.0.0.1",
-          0,
-        );
-        try {
-          let failed: unknown = null;
-          try {
-            yield* openConnection("127.0.0.1", portOf(srv), {
-              ssl: cctx,
-              serverHostname: "localhost",
-              sslHandshakeTimeout: 0.2,
-            });
-          } catch (err) {
-            failed = err;
-          }
-          assert.equal((failed as Error)?.name, "ConnectionAbortedError");
-          assert.match(String(failed), /taking longer than 0.2 seconds/);
-        } finally {
-          srv.close();
-          srv.closeClients();
-          yield* srv.waitClosed();
-        }
-      });
-    } finally {
-      cctx.close();
-    }
+    // A server that reads and never answers.
+    const failed = await failedHandshake(function* (reader) {
+      yield* reader.read(65536);
+      yield* reader.read(65536);
+    }, 0.2);
+    assert.equal((failed as Error)?.name, "ConnectionAbortedError");
+    assert.match(String(failed), /taking longer than 0.2 seconds/);
   },
   census,
 );
