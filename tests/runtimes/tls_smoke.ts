@@ -144,25 +144,29 @@ function pair(cctx: SSLContext, sctx: SSLContext, host: string) {
 }
 
 /** Two lines echoed over loopback: startServer + openConnection. */
-function echoOver(sctx: SSLContext, cctx: SSLContext) {
+function echoOver(sctx: SSLContext, cctx: SSLContext, host = "localhost") {
   return run(function* () {
     const srv = yield* startServer(echoLines, "127.0.0.1", 0, { ssl: sctx });
-    const port = (srv.sockets[0].getsockname() as [string, number])[1];
-    const [reader, writer] = yield* openConnection("127.0.0.1", port, {
-      ssl: cctx,
-      serverHostname: "localhost",
-    });
-    writer.write(enc("hello\nworld\n"));
-    const lines = [
-      dec(yield* reader.readline()),
-      dec(yield* reader.readline()),
-    ];
-    const version = writer.getExtraInfo("version");
-    writer.close();
-    yield* writer.waitClosed();
-    srv.close();
-    yield* srv.waitClosed();
-    return { lines, version };
+    try {
+      const port = (srv.sockets[0].getsockname() as [string, number])[1];
+      const [reader, writer] = yield* openConnection("127.0.0.1", port, {
+        ssl: cctx,
+        serverHostname: host,
+      });
+      writer.write(enc("hello\nworld\n"));
+      const lines = [
+        dec(yield* reader.readline()),
+        dec(yield* reader.readline()),
+      ];
+      const version = writer.getExtraInfo("version");
+      writer.close();
+      yield* writer.waitClosed();
+      return { lines, version };
+    } finally {
+      srv.close();
+      srv.closeClients();
+      yield* srv.waitClosed();
+    }
   });
 }
 
@@ -189,6 +193,15 @@ function echoOver(sctx: SSLContext, cctx: SSLContext) {
   assert.ok(sctx.usesNodeTls && cctx.usesNodeTls);
   const got = await echoOver(sctx, cctx);
   assert.deepEqual(got, { lines: ["hello\n", "world\n"], version: "TLSv1.3" });
+  // A hostname mismatch, typed as on libssl.
+  await assert.rejects(
+    echoOver(sctx, cctx, "not-this-host.example"),
+    (err: unknown) => {
+      assert.ok(err instanceof SSLCertVerificationError, String(err));
+      assert.equal(err.verifyMessage, "hostname mismatch");
+      return true;
+    },
+  );
   sctx.close();
   cctx.close();
   seen.push("fallback");
