@@ -20,13 +20,18 @@
 import { nodeRequire } from "./_node_require.ts";
 import { callOnWorker } from "./_bun_waiter.ts";
 import {
+  type CallbackDefinition,
   errnoAccessor,
+  type NativeCallback,
   noLibrary,
   type OpenedLibrary,
+  type OpenOptions,
+  type Pointer,
   type PointerOps,
   type SymbolRow,
   type SymbolTable,
   unsupportedOs,
+  withoutErrno,
 } from "./_ffi_types.ts";
 
 type BunDef = { args: string[]; returns: string };
@@ -41,6 +46,10 @@ interface BunFfi {
   CString: new (ptr: unknown) => string;
   ptr(buf: ArrayBufferView): number;
   read: { ptr(ptr: unknown, offset: number): number };
+  JSCallback: new (
+    fn: (...args: never[]) => unknown,
+    def: BunDef,
+  ) => { readonly ptr: number | null; close(): void };
 }
 
 let bun: BunFfi | null = null;
@@ -65,8 +74,10 @@ export function openBun(
   names: readonly string[],
   table: SymbolTable,
   os: string,
+  options: OpenOptions = {},
 ): OpenedLibrary {
-  if (names.length === 0) throw unsupportedOs(os);
+  const what = options.what ?? "libc";
+  if (names.length === 0) throw unsupportedOs(os, what);
   const ffi = load();
   let lastErr: unknown;
   for (const name of names) {
@@ -86,10 +97,10 @@ export function openBun(
       lib = ffi.dlopen(name, required);
     } catch (err) {
       lastErr = err;
-      if (opens(ffi, name)) {
+      if (opens(ffi, name, what === "libc" ? undefined : required)) {
         // The file is there: a symbol is missing or a type is wrong.
         throw new Error(
-          `Cannot load libc: ${name} does not bind as our table says`,
+          `Cannot load ${what}: ${name} does not bind as our table says`,
           { cause: err },
         );
       }
@@ -109,7 +120,7 @@ export function openBun(
           fn = ffi.dlopen(name, { [cname]: def }).symbols[cname];
         } catch (err) {
           if (!row.optional) {
-            throw new Error(`Cannot load libc: ${name} has no ${cname}`, {
+            throw new Error(`Cannot load ${what}: ${name} has no ${cname}`, {
               cause: err,
             });
           }
@@ -121,6 +132,7 @@ export function openBun(
         ? onWorker(name, cname, def)
         : afterTurn(fn);
     }
+    if (options.errno === false) return withoutErrno(name, symbols, false);
     const ptr = errnoAccessor(symbols)();
     if (ptr === null) {
       throw new Error("Cannot load libc: errno address is null");
@@ -134,13 +146,21 @@ export function openBun(
       offThread: false,
     };
   }
-  throw noLibrary(names, lastErr);
+  throw noLibrary(names, lastErr, what);
 }
 
-function opens(ffi: BunFfi, name: string): boolean {
+function opens(
+  ffi: BunFfi,
+  name: string,
+  table?: Record<string, BunDef>,
+): boolean {
+  // bun:ffi refuses an empty table; every libc has getpid. Another library
+  // is probed with the first symbol of its table.
+  const [probe, def] = table === undefined
+    ? ["getpid", { args: [], returns: "i32" }]
+    : Object.entries(table)[0] ?? ["", { args: [], returns: "void" }];
   try {
-    // bun:ffi refuses an empty table; every libc has getpid.
-    ffi.dlopen(name, { getpid: { args: [], returns: "i32" } });
+    ffi.dlopen(name, { [probe]: def });
     return true;
   } catch {
     return false;
@@ -186,3 +206,27 @@ export const bunPointers: PointerOps = {
   addressOf: (buf) => BigInt(load().ptr(buf)),
   at: (address) => address === 0n ? null : Number(address),
 };
+
+/**
+ * `fn` as a C function pointer through `bun:ffi`'s `JSCallback` (pointer
+ * arguments arrive as numbers; NULL as `null`, as on the other runtimes).
+ * @internal
+ */
+export function bunCallback(
+  definition: CallbackDefinition,
+  fn: (...args: never[]) => unknown,
+): NativeCallback {
+  const ffi = load();
+  const ptrs = definition.parameters.flatMap((t, i) =>
+    t === "pointer" || t === "buffer" ? [i] : []
+  );
+  const call = fn as (...args: unknown[]) => unknown;
+  const cb = new ffi.JSCallback((...args: unknown[]) => {
+    for (const i of ptrs) if (args[i] === 0) args[i] = null;
+    return call(...args);
+  }, {
+    args: definition.parameters.map(bunType),
+    returns: bunType(definition.result),
+  });
+  return { pointer: cb.ptr as unknown as Pointer, close: () => cb.close() };
+}

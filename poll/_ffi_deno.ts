@@ -6,12 +6,17 @@
  */
 
 import {
+  type CallbackDefinition,
   errnoAccessor,
+  type NativeCallback,
   noLibrary,
   type OpenedLibrary,
+  type OpenOptions,
+  type Pointer,
   type PointerOps,
   type SymbolTable,
   unsupportedOs,
+  withoutErrno,
 } from "./_ffi_types.ts";
 
 /**
@@ -23,8 +28,10 @@ export function openDeno(
   names: readonly string[],
   table: SymbolTable,
   os: string,
+  options: OpenOptions = {},
 ): OpenedLibrary {
-  if (names.length === 0) throw unsupportedOs(os);
+  const what = options.what ?? "libc";
+  if (names.length === 0) throw unsupportedOs(os, what);
   let lastErr: unknown;
   for (const name of names) {
     let lib: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
@@ -36,7 +43,7 @@ export function openDeno(
         err instanceof Deno.errors.PermissionDenied
       ) {
         throw new Error(
-          "Cannot load libc: FFI permission is missing, run with --allow-ffi",
+          `Cannot load ${what}: FFI permission is missing, run with --allow-ffi`,
           { cause: err },
         );
       }
@@ -44,6 +51,7 @@ export function openDeno(
       continue;
     }
     const symbols = lib.symbols as Record<string, unknown>;
+    if (options.errno === false) return withoutErrno(name, symbols, true);
     const ptr = errnoAccessor(symbols)() as Deno.PointerValue;
     if (ptr === null) {
       throw new Error("Cannot load libc: errno address is null");
@@ -61,7 +69,7 @@ export function openDeno(
       offThread: true,
     };
   }
-  throw noLibrary(names, lastErr);
+  throw noLibrary(names, lastErr, what);
 }
 
 /** Foreign memory through `Deno.UnsafePointerView`. @internal */
@@ -81,3 +89,15 @@ export const denoPointers: PointerOps = {
     BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf as Uint8Array))),
   at: (address) => Deno.UnsafePointer.create(address),
 };
+
+/** `fn` as a C function pointer through `Deno.UnsafeCallback`. @internal */
+export function denoCallback(
+  definition: CallbackDefinition,
+  fn: (...args: never[]) => unknown,
+): NativeCallback {
+  const cb = new Deno.UnsafeCallback(
+    definition as Deno.UnsafeCallbackDefinition,
+    fn as Deno.UnsafeCallbackFunction,
+  );
+  return { pointer: cb.pointer as unknown as Pointer, close: () => cb.close() };
+}

@@ -10,9 +10,13 @@
 
 import { nodeRequire } from "./_node_require.ts";
 import {
+  type CallbackDefinition,
   errnoAccessor,
+  type NativeCallback,
   noLibrary,
   type OpenedLibrary,
+  type OpenOptions,
+  type Pointer,
   type PointerOps,
   type SymbolTable,
   unsupportedOs,
@@ -24,7 +28,7 @@ type KoffiFn = ((...args: unknown[]) => unknown) & {
 
 /** The part of koffi's API we use. */
 interface Koffi {
-  load(name: string | null): {
+  load(name: string | null, options?: { deep?: boolean }): {
     func(name: string, result: string, params: string[]): KoffiFn;
     symbol(name: string, type: string): unknown;
   };
@@ -32,6 +36,10 @@ interface Koffi {
   view(ptr: unknown, len: number): ArrayBuffer;
   decode(ptr: unknown, offset: number, type: string, len?: number): unknown;
   address(value: unknown): bigint;
+  proto(name: string, result: string, params: string[]): unknown;
+  pointer(type: unknown): unknown;
+  register(fn: (...args: never[]) => unknown, type: unknown): unknown;
+  unregister(ptr: unknown): void;
 }
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -51,6 +59,8 @@ const TYPES: Readonly<Record<string, string>> = {
   f64: "double",
   buffer: "void *",
   pointer: "void *",
+  // A registered callback is a pointer (see koffiCallback).
+  function: "void *",
 };
 
 let koffi: Koffi | null = null;
@@ -72,14 +82,16 @@ export function openKoffi(
   names: readonly string[],
   table: SymbolTable,
   os: string,
+  options: OpenOptions = {},
 ): OpenedLibrary {
-  if (names.length === 0) throw unsupportedOs(os);
+  const what = options.what ?? "libc";
+  if (names.length === 0) throw unsupportedOs(os, what);
   const k = load();
   let lastErr: unknown;
   for (const name of names) {
     let lib: ReturnType<Koffi["load"]>;
     try {
-      lib = k.load(name);
+      lib = options.deep ? k.load(name, { deep: true }) : k.load(name);
     } catch (err) {
       lastErr = err;
       continue;
@@ -103,7 +115,7 @@ export function openKoffi(
         symbols[key] = row.nonblocking ? toPromise(fn) : fn;
       } catch (err) {
         if (!row.optional) {
-          throw new Error(`Cannot load libc: ${name} has no ${cname}`, {
+          throw new Error(`Cannot load ${what}: ${name} has no ${cname}`, {
             cause: err,
           });
         }
@@ -111,7 +123,7 @@ export function openKoffi(
       }
     }
     // Called once so a missing accessor fails here, as on Deno.
-    errnoAccessor(symbols)();
+    if (options.errno !== false) errnoAccessor(symbols)();
     return {
       name,
       symbols,
@@ -120,7 +132,7 @@ export function openKoffi(
       offThread: true,
     };
   }
-  throw noLibrary(names, lastErr);
+  throw noLibrary(names, lastErr, what);
 }
 
 function variable(
@@ -156,3 +168,27 @@ export const koffiPointers: PointerOps = {
   addressOf: (buf) => load().address(buf),
   at: (address) => address === 0n ? null : address,
 };
+
+// koffi names every prototype: one per signature, made once.
+const protos = new Map<string, unknown>();
+
+/**
+ * `fn` as a C function pointer through `koffi.register` (pointer arguments
+ * arrive as bigints, NULL as `null`). @internal
+ */
+export function koffiCallback(
+  definition: CallbackDefinition,
+  fn: (...args: never[]) => unknown,
+): NativeCallback {
+  const k = load();
+  const result = koffiType(definition.result);
+  const params = definition.parameters.map(koffiType);
+  const key = `${result}(${params.join(",")})`;
+  let proto = protos.get(key);
+  if (proto === undefined) {
+    proto = k.pointer(k.proto(`asyncio_cb_${protos.size}`, result, params));
+    protos.set(key, proto);
+  }
+  const ptr = k.register(fn, proto);
+  return { pointer: ptr as Pointer, close: () => k.unregister(ptr) };
+}

@@ -119,19 +119,70 @@ export interface PointerOps {
   at(address: bigint): unknown;
 }
 
+/**
+ * What a backend opens besides libc (libssl, libcrypto): its name in
+ * messages, and whether it has errno's accessor (only libc has). @internal
+ */
+export interface OpenOptions {
+  /** The library's name in messages; default "libc". */
+  readonly what?: string;
+  /** Whether to set up errno from the library; default true. */
+  readonly errno?: boolean;
+  /**
+   * Bind the library's own references to itself and its dependencies
+   * first (`RTLD_DEEPBIND`; koffi only): Node's binary exports the
+   * symbols of the OpenSSL built into it, and without this libssl.so.3
+   * would call half into that copy (two error queues, failed handshakes).
+   */
+  readonly deep?: boolean;
+}
+
+/**
+ * A library opened without errno (`OpenOptions.errno` false): libc's
+ * errno is the one to read. @internal
+ */
+export function withoutErrno(
+  name: string,
+  symbols: Record<string, unknown>,
+  offThread: boolean,
+): OpenedLibrary {
+  return { name, symbols, errnoView: null, errno: () => 0, offThread };
+}
+
 /** The error for an OS without a libc we know. @internal */
-export function unsupportedOs(os: string): Error {
+export function unsupportedOs(os: string, what = "libc"): Error {
   return new Error(
-    `Cannot load libc: ${os} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
+    `Cannot load ${what}: ${os} is not supported, the FFI backend runs on Linux, macOS and the BSDs`,
   );
 }
 
 /** The error when no name in `names` opened. @internal */
-export function noLibrary(names: readonly string[], cause: unknown): Error {
+export function noLibrary(
+  names: readonly string[],
+  cause: unknown,
+  what = "libc",
+): Error {
   return new Error(
-    `Cannot load libc: none of ${names.join(", ")} could be opened`,
+    `Cannot load ${what}: none of ${names.join(", ")} could be opened`,
     { cause },
   );
+}
+
+/** A C function signature for a callback, in Deno's FFI type names. @internal */
+export interface CallbackDefinition {
+  readonly parameters: readonly string[];
+  readonly result: string;
+}
+
+/**
+ * A JS function made callable from C (libssl's ALPN and SNI hooks): its
+ * `pointer` is passed where C takes a function pointer; `close()` frees it.
+ * Pointer arguments arrive as the runtime's pointers (`null` for NULL).
+ * @internal
+ */
+export interface NativeCallback {
+  readonly pointer: Pointer;
+  close(): void;
 }
 
 /** The errno accessor in `symbols`, or a clear error. @internal */

@@ -1,22 +1,23 @@
 /**
- * The libssl callbacks of a context, as `Deno.UnsafeCallback`s: ALPN
- * selection and the server-name (SNI) hook. libssl calls them synchronously
- * inside `SSL_do_handshake`, on the JS thread.
+ * The libssl callbacks of a context, as native callbacks of the runtime
+ * (`poll/_callback.ts`): ALPN selection and the server-name (SNI) hook.
+ * libssl calls them synchronously inside `SSL_do_handshake`, on the JS
+ * thread.
  *
  * @module
  */
 
-import { cstr, libssl } from "./_libssl.ts";
+import { nativeCallback } from "../poll/_callback.ts";
+import { addressOfPointer, viewAt } from "../poll/_pointer.ts";
+import { cstr, libssl, type Pointer } from "./_libssl.ts";
 
 const TLSEXT_ERR_OK = 0;
 const TLSEXT_ERR_ALERT_FATAL = 2;
 const TLSEXT_ERR_NOACK = 3;
 
 /** What a context keeps to close with it. @internal */
-export interface Closable {
-  readonly pointer: Deno.PointerObject;
-  close(): void;
-}
+export type { NativeCallback as Closable } from "../poll/_callback.ts";
+import type { NativeCallback as Closable } from "../poll/_callback.ts";
 
 /**
  * The index in `offered` (ALPN wire format) of the length byte of the first
@@ -43,7 +44,7 @@ export function selectAlpn(ours: Uint8Array, offered: Uint8Array): number {
 export function alpnSelectCallback(
   protocols: () => Uint8Array | null,
 ): Closable {
-  return new Deno.UnsafeCallback(
+  return nativeCallback(
     {
       parameters: [
         "pointer",
@@ -54,22 +55,25 @@ export function alpnSelectCallback(
         "pointer",
       ],
       result: "i32",
-    } as const,
-    (_ssl, out, outlen, input, inlen) => {
+    },
+    (
+      _ssl: Pointer,
+      out: Pointer,
+      outlen: Pointer,
+      input: Pointer,
+      inlen: number,
+    ) => {
       const wire = protocols();
       if (!wire || input === null || out === null || outlen === null) {
         return TLSEXT_ERR_NOACK;
       }
-      const offered = new Uint8Array(
-        Deno.UnsafePointerView.getArrayBuffer(input, inlen),
-      );
+      const offered = new Uint8Array(viewAt(input, inlen));
       const pick = selectAlpn(wire, offered);
       if (pick < 0) return TLSEXT_ERR_NOACK;
       // *out points into the client's list, which libssl copies from.
-      new BigUint64Array(Deno.UnsafePointerView.getArrayBuffer(out, 8))[0] =
-        BigInt(Deno.UnsafePointer.value(input)) + BigInt(pick + 1);
-      new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(outlen, 1))[0] =
-        offered[pick];
+      new BigUint64Array(viewAt(out, 8))[0] = addressOfPointer(input) +
+        BigInt(pick + 1);
+      new Uint8Array(viewAt(outlen, 1))[0] = offered[pick];
       return TLSEXT_ERR_OK;
     },
   );
@@ -81,16 +85,16 @@ export function alpnSelectCallback(
  * @internal
  */
 export function serverNameCallback(
-  handler: (ssl: Deno.PointerValue, name: string | null) => number | null,
+  handler: (ssl: Pointer, name: string | null) => number | null,
 ): Closable {
-  return new Deno.UnsafeCallback(
-    { parameters: ["pointer", "pointer", "pointer"], result: "i32" } as const,
-    (ssl, al) => {
+  return nativeCallback(
+    { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
+    (ssl: Pointer, al: Pointer) => {
       const name = cstr(libssl().SSL_get_servername(ssl, 0));
       const alert = handler(ssl, name === "" ? null : name);
       if (alert === null) return TLSEXT_ERR_OK;
       if (al !== null) {
-        new Int32Array(Deno.UnsafePointerView.getArrayBuffer(al, 4))[0] = alert;
+        new Int32Array(viewAt(al, 4))[0] = alert;
       }
       return TLSEXT_ERR_ALERT_FATAL;
     },

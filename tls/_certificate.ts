@@ -6,7 +6,8 @@
  * @module
  */
 
-import { bytesAt, cstr, libssl, utf8 } from "./_libssl.ts";
+import { addressOf, pointerAt, viewAt } from "../poll/_pointer.ts";
+import { bytesAt, cstr, libssl, type Pointer, utf8 } from "./_libssl.ts";
 
 /** A relative distinguished name: `[[attribute, value], ...]`. */
 export type RDN = [name: string, value: string][];
@@ -35,14 +36,14 @@ const GEN_DNS = 2;
 const GEN_URI = 6;
 const GEN_IPADD = 7;
 
-function asn1Bytes(str: Deno.PointerObject): Uint8Array {
+function asn1Bytes(str: Pointer): Uint8Array {
   const s = libssl();
   const len = s.ASN1_STRING_length(str);
   const data = s.ASN1_STRING_get0_data(str);
   return len <= 0 || data === null ? new Uint8Array(0) : bytesAt(data, len);
 }
 
-function decodeName(name: Deno.PointerValue): RDN[] {
+function decodeName(name: Pointer): RDN[] {
   const s = libssl();
   const out: RDN[] = [];
   if (name === null) return out;
@@ -58,7 +59,7 @@ function decodeName(name: Deno.PointerValue): RDN[] {
   return out;
 }
 
-function printTime(t: Deno.PointerValue): string {
+function printTime(t: Pointer): string {
   const s = libssl();
   if (t === null) return "";
   const bio = s.BIO_new(s.BIO_s_mem());
@@ -73,7 +74,7 @@ function printTime(t: Deno.PointerValue): string {
   }
 }
 
-function serialHex(cert: Deno.PointerObject): string {
+function serialHex(cert: Pointer): string {
   const s = libssl();
   const bn = s.ASN1_INTEGER_to_BN(s.X509_get_serialNumber(cert), null);
   if (bn === null) return "";
@@ -98,7 +99,7 @@ function ipText(b: Uint8Array): string {
   return groups.join(":");
 }
 
-function altNames(cert: Deno.PointerObject): [string, string][] | undefined {
+function altNames(cert: Pointer): [string, string][] | undefined {
   const s = libssl();
   const names = s.X509_get_ext_d2i(cert, NID_SUBJECT_ALT_NAME, null, null);
   if (names === null) return undefined;
@@ -109,9 +110,8 @@ function altNames(cert: Deno.PointerObject): [string, string][] | undefined {
       const gn = s.OPENSSL_sk_value(names, i);
       if (gn === null) continue;
       // GENERAL_NAME: int type @0, union d (a pointer) @8.
-      const view = new Deno.UnsafePointerView(gn);
-      const type = view.getInt32(0);
-      const d = view.getPointer(8);
+      const type = new Int32Array(viewAt(gn, 4))[0];
+      const d = pointerAt(gn, 8);
       if (d === null) continue;
       const value = asn1Bytes(d);
       if (type === GEN_DNS) out.push(["DNS", utf8(value)]);
@@ -126,7 +126,7 @@ function altNames(cert: Deno.PointerObject): [string, string][] | undefined {
 }
 
 /** Decode `cert` (an `X509 *`) as Python's `getpeercert()`. @internal */
-export function decodeCertificate(cert: Deno.PointerObject): PeerCertificate {
+export function decodeCertificate(cert: Pointer): PeerCertificate {
   const s = libssl();
   const out: PeerCertificate = {
     subject: decodeName(s.X509_get_subject_name(cert)),
@@ -142,7 +142,7 @@ export function decodeCertificate(cert: Deno.PointerObject): PeerCertificate {
 }
 
 /** The DER encoding of `cert`. @internal */
-export function derOf(cert: Deno.PointerObject): Uint8Array {
+export function derOf(cert: Pointer): Uint8Array {
   const s = libssl();
   const none = new BigUint64Array(1);
   const len = s.i2d_X509(cert, new Uint8Array(none.buffer));
@@ -150,9 +150,7 @@ export function derOf(cert: Deno.PointerObject): Uint8Array {
   // With a NULL *out OpenSSL only measures; with a pointer to our buffer it
   // writes there (and advances the pointer, which we ignore).
   const out = new Uint8Array(len);
-  const pp = new BigUint64Array([
-    BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(out))),
-  ]);
+  const pp = new BigUint64Array([addressOf(out)]);
   s.i2d_X509(cert, new Uint8Array(pp.buffer));
   return out;
 }

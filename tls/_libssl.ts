@@ -1,17 +1,23 @@
 /**
  * The one table of libssl/libcrypto (OpenSSL 3) symbols, loaded lazily on
  * the first use of TLS: a program that never uses TLS never opens libssl.
- * Everything else in `tls/` calls these symbols, never `Deno.dlopen`; this is
- * the seam a Node (koffi) or Bun backend would replace, as `poll/_libc.ts`
- * is for libc.
+ * Everything else in `tls/` calls these symbols. The table is data, opened
+ * by the runtime's FFI backend as the libc table is (`Deno.dlopen`, koffi
+ * on Node, `bun:ffi` on Bun: `poll/_open_library.ts`).
  *
  * OpenSSL macros have no symbol: they are called through their `*_ctrl`
  * functions with the command numbers of `ssl.h`/`bio.h` ({@linkcode CTRL}).
  * Every call happens on the JS thread, which is also where libssl calls our
- * ALPN and SNI callbacks (`Deno.UnsafeCallback`), inside the handshake.
+ * ALPN and SNI callbacks (`poll/_callback.ts`), inside the handshake.
  *
  * @module
  */
+
+import type { Pointer as FfiPointer } from "../poll/_pointer.ts";
+import { openLibrary } from "../poll/_open_library.ts";
+import type { SymbolRow, SymbolTable } from "../poll/_open_library.ts";
+import { cStringAt, viewAt } from "../poll/_pointer.ts";
+import { os, runtime } from "../poll/_runtime.ts";
 
 const SYMBOLS = {
   // ---- libssl: contexts
@@ -258,21 +264,27 @@ const SYMBOLS = {
 } as const;
 
 type Table = typeof SYMBOLS;
-type SslDef = {
-  [K in keyof Table as Table[K] extends { lib: "crypto" } ? never : K]:
-    Table[K];
-};
-type CryptoDef = {
-  [K in keyof Table as Table[K] extends { lib: "crypto" } ? K : never]: Omit<
-    Table[K],
-    "lib"
-  >;
-};
+
+/** A pointer of the runtime's FFI (`null` is NULL; see `poll/_pointer.ts`). */
+export type Pointer = FfiPointer;
+
+// Deno's FFI type names -> the JS values every backend takes and gives.
+type Param<T> = T extends "i32" | "u32" ? number
+  : T extends "i64" | "u64" | "usize" ? bigint
+  : T extends "buffer" ? ArrayBufferView | null
+  : Pointer;
+type Result<T> = T extends "i32" ? number
+  : T extends "i64" | "u64" ? bigint
+  : T extends "void" ? void
+  : Pointer;
+type Params<P> = { -readonly [I in keyof P]: Param<P[I]> };
+type Fn<R> = R extends
+  { parameters: infer P extends readonly string[]; result: infer T }
+  ? (...args: Params<P>) => Result<T>
+  : never;
 
 /** The loaded OpenSSL symbols (libssl and libcrypto in one object). @internal */
-export type SslSymbols =
-  & Deno.DynamicLibrary<SslDef>["symbols"]
-  & Deno.DynamicLibrary<CryptoDef>["symbols"];
+export type SslSymbols = { readonly [K in keyof Table]: Fn<Table[K]> };
 
 /**
  * Command numbers of the OpenSSL macros we call through `*_ctrl`
@@ -313,8 +325,6 @@ export const SSL_ERROR = {
 export const MODE_PARTIAL_MOVING = 1n | 2n;
 
 let symbols: SslSymbols | null = null;
-let ssl: Deno.DynamicLibrary<SslDef> | null = null;
-let crypto: Deno.DynamicLibrary<CryptoDef> | null = null;
 
 /** Library file names to try on `os`, best first: `[libssl[], libcrypto[]]`. @internal */
 export function libraryNames(os: string): [string[], string[]] {
@@ -349,43 +359,39 @@ const INSTALL_HINT =
   "install OpenSSL 3 (Debian/Ubuntu: apt-get install libssl3, " +
   "Alpine: apk add libssl3, macOS: brew install openssl@3)";
 
-function split(lib: "ssl" | "crypto"): Deno.ForeignLibraryInterface {
-  const out: Record<string, Deno.ForeignFunction> = {};
+function split(lib: "ssl" | "crypto"): SymbolTable {
+  const out: Record<string, SymbolRow> = {};
   for (const [name, def] of Object.entries(SYMBOLS)) {
     const { lib: which, ...rest } = def as typeof def & { lib?: string };
-    if ((which ?? "ssl") === lib) out[name] = rest as Deno.ForeignFunction;
+    if ((which ?? "ssl") === lib) out[name] = rest;
   }
   return out;
 }
 
-function open<T extends Deno.ForeignLibraryInterface>(
-  what: string,
-  names: string[],
-  table: T,
-): Deno.DynamicLibrary<T> {
-  let lastErr: unknown;
-  for (const name of names) {
-    try {
-      return Deno.dlopen(name, table);
-    } catch (err) {
-      if (
-        err instanceof Deno.errors.NotCapable ||
-        err instanceof Deno.errors.PermissionDenied
-      ) {
-        throw new Error(
-          `Cannot load ${what}: FFI permission is missing, run with --allow-ffi`,
-          { cause: err },
-        );
-      }
-      lastErr = err;
+function open(what: string, names: string[], table: SymbolTable) {
+  try {
+    return openLibrary(names, table, what).symbols;
+  } catch (err) {
+    if (err instanceof Error && /could be opened/.test(err.message)) {
+      throw new Error(`${err.message}, ${INSTALL_HINT}`, { cause: err.cause });
     }
+    throw err;
   }
-  throw new Error(
-    `Cannot load ${what}: none of ${
-      names.join(", ")
-    } could be opened, ${INSTALL_HINT}`,
-    { cause: lastErr },
-  );
+}
+
+// koffi gives 64-bit results as numbers; Deno and Bun as bigints, which the
+// callers compare with (`!== 1n`, masks of error codes).
+function bigintResults(
+  table: SymbolTable,
+  fns: Record<string, unknown>,
+): Record<string, unknown> {
+  if (runtime !== "node") return fns;
+  for (const [name, row] of Object.entries(table)) {
+    if (row.result !== "i64" && row.result !== "u64") continue;
+    const fn = fns[name] as (...a: unknown[]) => number | bigint;
+    fns[name] = (...a: unknown[]) => BigInt(fn(...a));
+  }
+  return fns;
 }
 
 /**
@@ -397,17 +403,33 @@ function open<T extends Deno.ForeignLibraryInterface>(
  */
 export function libssl(): SslSymbols {
   if (symbols !== null) return symbols;
-  const [sslNames, cryptoNames] = libraryNames(Deno.build.os);
-  crypto = open("libcrypto", cryptoNames, split("crypto") as CryptoDef);
-  try {
-    ssl = open("libssl", sslNames, split("ssl") as SslDef);
-  } catch (err) {
-    crypto.close();
-    crypto = null;
-    throw err;
-  }
-  symbols = { ...ssl.symbols, ...crypto.symbols } as SslSymbols;
+  const [sslNames, cryptoNames] = libraryNames(os);
+  symbols = _openSsl(sslNames, cryptoNames);
   return symbols;
+}
+
+/**
+ * Open libcrypto from the first of `cryptoNames`, then libssl from
+ * `sslNames`, and bind the table.
+ *
+ * @throws {Error} naming what to install when a library does not open.
+ * @internal
+ */
+export function _openSsl(
+  sslNames: string[],
+  cryptoNames: string[],
+): SslSymbols {
+  const cryptoTable = split("crypto");
+  const sslTable = split("ssl");
+  // libcrypto first: libssl needs it. A library that opened stays open
+  // when the other fails (closing it is not possible on every runtime,
+  // and a second try reuses it).
+  const crypto = bigintResults(
+    cryptoTable,
+    open("libcrypto", cryptoNames, cryptoTable),
+  );
+  const ssl = bigintResults(sslTable, open("libssl", sslNames, sslTable));
+  return { ...ssl, ...crypto } as SslSymbols;
 }
 
 /** Whether libssl has been loaded (for tests of the lazy load). @internal */
@@ -425,8 +447,8 @@ export const _live = { ctx: 0, ssl: 0, bio: 0 };
 const dec = new TextDecoder();
 
 /** A NUL-terminated C string as a JS string ("" for NULL). @internal */
-export function cstr(ptr: Deno.PointerValue): string {
-  return ptr === null ? "" : Deno.UnsafePointerView.getCString(ptr);
+export function cstr(ptr: Pointer): string {
+  return ptr === null ? "" : cStringAt(ptr);
 }
 
 /** `text` as a NUL-terminated buffer for a `buffer` parameter. @internal */
@@ -436,10 +458,8 @@ export function cbuf(text: string): Uint8Array {
 }
 
 /** `len` bytes at `ptr`, copied. @internal */
-export function bytesAt(ptr: Deno.PointerObject, len: number): Uint8Array {
-  return new Uint8Array(
-    Deno.UnsafePointerView.getArrayBuffer(ptr, len).slice(0),
-  );
+export function bytesAt(ptr: Pointer, len: number): Uint8Array {
+  return new Uint8Array(viewAt(ptr, len).slice(0));
 }
 
 /** Decode UTF-8 `bytes`. @internal */

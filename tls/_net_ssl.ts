@@ -11,7 +11,7 @@ import { Future } from "../futures/future.ts";
 import type { LoopLike } from "../futures/_loop.ts";
 import type { BaseProtocol, Transport } from "../net/types.ts";
 import { createDefaultContext, SSLContext } from "./context.ts";
-import { SSLProtocol } from "./ssl_protocol.ts";
+import { type AnySslProtocol, sslProtocolFor } from "./_protocol_for.ts";
 
 /** The TLS options of net/'s connection and server functions. @internal */
 export interface NetSslOptions {
@@ -119,11 +119,15 @@ export function wrapForSsl(
   loop: LoopLike,
   app: BaseProtocol,
   plan: SslPlan,
-): { protocol: SSLProtocol; handshake: Future<unknown>; transport: Transport } {
+): {
+  protocol: AnySslProtocol;
+  handshake: Future<unknown>;
+  transport: Transport;
+} {
   const handshake = new Future<unknown>({ loop });
   const context = plan.context ?? createDefaultContext();
   try {
-    const protocol = new SSLProtocol(loop, app, context, handshake, {
+    const protocol = sslProtocolFor(loop, app, context, handshake, {
       serverSide: plan.serverSide,
       serverHostname: plan.serverHostname,
       sslHandshakeTimeout: plan.sslHandshakeTimeout,

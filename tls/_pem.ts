@@ -7,7 +7,8 @@
  */
 
 import { errnoOf, FileNotFoundError } from "../poll/errors.ts";
-import { cbuf, libssl } from "./_libssl.ts";
+import { readTextFile } from "./_read_file.ts";
+import { cbuf, libssl, type Pointer } from "./_libssl.ts";
 import { clearErrors, sslErrorFromQueue } from "./errors.ts";
 
 /** A password for an encrypted key: text, bytes, or a function giving one. */
@@ -20,9 +21,9 @@ const PEM_BEGIN = "-----BEGIN";
 /** The text of `path`; FileNotFoundError (as Python) when missing. @internal */
 export function readFile(path: string, what: string): string {
   try {
-    return Deno.readTextFileSync(path);
+    return readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
+    if ((err as { code?: string }).code === "ENOENT") {
       throw new FileNotFoundError(
         errnoOf("ENOENT"),
         `Cannot load ${what}: no such file ${path}`,
@@ -51,7 +52,7 @@ function passwordBytes(password: Password | undefined): Uint8Array {
   throw new TypeError("Cannot use the password: it must be a string or bytes");
 }
 
-function withBio(text: string, fn: (bio: Deno.PointerObject) => void): void {
+function withBio(text: string, fn: (bio: Pointer) => void): void {
   const s = libssl();
   const bytes = new TextEncoder().encode(text);
   const bio = s.BIO_new_mem_buf(bytes, bytes.length);
@@ -70,7 +71,7 @@ function withBio(text: string, fn: (bio: Deno.PointerObject) => void): void {
  * @internal
  */
 export function useCertChain(
-  ctx: Deno.PointerObject,
+  ctx: Pointer,
   certPem: string,
   keyPem: string,
   password: Password | undefined,
@@ -115,7 +116,7 @@ export function useCertChain(
  * @throws {SSLError} when `text` holds no certificate.
  * @internal
  */
-export function addCaCerts(ctx: Deno.PointerObject, text: string): void {
+export function addCaCerts(ctx: Pointer, text: string): void {
   const s = libssl();
   const store = s.SSL_CTX_get_cert_store(ctx);
   clearErrors();

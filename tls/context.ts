@@ -11,7 +11,13 @@
  */
 
 import { alpnSelectCallback, serverNameCallback } from "./_callbacks.ts";
-import { _live, cbuf, libssl, MODE_PARTIAL_MOVING } from "./_libssl.ts";
+import {
+  _live,
+  cbuf,
+  libssl,
+  MODE_PARTIAL_MOVING,
+  type Pointer,
+} from "./_libssl.ts";
 import {
   addCaCerts,
   type Password,
@@ -24,6 +30,8 @@ import type { MemoryBIO } from "./memory_bio.ts";
 
 export type { Password } from "./_pem.ts";
 import { _lookupSslObject, SSLObject } from "./ssl_object.ts";
+import { tlsBackend } from "./_backend.ts";
+import { NodeTlsSettings } from "./_node_settings.ts";
 
 /** Don't verify the peer (Python's `ssl.CERT_NONE`). */
 export const CERT_NONE = 0;
@@ -103,7 +111,7 @@ const CTRL_SET_MAX_PROTO = 124;
 const AD_HANDSHAKE_FAILURE = 40;
 
 interface Native {
-  ptr: Deno.PointerObject;
+  ptr: Pointer;
   callbacks: { close(): void }[];
 }
 
@@ -115,6 +123,18 @@ function freeNative(n: Native): void {
 }
 
 const registry = new FinalizationRegistry<Native>(freeNative);
+
+let settingsOf: (ctx: SSLContext) => NodeTlsSettings;
+
+/**
+ * The `node:tls` settings of a fallback context.
+ *
+ * @throws {Error} when the context is closed or on libssl.
+ * @internal
+ */
+export function _nodeSettings(ctx: SSLContext): NodeTlsSettings {
+  return settingsOf(ctx);
+}
 
 /**
  * TLS settings for connections (Python's `ssl.SSLContext`).
@@ -148,6 +168,9 @@ export class SSLContext {
   #sniInstalled = false;
   #min: TLSVersion = TLSVersion.TLSv1_2;
   #max: TLSVersion = TLSVersion.MAXIMUM_SUPPORTED;
+  // Settings for node:tls when libssl is missing (or a test asks): then
+  // there is no native context.
+  #node: NodeTlsSettings | null = null;
 
   /**
    * Create a context.
@@ -166,12 +189,20 @@ export class SSLContext {
         `Cannot create an SSLContext: unknown protocol ${protocol}, use PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER`,
       );
     }
+    this.protocol = protocol;
+    const client = protocol === PROTOCOL_TLS_CLIENT;
+    this.#checkHostname = client;
+    this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
+    if (tlsBackend() === "node") {
+      this.#native = null;
+      this.#node = new NodeTlsSettings();
+      return;
+    }
     const s = libssl();
     clearErrors();
     const ptr = s.SSL_CTX_new(s.TLS_method());
     if (ptr === null) throw sslErrorFromQueue("SSL_CTX_new");
     _live.ctx++;
-    this.protocol = protocol;
     this.#native = { ptr, callbacks: [] };
     registry.register(this, this.#native, this);
     s.SSL_CTX_ctrl(ptr, CTRL_MODE, MODE_PARTIAL_MOVING, null);
@@ -181,14 +212,34 @@ export class SSLContext {
         SSL_OP_CIPHER_SERVER_PREFERENCE,
     );
     s.SSL_CTX_ctrl(ptr, CTRL_SET_MIN_PROTO, BigInt(TLSVersion.TLSv1_2), null);
-    const client = protocol === PROTOCOL_TLS_CLIENT;
-    this.#checkHostname = client;
-    this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
     this.#applyVerify();
   }
 
+  /**
+   * Whether this context runs on the `node:tls` fallback (libssl could not
+   * be loaded): connections then work through `node:tls` over a Duplex,
+   * the slower path (on Deno it needs host turns), and there is no
+   * `SSLObject` (`wrapBio()` and `sniCallback` need libssl).
+   */
+  get usesNodeTls(): boolean {
+    return this.#node !== null;
+  }
+
+  static {
+    settingsOf = (ctx) => {
+      if (ctx.#node === null || ctx.#closed) {
+        throw new Error(
+          ctx.#closed
+            ? "Cannot use the SSLContext: it is closed"
+            : "Cannot use node:tls settings: the context is on libssl",
+        );
+      }
+      return ctx.#node;
+    };
+  }
+
   /** The native `SSL_CTX`. @internal */
-  get _ptr(): Deno.PointerObject {
+  get _ptr(): unknown {
     if (this.#native === null || this.#closed) {
       throw new Error("Cannot use the SSLContext: it is closed");
     }
@@ -260,6 +311,11 @@ export class SSLContext {
     if (cb !== null && typeof cb !== "function") {
       throw new TypeError("Cannot set sniCallback: it is not a function");
     }
+    if (cb !== null && this.#node !== null) {
+      throw new Error(
+        "Cannot set sniCallback: the node:tls fallback has no SSLObject to give it, install libssl 3",
+      );
+    }
     this.#sni = cb;
     if (cb !== null && !this.#sniInstalled) this.#installSni();
   }
@@ -283,7 +339,11 @@ export class SSLContext {
     const keyPem = keyfile === undefined
       ? certPem
       : readPem(keyfile, "private key");
-    useCertChain(this._ptr, certPem, keyPem, password);
+    if (this.#node !== null) {
+      settingsOf(this).useCertChain(certPem, keyPem, password);
+      return;
+    }
+    useCertChain(this._ptr as Pointer, certPem, keyPem, password);
   }
 
   /**
@@ -305,7 +365,10 @@ export class SSLContext {
       texts.push(readFile(where.cafile, "CA file"));
     }
     if (where.cadata !== undefined) texts.push(where.cadata);
-    for (const text of texts) addCaCerts(this._ptr, text);
+    for (const text of texts) {
+      if (this.#node !== null) settingsOf(this).addCa(text);
+      else addCaCerts(this._ptr as Pointer, text);
+    }
   }
 
   /**
@@ -315,8 +378,13 @@ export class SSLContext {
    * @throws {SSLError} when OpenSSL cannot set them.
    */
   loadDefaultCerts(_purpose: Purpose = Purpose.SERVER_AUTH): void {
+    if (this.#node !== null) {
+      // node:tls's own root store (Mozilla's, as Node bundles it).
+      settingsOf(this).systemCa = true;
+      return;
+    }
     clearErrors();
-    if (libssl().SSL_CTX_set_default_verify_paths(this._ptr) !== 1) {
+    if (libssl().SSL_CTX_set_default_verify_paths(this._ptr as Pointer) !== 1) {
       throw sslErrorFromQueue("load default certs");
     }
   }
@@ -342,8 +410,15 @@ export class SSLContext {
       wire.set(b, off);
       off += b.length;
     }
+    if (this.#node !== null) {
+      settingsOf(this).alpn = [...protocols];
+      this.#alpn = wire;
+      return;
+    }
     const s = libssl();
-    if (s.SSL_CTX_set_alpn_protos(this._ptr, wire, wire.length) !== 0) {
+    if (
+      s.SSL_CTX_set_alpn_protos(this._ptr as Pointer, wire, wire.length) !== 0
+    ) {
       throw sslErrorFromQueue("set ALPN protocols");
     }
     const first = this.#alpn === null;
@@ -358,8 +433,15 @@ export class SSLContext {
    * @throws {SSLError} "No cipher can be selected" when none matches.
    */
   setCiphers(ciphers: string): void {
+    if (this.#node !== null) {
+      settingsOf(this).ciphers = ciphers;
+      return;
+    }
     clearErrors();
-    if (libssl().SSL_CTX_set_cipher_list(this._ptr, cbuf(ciphers)) !== 1) {
+    if (
+      libssl().SSL_CTX_set_cipher_list(this._ptr as Pointer, cbuf(ciphers)) !==
+        1
+    ) {
       clearErrors();
       throw new SSLError("No cipher can be selected", {
         library: "SSL",
@@ -382,6 +464,11 @@ export class SSLContext {
   ): SSLObject {
     const serverSide = options.serverSide ?? false;
     const host = options.serverHostname ?? null;
+    if (this.#node !== null) {
+      throw new Error(
+        "Cannot wrap BIOs: the node:tls fallback has no SSLObject, install libssl 3",
+      );
+    }
     if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) {
       throw new Error(
         "Cannot create a server-side SSLObject: the context is PROTOCOL_TLS_CLIENT",
@@ -402,7 +489,8 @@ export class SSLContext {
 
   /** Count a connection using the native context. @internal */
   _acquire(): void {
-    this._ptr;
+    if (this.#node === null) this._ptr as Pointer;
+    else settingsOf(this);
     this.#refs++;
   }
 
@@ -435,20 +523,26 @@ export class SSLContext {
   }
 
   #applyVerify(): void {
+    if (this.#node !== null) return; // read per connection
     const mode = this.#verifyMode === CERT_NONE
       ? 0
       : this.#verifyMode === CERT_OPTIONAL
       ? SSL_VERIFY_PEER
       : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    libssl().SSL_CTX_set_verify(this._ptr, mode, null);
+    libssl().SSL_CTX_set_verify(this._ptr as Pointer, mode, null);
   }
 
   #setVersion(cmd: number, v: TLSVersion, what: string): void {
     if (!Object.values(TLSVersion).includes(v)) {
       throw new RangeError(`Cannot set ${what}: ${v} is no TLSVersion`);
     }
+    if (this.#node !== null) {
+      if (cmd === CTRL_SET_MIN_PROTO) this.#node.minVersion = v;
+      else this.#node.maxVersion = v;
+      return;
+    }
     const wire = v < 0 ? 0n : BigInt(v);
-    if (libssl().SSL_CTX_ctrl(this._ptr, cmd, wire, null) !== 1n) {
+    if (libssl().SSL_CTX_ctrl(this._ptr as Pointer, cmd, wire, null) !== 1n) {
       throw sslErrorFromQueue(`set ${what}`);
     }
   }
@@ -460,7 +554,7 @@ export class SSLContext {
       return self === undefined ? null : self.#alpn;
     });
     this.#native!.callbacks.push(cb);
-    libssl().SSL_CTX_set_alpn_select_cb(this._ptr, cb.pointer, null);
+    libssl().SSL_CTX_set_alpn_select_cb(this._ptr as Pointer, cb.pointer, null);
   }
 
   #installSni(): void {
@@ -478,7 +572,11 @@ export class SSLContext {
       }
     });
     this.#native!.callbacks.push(cb);
-    libssl().SSL_CTX_callback_ctrl(this._ptr, CTRL_SERVERNAME_CB, cb.pointer);
+    libssl().SSL_CTX_callback_ctrl(
+      this._ptr as Pointer,
+      CTRL_SERVERNAME_CB,
+      cb.pointer,
+    );
     this.#sniInstalled = true;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { _live, libssl } from "./_libssl.ts";
+import { _live, libssl, type Pointer } from "./_libssl.ts";
 
 const BIO_SET_BUF_MEM_EOF_RETURN = 130;
 const BIO_PENDING = 10;
@@ -13,7 +13,7 @@ const CHUNK = 64 * 1024;
 // One native-visible scratch buffer for every BIO read (JS is one thread).
 const scratch = new Uint8Array(CHUNK);
 
-const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
+const registry = new FinalizationRegistry<Pointer>((ptr) => {
   libssl().BIO_free(ptr);
   _live.bio--;
 });
@@ -38,7 +38,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
  * ```
  */
 export class MemoryBIO {
-  #ptr: Deno.PointerObject | null;
+  #ptr: Pointer | null;
   #eof = false;
 
   /** Create an empty memory BIO. */
@@ -56,7 +56,7 @@ export class MemoryBIO {
   }
 
   /** The native BIO. @internal */
-  get _ptr(): Deno.PointerObject {
+  get _ptr(): unknown {
     if (this.#ptr === null) throw new Error("Cannot use the BIO: it is freed");
     return this.#ptr;
   }
@@ -81,7 +81,7 @@ export class MemoryBIO {
   write(data: Uint8Array): number {
     if (this.#eof) throw new Error("Cannot write to the BIO: EOF was written");
     const s = libssl();
-    const ptr = this._ptr;
+    const ptr = this._ptr as Pointer;
     let off = 0;
     while (off < data.length) {
       const part = off === 0 ? data : data.subarray(off);
@@ -137,7 +137,12 @@ export class MemoryBIO {
   writeEof(): void {
     if (this.#eof) return;
     this.#eof = true;
-    libssl().BIO_ctrl(this._ptr, BIO_SET_BUF_MEM_EOF_RETURN, 0n, null);
+    libssl().BIO_ctrl(
+      this._ptr as Pointer,
+      BIO_SET_BUF_MEM_EOF_RETURN,
+      0n,
+      null,
+    );
   }
 
   /** Release this object's reference to the native BIO. Idempotent. */

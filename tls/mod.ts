@@ -3,7 +3,10 @@
  * {@linkcode SSLContext} with Python's essentials, {@linkcode SSLObject}
  * over memory BIOs (libssl 3 through FFI, loaded on first use), and the SSL
  * protocol that layers TLS between a transport and an application protocol
- * ({@linkcode startTls}).
+ * ({@linkcode startTls}). libssl is opened by the runtime's FFI backend
+ * (Deno, Node through koffi, Bun); where it cannot be loaded, contexts use
+ * `node:tls` over a Duplex instead, the slower path
+ * ({@linkcode SSLContext.usesNodeTls}).
  *
  * @module
  */

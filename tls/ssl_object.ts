@@ -6,7 +6,20 @@
  * @module
  */
 
-import { _live, cbuf, cstr, libssl, SSL_ERROR } from "./_libssl.ts";
+import {
+  addressOf,
+  addressOfPointer,
+  pointerFrom,
+  viewAt,
+} from "../poll/_pointer.ts";
+import {
+  _live,
+  cbuf,
+  cstr,
+  libssl,
+  type Pointer,
+  SSL_ERROR,
+} from "./_libssl.ts";
 import type { SSLContext } from "./context.ts";
 import {
   clearErrors,
@@ -36,14 +49,14 @@ const byPointer = new Map<bigint, WeakRef<SSLObject>>();
 
 /** The SSLObject of a native `SSL *` (for libssl callbacks). @internal */
 export function _lookupSslObject(
-  ptr: Deno.PointerValue,
+  ptr: Pointer,
 ): SSLObject | undefined {
   if (ptr === null) return undefined;
-  return byPointer.get(BigInt(Deno.UnsafePointer.value(ptr)))?.deref();
+  return byPointer.get(addressOfPointer(ptr))?.deref();
 }
 
-const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
-  byPointer.delete(BigInt(Deno.UnsafePointer.value(ptr)));
+const registry = new FinalizationRegistry<Pointer>((ptr) => {
+  byPointer.delete(addressOfPointer(ptr));
   libssl().SSL_free(ptr);
   _live.ssl--;
 });
@@ -84,7 +97,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((ptr) => {
  * ```
  */
 export class SSLObject {
-  #ptr: Deno.PointerObject | null;
+  #ptr: Pointer | null;
   #context: SSLContext;
   #contexts: SSLContext[] = [];
   #handshakeDone = false;
@@ -105,7 +118,7 @@ export class SSLObject {
   ) {
     const s = libssl();
     clearErrors();
-    const ptr = s.SSL_new(context._ptr);
+    const ptr = s.SSL_new(context._ptr as Pointer);
     if (ptr === null) throw sslErrorFromQueue("SSL_new");
     _live.ssl++;
     this.#ptr = ptr;
@@ -122,14 +135,14 @@ export class SSLObject {
       throw err;
     }
     // SSL_set_bio takes over one reference of each BIO: give it its own.
-    s.BIO_up_ref(incoming._ptr);
-    s.BIO_up_ref(outgoing._ptr);
-    s.SSL_set_bio(ptr, incoming._ptr, outgoing._ptr);
+    s.BIO_up_ref(incoming._ptr as Pointer);
+    s.BIO_up_ref(outgoing._ptr as Pointer);
+    s.SSL_set_bio(ptr, incoming._ptr as Pointer, outgoing._ptr as Pointer);
     if (serverSide) s.SSL_set_accept_state(ptr);
     else s.SSL_set_connect_state(ptr);
     context._acquire();
     this.#contexts.push(context);
-    byPointer.set(BigInt(Deno.UnsafePointer.value(ptr)), new WeakRef(this));
+    byPointer.set(addressOfPointer(ptr), new WeakRef(this));
     registry.register(this, ptr, this);
   }
 
@@ -141,7 +154,7 @@ export class SSLObject {
     const ptr = this.#need("set the context");
     ctx._acquire();
     this.#contexts.push(ctx);
-    libssl().SSL_set_SSL_CTX(ptr, ctx._ptr);
+    libssl().SSL_set_SSL_CTX(ptr, ctx._ptr as Pointer);
     this.#context = ctx;
   }
 
@@ -153,14 +166,27 @@ export class SSLObject {
    * @throws {SSLError} for any other failure.
    */
   doHandshake(): void {
+    if (!this._handshakeStep()) throw new SSLWantReadError();
+  }
+
+  /**
+   * Advance the handshake: true when it is complete, false when it needs
+   * the peer's records (no error object: a handshake waits so several
+   * times, and an Error's stack trace is the dearest thing in this path).
+   *
+   * @throws {SSLError} for any failure.
+   * @internal
+   */
+  _handshakeStep(): boolean {
     const ptr = this.#need("do the handshake");
     const s = libssl();
     clearErrors();
     const rc = s.SSL_do_handshake(ptr);
     if (rc === 1) {
       this.#handshakeDone = true;
-      return;
+      return true;
     }
+    if (s.SSL_get_error(ptr, rc) === SSL_ERROR.WANT_READ) return false;
     throw this.#error(rc, "do handshake");
   }
 
@@ -220,15 +246,28 @@ export class SSLObject {
    *   still sent data after ours (OpenSSL refuses to read it).
    */
   unwrap(): void {
+    if (!this._unwrapStep()) throw new SSLWantReadError();
+  }
+
+  /**
+   * `unwrap()` without the error object: true when both `close_notify`s
+   * are done, false while the peer's is missing.
+   *
+   * @throws {SSLError} for any failure.
+   * @internal
+   */
+  _unwrapStep(): boolean {
     const ptr = this.#need("unwrap");
     const s = libssl();
     clearErrors();
     let rc = s.SSL_shutdown(ptr);
     // 0: ours is sent; a second call reads the peer's if it is buffered.
     if (rc === 0) rc = s.SSL_shutdown(ptr);
-    if (rc === 1) return;
-    if (rc === 0) throw new SSLWantReadError();
-    throw this.#error(rc, "shutdown");
+    if (rc === 1) return true;
+    if (rc === 0) return false;
+    const err = this.#error(rc, "shutdown");
+    if (err instanceof SSLWantReadError) return false;
+    throw err;
   }
 
   /** Decrypted bytes buffered and ready for `read()`. */
@@ -284,9 +323,8 @@ export class SSLObject {
     const len = new Uint32Array(1);
     s.SSL_get0_alpn_selected(this.#ptr, pp, len);
     if (pp[0] === 0n || len[0] === 0) return null;
-    const ptr = Deno.UnsafePointer.create(pp[0])!;
     return new TextDecoder().decode(
-      new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, len[0])),
+      new Uint8Array(viewAt(pointerFrom(pp[0]), len[0])),
     );
   }
 
@@ -304,7 +342,7 @@ export class SSLObject {
   free(): void {
     if (this.#ptr === null) return;
     registry.unregister(this);
-    byPointer.delete(BigInt(Deno.UnsafePointer.value(this.#ptr)));
+    byPointer.delete(addressOfPointer(this.#ptr));
     libssl().SSL_free(this.#ptr);
     _live.ssl--;
     this.#ptr = null;
@@ -312,7 +350,7 @@ export class SSLObject {
     this.#contexts.length = 0;
   }
 
-  #need(what: string): Deno.PointerObject {
+  #need(what: string): Pointer {
     if (this.#ptr === null) {
       throw new Error(`Cannot ${what}: the SSLObject is freed`);
     }
@@ -363,7 +401,7 @@ export class SSLObject {
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 function setHostname(
-  ptr: Deno.PointerObject,
+  ptr: Pointer,
   host: string,
   check: boolean,
 ): void {
@@ -377,7 +415,7 @@ function setHostname(
         ptr,
         CTRL_SET_TLSEXT_HOSTNAME,
         0n,
-        Deno.UnsafePointer.of(name),
+        pointerFrom(addressOf(name)),
       ) !== 1n
   ) {
     throw sslErrorFromQueue("set server name");

@@ -30,6 +30,7 @@ import {
   TimeoutError,
 } from "../poll/errors.ts";
 import { SSLTransport } from "./_app_transport.ts";
+import { writeLimits } from "./_write_limits.ts";
 import type { SSLContext } from "./context.ts";
 import {
   SSLCertVerificationError,
@@ -294,13 +295,16 @@ export class SSLProtocol implements Protocol {
     this.#transport = null;
     this.#hsTimer?.cancel();
     this.#sdTimer?.cancel();
-    // A waiter still pending means the handshake never completed.
-    this.#wakeupWaiter(
-      reason ?? new ConnectionResetError(
-        errnoOf("ECONNRESET"),
-        "Connection lost during the SSL handshake",
-      ),
-    );
+    // A waiter still pending means the handshake never completed (the
+    // error is made only then: most connections end with no waiter).
+    if (this.#waiter !== null && !this.#waiter.done()) {
+      this.#wakeupWaiter(
+        reason ?? new ConnectionResetError(
+          errnoOf("ECONNRESET"),
+          "Connection lost during the SSL handshake",
+        ),
+      );
+    }
     // Freed now, deterministically: what the app may still ask for (peer
     // certificate, cipher, version, ALPN) was kept at the handshake.
     this.#free();
@@ -379,15 +383,7 @@ export class SSLProtocol implements Protocol {
 
   /** @internal */
   _setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? (low !== undefined ? 4 * low : 64 * 1024);
-    const l = low ?? Math.floor(h / 4);
-    if (!(h >= l && l >= 0)) {
-      throw new RangeError(
-        `Cannot set write buffer limits: high (${h}) must be >= low (${l}) >= 0`,
-      );
-    }
-    this.#high = h;
-    this.#low = l;
+    [this.#high, this.#low] = writeLimits(high, low);
     this.#controlAppWriting();
   }
 
@@ -455,12 +451,11 @@ export class SSLProtocol implements Protocol {
 
   #doHandshake(): void {
     try {
-      this.#sslobj!.doHandshake();
-    } catch (err) {
-      if (err instanceof SSLWantReadError) {
+      if (!this.#sslobj!._handshakeStep()) {
         this.#processOutgoing();
         return;
       }
+    } catch (err) {
       this.#onHandshakeComplete(err as Error);
       return;
     }
@@ -623,12 +618,11 @@ export class SSLProtocol implements Protocol {
   #doShutdown(): void {
     if (this.#shutdownDone || this.#sslobj === null) return;
     try {
-      this.#sslobj.unwrap();
-    } catch (err) {
-      if (err instanceof SSLWantReadError) {
+      if (!this.#sslobj._unwrapStep()) {
         this.#processOutgoing();
         return;
       }
+    } catch (err) {
       // The peer was still sending when we closed: our close_notify is out,
       // and what it sends after it is of no use to an app that closed.
       if ((err as SSLError).reason === "APPLICATION_DATA_AFTER_CLOSE_NOTIFY") {

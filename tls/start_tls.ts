@@ -10,7 +10,7 @@ import type { LoopLike } from "../futures/_loop.ts";
 import { Task } from "../futures/task.ts";
 import type { BaseProtocol, Transport } from "../net/types.ts";
 import { SSLContext } from "./context.ts";
-import { SSLProtocol } from "./ssl_protocol.ts";
+import { sslProtocolFor } from "./_protocol_for.ts";
 
 /** Options of {@linkcode startTls}. */
 export interface StartTlsOptions {
@@ -102,7 +102,7 @@ export function startTls(
     throw new Error("Cannot start TLS: the transport is closing");
   }
   const waiter = new Future<unknown>({ loop });
-  const ssl = new SSLProtocol(loop, protocol, sslContext, waiter, {
+  const ssl = sslProtocolFor(loop, protocol, sslContext, waiter, {
     ...options,
     callConnectionMade: false,
   });

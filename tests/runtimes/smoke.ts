@@ -8,7 +8,6 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import {
   close,
   defaultSelectorName,
@@ -27,7 +26,7 @@ import {
   libc,
   libraryName,
 } from "../../poll/_libc.ts";
-import { callOnWorker, waitReadable } from "../../poll/_bun_waiter.ts";
+import { callOnWorker } from "../../poll/_bun_waiter.ts";
 import { openKoffi } from "../../poll/_ffi_koffi.ts";
 import { openBun } from "../../poll/_ffi_bun.ts";
 import { EAGAIN } from "../../poll/_syscall.ts";
@@ -41,18 +40,13 @@ import {
   viewAt,
 } from "../../poll/_pointer.ts";
 import { CancelledError, EventLoop, sleep } from "../../mod.ts";
+import { openFds, startBunWaiter } from "./_fd_census.ts";
 
 const seen: string[] = [];
 // The fd census (Linux): every fd opened below is closed again. On Bun the
 // selectors' waiter Worker (kept for reuse) holds fds of Bun's own: start
 // it before counting.
-const openFds = () => readdirSync("/proc/self/fd").length;
-if (runtime === "bun") {
-  const [r, w] = pipe();
-  await waitReadable(libraryName(), r, 0);
-  close(r);
-  close(w);
-}
+await startBunWaiter();
 const fdsBefore = openFds();
 
 // The backend: a failing read sets errno, read right after.

@@ -9,22 +9,13 @@ import { run } from "../../loop/run.ts";
 import type { Server } from "../../net/server.ts";
 import type { StreamReader } from "../../net/stream_reader.ts";
 import type { StreamWriter } from "../../net/stream_writer.ts";
+import { echoLines } from "./_echo_lines.ts";
 import { openConnection, startServer } from "../../net/streams.ts";
 import { clientContext, dec, enc, serverContext, tlsTest } from "./_helpers.ts";
 
 const census = { census: true };
 const portOf = (s: Server) =>
   (s.sockets[0].getsockname() as [string, number])[1];
-
-function* echoLines(reader: StreamReader, writer: StreamWriter) {
-  for (;;) {
-    const line = yield* reader.readline();
-    if (line.length === 0) break;
-    writer.write(line);
-    yield* writer.drain();
-  }
-  writer.close();
-}
 
 tlsTest(
   "openConnection() and startServer() with ssl echo lines (generator form)",
