@@ -54,7 +54,9 @@ import {
  */
 export interface RemoteLoop {
   /** The channel to the loop's thread. */
-  readonly port: MessagePort;
+  // By the prototype type of the global, so that a Node program's types
+  // (node:worker_threads' MessagePort, no DOM library) check too.
+  readonly port: (typeof MessagePort)["prototype"];
   /** The fd the other thread writes to wake the loop. */
   readonly bell: number;
   /** Shared: `[1]` once the port is closed. */

@@ -21,7 +21,9 @@ import { runtime } from "../poll/_runtime.ts";
  * console.log(m);
  * ```
  */
-export type Movable = ArrayBuffer | MessagePort;
+// MessagePort by the prototype type of the global: on Node that is
+// node:worker_threads' port, and no DOM library is needed.
+export type Movable = ArrayBuffer | (typeof MessagePort)["prototype"];
 
 /** A value and what moves with it. */
 type Marks = WeakMap<object, Movable[]>;

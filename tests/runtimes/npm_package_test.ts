@@ -13,16 +13,6 @@ interface Step {
   stderr: string;
 }
 
-/**
- * Why the strict type check of a consumer is skipped, or null when it
- * runs. Until tls/ is converted, its declarations name
- * `Deno.PointerObject`/`Deno.PointerValue` (a Node user has no `Deno`
- * namespace), so the package is built with `--allow-deno-types` and the
- * check would fail on them.
- */
-const TYPES_PENDING: string | null =
-  "tls/ declarations still name Deno.PointerObject/PointerValue (the tls helper is converting tls/)";
-
 let steps: Promise<Record<string, Step>> | null = null;
 
 function tarball(): Promise<Record<string, Step>> {
@@ -30,7 +20,6 @@ function tarball(): Promise<Record<string, Step>> {
     const r = await new Deno.Command("node", {
       args: [
         `${root}tests/runtimes/_npm_tarball.mjs`,
-        ...(TYPES_PENDING === null ? [] : ["--allow-deno-types"]),
       ],
       cwd: root,
       stdout: "piped",
@@ -120,10 +109,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `packed tarball's declarations type-check a consumer with tsc --strict${
-    TYPES_PENDING === null ? "" : ` (skipped: ${TYPES_PENDING})`
-  }`,
-  ignore: !linux || TYPES_PENDING !== null,
+  name: "packed tarball's declarations type-check a consumer with tsc --strict",
+  ignore: !linux,
   async fn() {
     await ok("tsc");
   },
