@@ -1,6 +1,7 @@
 /**
  * The canonical workloads on this module's event loop, one per process:
- * `deno run --allow-ffi bench/ours.ts <workload> [--form gen|async] [-n N]`.
+ * `deno run --allow-ffi bench/ours.ts <workload> [--form gen|async] [-n N]
+ * [--host-delay SECONDS|inf]`.
  * Prints one JSON line (impl `ours-gen` or `ours-async`).
  *
  * @module
@@ -231,8 +232,9 @@ export async function runOurs(
   workload: string,
   n: number,
   form: Form,
+  hostDelay?: number,
 ): Promise<Record<string, unknown>> {
-  const loop = newEventLoop();
+  const loop = newEventLoop(hostDelay === undefined ? {} : { hostDelay });
   try {
     let fields: Record<string, number>;
     switch (workload) {
@@ -278,5 +280,13 @@ if (import.meta.main) {
   if (form !== "gen" && form !== "async") {
     throw new RangeError(`Bad --form ${form}: use gen or async`);
   }
-  report(await runOurs(workload, n, form));
+  // --host-delay inf: no host turns, to count the scheduler's own
+  // instructions (callgrind) apart from the turns' wall time.
+  const hd = flags.get("host-delay");
+  const hostDelay = hd === undefined
+    ? undefined
+    : hd === "inf"
+    ? Infinity
+    : Number(hd);
+  report(await runOurs(workload, n, form, hostDelay));
 }

@@ -8,10 +8,20 @@
  * that returns at once (a zero-timeout `epoll_wait`) often completes before
  * the thread has parked, and a due host timer then waited 100-500 ms here.
  * A pooled sleep of 20 µs (plus the kernel's timer slack) makes the thread
- * park every time. A turn costs 0.2-0.3 ms here (median, a shared 2-core
- * machine; a few ms when the pool thread must wait for a CPU), against ~2
- * ms for `setTimeout(0)` (nested timers are clamped). Every 10 ms that is
- * 2-3% of a program that keeps the loop busy, more under CPU contention.
+ * park every time. A turn costs 0.11 ms in an idle process and 0.2-0.5 ms
+ * (median) inside a busy benchmark here, against ~2 ms for `setTimeout(0)`
+ * (nested timers are clamped). Every 10 ms that is 2-3% of a program that
+ * keeps the loop busy. Under CPU contention a turn waits twice for a CPU
+ * (the pool thread to sleep, then the JS thread to come back): 2-25 ms for
+ * one turn in ten with the 2 cores shared by several processes.
+ *
+ * Why not a sleep started a turn ahead, already over when the turn comes:
+ * such a turn took 0.03-0.05 ms and host timers fired in it, but the JS
+ * thread came back before Deno had polled its I/O, so host I/O advanced a
+ * step per turn: a `Deno.serve` answering another thread's `fetch` during
+ * a generator workload took 200-640 ms a request, against 2-13 ms with a
+ * fresh sleep (tested here; the waiting thread must park on a sleep that is
+ * not over yet).
  *
  * @module
  */

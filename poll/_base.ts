@@ -10,6 +10,7 @@ import { asyncCallsOffThread, libc, libraryName } from "./_libc.ts";
 import { waitReadable } from "./_bun_waiter.ts";
 import { monotonic } from "./clock.ts";
 import { fileno } from "./fileno.ts";
+import { Wakeup } from "./wakeup.ts";
 import {
   EVENT_READ,
   EVENT_WRITE,
@@ -58,6 +59,9 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   #view: MapView<T> | undefined;
   #closed = false;
   #waitingAsync = false;
+  // The fd close() makes readable to end a pending pooled wait of poll and
+  // select, whose fd set is fixed when the wait starts (see _interruptFd).
+  #interrupt: Wakeup | null = null;
 
   /** The backend's name, for messages ("epoll"). */
   protected abstract readonly _name: string;
@@ -80,11 +84,22 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /** Release the kernel object. */
   protected abstract _close(): void;
   /**
-   * Make a pending pooled wait return now (close() calls it), e.g. by
-   * making an fd in the wait's set readable. Backends that cannot leave the
-   * wait to its timeout.
+   * Called by close() during a pooled wait, just before the interrupt fd
+   * is made readable: a backend whose kernel object holds the wait's fd set
+   * (epoll, kqueue) adds `_interruptFd()` to it here. Backends that pass
+   * their set to each wait (poll, select) add it to every pooled wait
+   * instead and need nothing here.
    */
   protected _interrupt(): void {}
+  /**
+   * The fd close() makes readable to end a pending pooled wait at once
+   * instead of at its timeout. Made on first use (a selector used only
+   * synchronously costs no fd); closed with the selector, or when a dropped
+   * selector is collected.
+   */
+  protected _interruptFd(): number {
+    return (this.#interrupt ??= new Wakeup()).fd;
+  }
   /**
    * The backend owns kernel object `fd`: close it if the selector is
    * collected without `close()`.
@@ -188,7 +203,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
         : await this.#waitOnWorker(t);
     } finally {
       this.#waitingAsync = false;
-      if (this.#closed) this._close();
+      if (this.#closed) this.#release();
     }
     const out: SelectResult<T> = [];
     if (this.#closed) return out;
@@ -247,9 +262,9 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
 
   /**
    * Release the kernel object; later calls throw. Idempotent. During a
-   * pending `selectAsync()` the fd is released when that wait returns; the
-   * epoll and kqueue backends make it return at once, the others at its
-   * timeout (wake it first, e.g. with a `Wakeup`, if that matters). A
+   * pending `selectAsync()` the fd is released when that wait returns,
+   * which closing makes happen at once (the selector's interrupt fd becomes
+   * readable inside the wait). A
    * selector collected without `close()` releases its kernel object then.
    */
   close(): void {
@@ -260,8 +275,17 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
     // A pool thread may be about to wait on our fd: closing it now could
     // let that wait land on whatever reuses the number. selectAsync()
     // releases it when the wait is over, which the backend hastens.
-    if (!this.#waitingAsync) this._close();
-    else this._interrupt();
+    if (!this.#waitingAsync) this.#release();
+    else {
+      this._interrupt();
+      this.#interrupt?.signal();
+    }
+  }
+
+  #release(): void {
+    this._close();
+    this.#interrupt?.close();
+    this.#interrupt = null;
   }
 
   /** Closes the selector (`using sel = new EpollSelector()`). */

@@ -9,9 +9,6 @@ import { libc, type LibcSymbols, need } from "./_libc.ts";
 import { arch } from "./_runtime.ts";
 import { BaseSelector, toMillis } from "./_base.ts";
 import { check, waitRetry } from "./_syscall.ts";
-import { close, eventfd, writeOrAgain } from "./fd.ts";
-
-const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
 import { EVENT_READ, EVENT_WRITE, type SelectResult } from "./types.ts";
 
 // <sys/epoll.h>
@@ -187,21 +184,14 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected _close(): void {
     libc().close(this.#epfd);
-    if (this.#interruptFd >= 0) close(this.#interruptFd);
-    this.#interruptFd = -1;
   }
 
   /** Backend hook, see {@linkcode BaseSelector}. @internal */
   protected override _interrupt(): void {
-    // An eventfd of its own, made readable inside the pending wait's set.
-    if (this.#interruptFd >= 0) return;
-    const fd = this.#interruptFd = eventfd();
     try {
-      this.#ctl(EPOLL_CTL_ADD, fd, EVENT_READ);
-      writeOrAgain(fd, ONE);
+      this.#ctl(EPOLL_CTL_ADD, this._interruptFd(), EVENT_READ);
     } catch {
       // Then the wait ends at its timeout, as before.
     }
   }
-  #interruptFd = -1;
 }

@@ -222,4 +222,10 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
   protected _close(): void {
     libc().close(this.#kq);
   }
+
+  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  protected override _interrupt(): void {
+    // On failure the wait ends at its timeout, as before.
+    this.#apply(this._interruptFd(), EVFILT_READ, EV_ADD);
+  }
 }

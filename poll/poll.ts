@@ -106,7 +106,8 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
   #sync(): void {
     if (!this.#dirty) return;
     const n = this.#fds.length;
-    if (n > this.#cap) {
+    // One slot more, for the interrupt fd of pooled waits.
+    if (n + 1 > this.#cap) {
       this.#cap = Math.max(n, this.#cap * 2);
       this.#bytes = new Uint8Array(this.#cap * 8);
       this.#i32 = new Int32Array(this.#bytes.buffer);
@@ -133,7 +134,12 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#sync();
     const n = this.#fds.length;
-    const ret = await libc().poll_async(this.#bytes, n, toMillis(timeout));
+    // The interrupt fd goes last, past the registered ones: close() makes
+    // it readable to end this wait at once.
+    this.#i32[n * 2] = this._interruptFd();
+    this.#i16[n * 4 + 2] = POLLIN;
+    this.#i16[n * 4 + 3] = 0;
+    const ret = await libc().poll_async(this.#bytes, n + 1, toMillis(timeout));
     // A failure's errno stayed on the pool thread, and a change made while
     // waiting reorders the pollfds: either way, the base polls once more.
     if (ret < 0 || this.#dirty) return -1;

@@ -134,8 +134,16 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#r.set(this.#readSet);
     this.#w.set(this.#writeSet);
+    // close() makes the interrupt fd readable to end this wait at once (one
+    // past FD_SETSIZE cannot be watched: then the wait runs to its timeout).
+    let maxFd = this.#maxFd;
+    const intr = this._interruptFd();
+    if (intr < FD_SETSIZE) {
+      this.#r[intr >> 3] |= 1 << (intr & 7);
+      if (intr > maxFd) maxFd = intr;
+    }
     const n = await libc().select_async(
-      this.#maxFd + 1,
+      maxFd + 1,
       this.#r,
       this.#w,
       null,

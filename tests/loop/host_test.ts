@@ -2,10 +2,16 @@
  * The loop shares the JS thread with Deno's own event loop: host timers,
  * host I/O and signal listeners run within a bounded delay of becoming due,
  * whatever the program does (sleeping, spinning on sleep(0), blocked on an
- * fd). These are upper bounds of lateness measured in real time: the loop
- * promises 10 ms (its default `hostDelay`); the tests allow 60 ms so that a
- * loaded 2-core machine does not fail them, while a loop that holds the
- * thread (the old behaviour) is late by hundreds of milliseconds.
+ * fd). Lateness is measured in real time. The loop promises 10 ms (its
+ * default `hostDelay`) and the issue asks for 15 ms, but on a loaded 2-core
+ * machine any one sample can be late by a few CPU time slices (30-80 ms
+ * seen here), whatever the loop does. So the host timer tests take a
+ * sample every 20 ms for the whole run (about 20 samples): the median must
+ * be under 15 ms (a timer due at a random moment of a 10 ms stretch waits
+ * 5 ms in the median, and load delays only a minority of samples) and all
+ * but the two latest under 60 ms. A loop that holds the thread (the old
+ * behaviour) gives no sample at all. Signal listeners are held to the same
+ * bounds over a signal every 30 ms. Tests with one sample allow 60 ms.
  */
 
 import assert from "node:assert/strict";
@@ -24,23 +30,59 @@ import {
 import { close, pipe } from "../../poll/fd.ts";
 import { noLeak } from "../poll/_helpers.ts";
 
-// Allowed lateness of a host callback, in ms (see the module doc).
+// Allowed lateness of one host callback, and the median lateness allowed
+// over a run's samples, in ms (see the module doc).
 const LATE_MS = 60;
+const MEDIAN_LATE_MS = 15;
+// How often a host timer samples the lateness while the program runs.
+const SAMPLE_EVERY_MS = 20;
 
-/** How late (ms) a host setTimeout(`ms`) fires while `program` runs. */
-async function hostTimerLateness(
-  program: () => Coro<void>,
-  ms = 100,
-): Promise<number> {
-  let late = Infinity;
+/**
+ * How late (ms) host timers fire while `program` runs: a timer due every
+ * SAMPLE_EVERY_MS from the start (each armed when the previous one fired,
+ * for the next slot still ahead), each sample its lateness.
+ */
+async function hostTimerLateness(program: () => Coro<void>): Promise<number[]> {
+  // The first run() of a process loads libc (dlopen, ~100 FFI symbols):
+  // tens of ms of one synchronous call, not the loop's doing.
+  await run(function* () {});
+  const samples: number[] = [];
   const t0 = performance.now();
-  const id = setTimeout(() => (late = performance.now() - t0 - ms), ms);
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    const now = performance.now();
+    const due = t0 + (Math.floor((now - t0) / SAMPLE_EVERY_MS) + 1) *
+        SAMPLE_EVERY_MS;
+    id = setTimeout(() => {
+      samples.push(performance.now() - due);
+      arm();
+    }, due - now);
+  };
+  arm();
   try {
     await run(program);
   } finally {
     clearTimeout(id);
   }
-  return late;
+  return samples;
+}
+
+/** Assert the samples of a 0.4 s run meet both bounds (see the module doc). */
+function assertOnTime(samples: number[], what = "host timers fired"): void {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const shown = samples.map((x) => x.toFixed(1)).join(", ");
+  // 0.4 s gives up to 20 samples; a loop holding the thread gives none.
+  assert.ok(sorted.length >= 5, `only ${sorted.length} ${what}`);
+  const median = sorted[sorted.length >> 1];
+  assert.ok(
+    median < MEDIAN_LATE_MS,
+    `${what} ${median} ms late in the median (${shown})`,
+  );
+  const third = sorted[sorted.length - 3];
+  assert.ok(
+    third < LATE_MS,
+    `three ${what} ${third} ms late or more (${shown})`,
+  );
 }
 
 function* spinFor(seconds: number): Coro<void> {
@@ -49,22 +91,22 @@ function* spinFor(seconds: number): Coro<void> {
 }
 
 Deno.test("run() lets a host timer fire on time while a generator sleeps", async () => {
-  const late = await hostTimerLateness(function* () {
-    yield* sleep(0.4);
-  });
-  assert.ok(late < LATE_MS, `host timer fired ${late} ms late`);
+  assertOnTime(
+    await hostTimerLateness(function* () {
+      yield* sleep(0.4);
+    }),
+  );
 });
 
 Deno.test("run() lets a host timer fire on time while a generator spins on sleep(0)", async () => {
-  const late = await hostTimerLateness(() => spinFor(0.4));
-  assert.ok(late < LATE_MS, `host timer fired ${late} ms late`);
+  assertOnTime(await hostTimerLateness(() => spinFor(0.4)));
 });
 
 Deno.test("run() lets a host timer fire on time while the loop waits on an fd", async () => {
   await noLeak(async () => {
     const [r, w] = pipe({ nonblocking: true });
     try {
-      const late = await hostTimerLateness(function* () {
+      const samples = await hostTimerLateness(function* () {
         const loop = getRunningLoop();
         loop.addReader(r, () => {});
         const stop = loop.createFuture<void>();
@@ -73,7 +115,7 @@ Deno.test("run() lets a host timer fire on time while the loop waits on an fd", 
         yield* stop;
         loop.removeReader(r);
       });
-      assert.ok(late < LATE_MS, `host timer fired ${late} ms late`);
+      assertOnTime(samples);
     } finally {
       close(r);
       close(w);
@@ -118,22 +160,38 @@ Deno.test("run() answers a fetch to a local Deno.serve during a generator worklo
 });
 
 Deno.test("run() lets a signal listener run on time while a generator spins", async () => {
+  // A signal every 30 ms (each sent by a host timer once the previous one
+  // was handled), each sample the delay from kill() to the listener.
+  const samples: number[] = [];
   let sentAt = 0;
-  let late = Infinity;
-  const onSignal = () => (late = performance.now() - sentAt);
+  let inFlight = false;
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const send = (): void => {
+    id = setTimeout(() => {
+      sentAt = performance.now();
+      inFlight = true;
+      Deno.kill(Deno.pid, "SIGUSR1");
+    }, 30);
+  };
+  const onSignal = (): void => {
+    inFlight = false;
+    samples.push(performance.now() - sentAt);
+    send();
+  };
   Deno.addSignalListener("SIGUSR1", onSignal);
-  const id = setTimeout(() => {
-    sentAt = performance.now();
-    Deno.kill(Deno.pid, "SIGUSR1");
-  }, 50);
   try {
-    await run(() => spinFor(0.3));
+    await run(function* () {}); // libc's one-time load (see hostTimerLateness)
+    send();
+    await run(() => spinFor(0.4));
   } finally {
     clearTimeout(id);
     // Removed only once handled: without a listener SIGUSR1 kills Deno.
+    for (let i = 0; i < 100 && inFlight; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     Deno.removeSignalListener("SIGUSR1", onSignal);
   }
-  assert.ok(late < LATE_MS, `signal listener ran ${late} ms late`);
+  assertOnTime(samples, "signal listeners ran");
 });
 
 /** A local server whose answers wait until the test releases them. */

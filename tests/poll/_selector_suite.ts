@@ -493,6 +493,24 @@ export function selectorSuite(
   );
 
   t(
+    ".close() ends a pending selectAsync() at once, not at its timeout",
+    async () => {
+      const [r, w] = pipe();
+      using _ = closeAll(r, w);
+      const sel = new Sel();
+      sel.register(r, EVENT_READ);
+      const t0 = performance.now();
+      const ready = sel.selectAsync(5);
+      sel.close();
+      assert.deepEqual(await ready, []);
+      // Without the interrupt fd the pooled wait would run its full 5 s; a
+      // loaded machine takes milliseconds, never seconds, to end it.
+      const ms = performance.now() - t0;
+      assert.ok(ms < 2000, `close() left the wait running for ${ms} ms`);
+    },
+  );
+
+  t(
     ".selectAsync() sees fds registered and unregistered while it waited",
     async () => {
       const [r1, w1] = pipe();
