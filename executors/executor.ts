@@ -223,6 +223,7 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * Submit a chunk of calls as one message; returns their results in
    * order. The default submits each call.
    * @internal
+   * @ignore
    */
   _submitChunk(
     work: Work<WorkFunction>,

@@ -119,12 +119,18 @@ export class ProcessPoolExecutor extends _Pool {
     this.#runtimeArgs = options.runtimeArgs ?? defaultChildArgs();
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override get _workerKind(): string {
     return "process";
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _brokenError(
     message: string,
     cause?: unknown,
@@ -132,7 +138,10 @@ export class ProcessPoolExecutor extends _Pool {
     return new BrokenProcessPool(message, { cause });
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _checkLoop(loop: LoopLike): void {
     if (typeof (loop as ReaderLoop).addReader !== "function") {
       throw new RuntimeError(
@@ -141,7 +150,10 @@ export class ProcessPoolExecutor extends _Pool {
     }
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _track(loop: LoopLike, fut: Future<unknown>): void {
     const l = loop as ReaderLoop;
     countJob(l, 1);
@@ -187,7 +199,10 @@ export class ProcessPoolExecutor extends _Pool {
     }
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _spawn(_index: number, events: ChannelEvents): Channel {
     const [reqR, reqW] = pipe();
     const [repR, repW] = pipe();

@@ -109,12 +109,18 @@ export class ThreadPoolExecutor extends _Pool {
       `ThreadPoolExecutor-${poolCounter++}`;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override get _workerKind(): string {
     return "thread";
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _brokenError(
     message: string,
     cause?: unknown,
@@ -122,7 +128,10 @@ export class ThreadPoolExecutor extends _Pool {
     return new BrokenThreadPool(message, { cause });
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _track(loop: LoopLike, _fut: Future<unknown>): void {
     // The loop keeps its synchronous waits; the thread rings it on reply.
     // Watched until the reply is in (even if the future was cancelled: the
@@ -130,12 +139,18 @@ export class ThreadPoolExecutor extends _Pool {
     jobPending(loop, 1);
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _jobEnded(loop: LoopLike): void {
     jobPending(loop, -1);
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   protected override _spawn(index: number, events: ChannelEvents): Channel {
     const boxes = Mailbox.pair(BOX_SIZE);
     const replies = new Mailbox(boxes, 0);

@@ -65,7 +65,10 @@ export interface Work<F extends WorkFunction> {
   readonly exportName: string;
   /** The native signature (kind `"ffi"` only). */
   readonly signature?: NativeSignature;
-  /** Never set: carries `F` for type checking. */
+  /**
+   * Never set: carries `F` for type checking.
+   * @ignore
+   */
   readonly _type?: F;
 }
 

@@ -94,6 +94,7 @@ export interface LoopLike {
   /**
    * Internal fast path: schedule `fn(arg)` without allocating a Handle.
    * @internal
+   * @ignore
    */
   _callSoon1<A>(fn: (arg: A) => void, arg: A): void;
   /**
@@ -101,15 +102,20 @@ export interface LoopLike {
    * that can only progress when the JS thread returns to Deno's event loop.
    * While the count is above zero the loop waits without blocking the thread.
    * @internal
+   * @ignore
    */
   _hostRef(delta: number): void;
   /**
    * Count live async-function tasks. While any lives, the loop never blocks
    * the JS thread in a synchronous wait, since their continuations run there.
    * @internal
+   * @ignore
    */
   _asyncTaskRef(delta: number): void;
-  /** Tasks registry: keeps a strong reference while a task runs. @internal */
+  /**
+   * Tasks registry: keeps a strong reference while a task runs. @internal
+   * @ignore
+   */
   _tasks: Set<unknown>;
 }
 

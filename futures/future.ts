@@ -113,9 +113,21 @@ export function _reportUnretrieved(loop: LoopLike): void {
  * ```
  */
 export class Future<T = unknown> implements PromiseLike<T> {
-  /** @internal */ _state: number = PENDING;
-  /** @internal */ _result: T | undefined = undefined;
-  /** @internal */ _exception: unknown = undefined;
+  /**
+   * @internal
+   * @ignore
+   */
+  _state: number = PENDING;
+  /**
+   * @internal
+   * @ignore
+   */
+  _result: T | undefined = undefined;
+  /**
+   * @internal
+   * @ignore
+   */
+  _exception: unknown = undefined;
   #loop: LoopLike;
   // One callback is the common case; keep it out of an array.
   #cb0: AnyCallback | null = null;
@@ -258,6 +270,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Wake `task` when done, without a closure: the task's hot path.
    * @internal
+   * @ignore
    */
   _addTaskWaiter(task: { _wakeup(): void }): void {
     if (this._state !== PENDING) {
@@ -289,7 +302,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return new FutureIterator(this);
   }
 
-  /** @internal Called by the iterator as the coroutine suspends on it. */
+  /**
+   * @internal Called by the iterator as the coroutine suspends on it.
+   * @ignore
+   */
   _suspending(): void {
     _blocking.future = this;
     // In debug mode, remember where the coroutine suspends: only here are
@@ -308,17 +324,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return _awaitHook(this, onfulfilled, onrejected);
   }
 
-  /** The `CancelledError` this future throws (with its cancel message). @internal */
+  /**
+   * The `CancelledError` this future throws (with its cancel message). @internal
+   * @ignore
+   */
   _makeCancelledError(): CancelledError {
     return new CancelledError(this.#cancelMessage);
   }
 
-  /** The cancel message given to `cancel(msg)`. @internal */
+  /**
+   * The cancel message given to `cancel(msg)`. @internal
+   * @ignore
+   */
   _cancelMessage(): string | undefined {
     return this.#cancelMessage;
   }
 
-  /** Word used in reports ("Future", "Task"). @internal */
+  /**
+   * Word used in reports ("Future", "Task"). @internal
+   * @ignore
+   */
   _kind(): string {
     return "Future";
   }
@@ -339,7 +364,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
       : ` result=${_reprValue(this._result)}`;
   }
 
-  /** The context key naming this object in exception reports. @internal */
+  /**
+   * The context key naming this object in exception reports. @internal
+   * @ignore
+   */
   _context(context: ExceptionContext): ExceptionContext {
     context.future = this;
     return context;

@@ -119,7 +119,10 @@ export class Semaphore {
     }
   }
 
-  /** @internal The free slots now. */
+  /**
+   * @internal The free slots now.
+   * @ignore
+   */
   protected _value(): number {
     return this.#value;
   }

@@ -391,7 +391,10 @@ export class Task<T = unknown> extends Future<T> {
     return this.#cancelRequests;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   override _kind(): string {
     return "Task";
   }
@@ -409,7 +412,10 @@ export class Task<T = unknown> extends Future<T> {
     }()>${_reprDetail(this)}>`;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   override _context(
     context: import("./_loop.ts").ExceptionContext,
   ): import("./_loop.ts").ExceptionContext {
@@ -420,6 +426,7 @@ export class Task<T = unknown> extends Future<T> {
   /**
    * @internal Called when its async function awaits one of our futures;
    * returns an error the await must fail with instead of waiting.
+   * @ignore
    */
   _awaitStart(fut: Cancellable): RuntimeError | null {
     if (fut === this) {
@@ -446,7 +453,10 @@ export class Task<T = unknown> extends Future<T> {
     return null;
   }
 
-  /** @internal An operation of ours starts at an await (see AsyncAwaiter). */
+  /**
+   * @internal An operation of ours starts at an await (see AsyncAwaiter).
+   * @ignore
+   */
   _opStart(): CancelledError | null {
     if (this.#mustCancel) {
       this.#mustCancel = false;
@@ -459,7 +469,10 @@ export class Task<T = unknown> extends Future<T> {
     return null;
   }
 
-  /** @internal Called when that await ends; may owe a CancelledError. */
+  /**
+   * @internal Called when that await ends; may owe a CancelledError.
+   * @ignore
+   */
   _awaitEnd(fut: Cancellable): CancelledError | null {
     if (this.#waitingOn === fut) this.#waitingOn = null;
     if (this.#parked) {
@@ -572,12 +585,18 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  /** @internal Step without an error (scheduled by `callSoon`). */
+  /**
+   * @internal Step without an error (scheduled by `callSoon`).
+   * @ignore
+   */
   _stepNow(): void {
     this.#step(NO_EXC);
   }
 
-  /** @internal The awaited future is done: resume with its outcome. */
+  /**
+   * @internal The awaited future is done: resume with its outcome.
+   * @ignore
+   */
   _wakeup(): void {
     // Still set: only #step clears it.
     const fut = this.#waitingOn as Future<unknown>;

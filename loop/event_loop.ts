@@ -245,7 +245,10 @@ const dropped = new FinalizationRegistry<{ debug: boolean; closed: boolean }>(
 export class EventLoop implements LoopLike {
   /** Callbacks slower than this (seconds) are reported in debug mode. */
   slowCallbackDuration = 0.1;
-  /** @internal Tasks not done yet: strong references, as asyncio should. */
+  /**
+   * @internal Tasks not done yet: strong references, as asyncio should.
+   * @ignore
+   */
   readonly _tasks: Set<unknown> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
@@ -360,7 +363,10 @@ export class EventLoop implements LoopLike {
     return h;
   }
 
-  /** @internal Schedule `fn(arg)` without a Handle (futures and tasks). */
+  /**
+   * @internal Schedule `fn(arg)` without a Handle (futures and tasks).
+   * @ignore
+   */
   _callSoon1<A>(fn: (arg: A) => void, arg: A): void {
     this.#readyFn.push(fn);
     this.#readyArg.push(arg);
@@ -426,7 +432,10 @@ export class EventLoop implements LoopLike {
     return h;
   }
 
-  /** @internal A timer in the heap was cancelled; compact when they dominate. */
+  /**
+   * @internal A timer in the heap was cancelled; compact when they dominate.
+   * @ignore
+   */
   _timerHandleCancelled(_h: TimerHandle): void {
     this.#timerCancelled++;
   }
@@ -753,6 +762,7 @@ export class EventLoop implements LoopLike {
    * @internal Executor jobs pending for this loop: they finish in real
    * time, so a virtual clock waits for them instead of jumping (pending
    * thread work is not idle).
+   * @ignore
    */
   _executorJobs = 0;
 
@@ -998,12 +1008,18 @@ export class EventLoop implements LoopLike {
 
   // ---- internals --------------------------------------------------------
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _hostRef(delta: number): void {
     this.#hostWork += delta;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _asyncTaskRef(delta: number): void {
     this.#asyncTasks += delta;
   }

@@ -35,12 +35,25 @@ export class Handle {
   // Fields are assigned in the constructors, not by initializers: a class
   // field initializer defines a property per object, and making 200,000
   // such two-level objects took ~15% longer that way in a cold process.
-  /** @internal */ declare _callback: ((...args: never[]) => unknown) | null;
-  /** @internal */ declare _args: unknown[];
-  /** @internal */ declare _cancelled: boolean;
+  /**
+   * @internal
+   * @ignore
+   */
+  declare _callback: ((...args: never[]) => unknown) | null;
+  /**
+   * @internal
+   * @ignore
+   */
+  declare _args: unknown[];
+  /**
+   * @internal
+   * @ignore
+   */
+  declare _cancelled: boolean;
   /**
    * @internal Where it was scheduled; set in debug mode only, so the
    * millions of handles of a busy loop stay three fields small.
+   * @ignore
    */
   declare _source?: string;
 
@@ -74,14 +87,20 @@ export class Handle {
     }>`;
   }
 
-  /** Run the callback; the loop catches what it throws. @internal */
+  /**
+   * Run the callback; the loop catches what it throws. @internal
+   * @ignore
+   */
   _run(): void {
     const cb = this._callback as (...args: unknown[]) => unknown;
     if (this._args.length === 0) cb();
     else cb(...this._args);
   }
 
-  /** The exception-handler context for an error thrown by the callback. @internal */
+  /**
+   * The exception-handler context for an error thrown by the callback. @internal
+   * @ignore
+   */
   _errorContext(err: unknown): ExceptionContext {
     return {
       message: `Exception in callback ${this}`,
@@ -108,12 +127,26 @@ export class Handle {
  * ```
  */
 export class TimerHandle extends Handle {
-  /** @internal */ declare readonly _when: number;
-  /** @internal Ties between equal deadlines break in scheduling order. */
+  /**
+   * @internal
+   * @ignore
+   */
+  declare readonly _when: number;
+  /**
+   * @internal Ties between equal deadlines break in scheduling order.
+   * @ignore
+   */
   declare readonly _seq: number;
-  /** @internal Whether it sits in the loop's timer heap. */
+  /**
+   * @internal Whether it sits in the loop's timer heap.
+   * @ignore
+   */
   declare _scheduled: boolean;
-  /** @internal */ declare readonly _owner: HandleOwner;
+  /**
+   * @internal
+   * @ignore
+   */
+  declare readonly _owner: HandleOwner;
 
   /** @internal */
   constructor(

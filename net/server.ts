@@ -276,17 +276,26 @@ export class Server implements AsyncDisposable {
     await this.waitClosed();
   }
 
-  /** Run `hook` when the server closes (Unix servers unlink their path). @internal */
+  /**
+   * Run `hook` when the server closes (Unix servers unlink their path). @internal
+   * @ignore
+   */
   _onClose(hook: () => void): void {
     this.#onClose.push(hook);
   }
 
-  /** A transport of this server started. @internal */
+  /**
+   * A transport of this server started. @internal
+   * @ignore
+   */
   _attach(t: Transport): void {
     this.#clients.add(t);
   }
 
-  /** A transport of this server is gone. @internal */
+  /**
+   * A transport of this server is gone. @internal
+   * @ignore
+   */
   _detach(t: Transport): void {
     this.#clients.delete(t);
     if (this.#clients.size === 0 && this.#sockets === null) this.#wakeup();

@@ -306,6 +306,7 @@ export class Socket implements Disposable {
   /**
    * Wrap an fd we just made non-blocking and close-on-exec (no syscall).
    * @internal
+   * @ignore
    */
   static _wrap(fd: number, family: number, type: number): Socket {
     wrapping = true;

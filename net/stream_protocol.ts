@@ -206,7 +206,10 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
     this.#drainWaiters.wakeAll(undefined);
   }
 
-  /** @internal What `StreamWriter.drain()` waits on. */
+  /**
+   * @internal What `StreamWriter.drain()` waits on.
+   * @ignore
+   */
   _drainHelper(): Awaitable<void> {
     if (this.#lost) {
       return failed(
@@ -218,23 +221,35 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
     return new Wait<void>(fut, null, null);
   }
 
-  /** @internal What `StreamWriter.waitClosed()` waits on. */
+  /**
+   * @internal What `StreamWriter.waitClosed()` waits on.
+   * @ignore
+   */
   _closeWaiter(): Future<void> {
     return this.#closed;
   }
 
-  /** @internal Whether this is a server's connection (startTls side). */
+  /**
+   * @internal Whether this is a server's connection (startTls side).
+   * @ignore
+   */
   _isServerSide(): boolean {
     return this.#clientConnected !== null;
   }
 
-  /** @internal `startTls()` put a TLS transport in place. */
+  /**
+   * @internal `startTls()` put a TLS transport in place.
+   * @ignore
+   */
   _replaceTransport(transport: Transport): void {
     this.#transport = transport;
     this.#overSsl = transport.getExtraInfo("sslcontext") != null;
   }
 
-  /** @internal The loop of this connection. */
+  /**
+   * @internal The loop of this connection.
+   * @ignore
+   */
   _loop(): LoopLike {
     return this.#loop;
   }

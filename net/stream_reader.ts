@@ -174,6 +174,7 @@ export class StreamReader {
    * up to just past twice the limit, so one receive cannot overshoot the
    * bound the pause keeps; any amount once a read waiting for more than the
    * bound has resumed the transport.
+   * @ignore
    */
   _room(most: number): number {
     const left = 2 * this.#limit - this.#buf.length;
@@ -328,7 +329,10 @@ export class StreamReader {
     return this.#exception !== null ? failed(this.#exception) : null;
   }
 
-  /** @internal Complete `op` now, or say it must wait. */
+  /**
+   * @internal Complete `op` now, or say it must wait.
+   * @ignore
+   */
   _attempt(op: ReadState): unknown {
     if (this.#exception !== null) throw this.#exception;
     const buf = this.#buf;
@@ -426,7 +430,10 @@ export class StreamReader {
     return data;
   }
 
-  /** @internal A future resolved when data, EOF or an error arrives. */
+  /**
+   * @internal A future resolved when data, EOF or an error arrives.
+   * @ignore
+   */
   _waitForData(what: string): Future<void> {
     if (this.#waiter !== null) {
       throw new RuntimeError(
@@ -446,7 +453,10 @@ export class StreamReader {
     return fut;
   }
 
-  /** @internal A read stopped waiting on `fut`. */
+  /**
+   * @internal A read stopped waiting on `fut`.
+   * @ignore
+   */
   _waitDone(fut: Future<void>): void {
     if (this.#waiter === fut) this.#waiter = null;
   }

@@ -54,8 +54,11 @@ const dropped = new FinalizationRegistry<number>((fd) => {
  * ```
  */
 export abstract class BaseSelector<T = unknown> implements Selector<T> {
-  /** @internal */ protected readonly _keys: Map<number, SelectorKey<T>> =
-    new Map();
+  /**
+   * @internal
+   * @ignore
+   */
+  protected readonly _keys: Map<number, SelectorKey<T>> = new Map();
   #view: MapView<T> | undefined;
   #closed = false;
   #waitingAsync = false;
@@ -63,25 +66,47 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   // select, whose fd set is fixed when the wait starts (see _interruptFd).
   #interrupt: Wakeup | null = null;
 
-  /** The backend's name, for messages ("epoll"). */
+  /**
+   * The backend's name, for messages ("epoll").
+   * @ignore
+   */
   protected abstract readonly _name: string;
-  /** Start watching `fd` for `events` in the kernel. */
+  /**
+   * Start watching `fd` for `events` in the kernel.
+   * @ignore
+   */
   protected abstract _add(fd: number, events: number): void;
-  /** Change the kernel's interest for `fd`. */
+  /**
+   * Change the kernel's interest for `fd`.
+   * @ignore
+   */
   protected abstract _modify(fd: number, events: number): void;
-  /** Stop watching `fd`; it may already be closed, which is no error. */
+  /**
+   * Stop watching `fd`; it may already be closed, which is no error.
+   * @ignore
+   */
   protected abstract _remove(fd: number, events: number): void;
-  /** Wait; return how many entries the backend filled (0: timed out). */
+  /**
+   * Wait; return how many entries the backend filled (0: timed out).
+   * @ignore
+   */
   protected abstract _wait(timeout: number | null): number;
   /**
    * As `_wait`, on the thread pool; -1 if the call failed (its errno stayed
    * on the pool thread) or its result is stale, and the base should poll
    * once more on this thread.
+   * @ignore
    */
   protected abstract _waitAsync(timeout: number | null): Promise<number>;
-  /** Append ready keys from the last wait to `out`. */
+  /**
+   * Append ready keys from the last wait to `out`.
+   * @ignore
+   */
   protected abstract _collect(n: number, out: SelectResult<T>): void;
-  /** Release the kernel object. */
+  /**
+   * Release the kernel object.
+   * @ignore
+   */
   protected abstract _close(): void;
   /**
    * Called by close() during a pooled wait, just before the interrupt fd
@@ -89,6 +114,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
    * (epoll, kqueue) adds `_interruptFd()` to it here. Backends that pass
    * their set to each wait (poll, select) add it to every pooled wait
    * instead and need nothing here.
+   * @ignore
    */
   protected _interrupt(): void {}
   /**
@@ -96,6 +122,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
    * instead of at its timeout. Made on first use (a selector used only
    * synchronously costs no fd); closed with the selector, or when a dropped
    * selector is collected.
+   * @ignore
    */
   protected _interruptFd(): number {
     return (this.#interrupt ??= new Wakeup()).fd;
@@ -103,6 +130,7 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /**
    * The backend owns kernel object `fd`: close it if the selector is
    * collected without `close()`.
+   * @ignore
    */
   protected _closeOnCollect(fd: number): void {
     dropped.register(this, fd, this);
@@ -110,11 +138,15 @@ export abstract class BaseSelector<T = unknown> implements Selector<T> {
   /**
    * An fd that is readable exactly when a wait would return (epoll's and
    * kqueue's own), or -1. Lets a Worker do the waiting on Bun.
+   * @ignore
    */
   protected _readyFd(): number {
     return -1;
   }
-  /** Extra checks before `_add` (select's FD_SETSIZE, fd is open). */
+  /**
+   * Extra checks before `_add` (select's FD_SETSIZE, fd is open).
+   * @ignore
+   */
   protected _check(_fd: number): void {}
 
   /** Start watching `fileobj` for `events` (see {@linkcode Selector}). */

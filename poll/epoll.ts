@@ -75,7 +75,10 @@ function fromEpoll(ev: number): number {
  * ```
  */
 export class EpollSelector<T = unknown> extends BaseSelector<T> {
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected readonly _name = "epoll";
   readonly #epfd: number;
   readonly #ctlBuf = new Uint32Array(4);
@@ -109,22 +112,34 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return this.#epfd;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _readyFd(): number {
     return this.#epfd;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _add(fd: number, events: number): void {
     this.#ctl(EPOLL_CTL_ADD, fd, events);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _modify(fd: number, events: number): void {
     this.#ctl(EPOLL_CTL_MOD, fd, events);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _remove(fd: number, _events: number): void {
     const b = this.#ctlBuf;
     b[0] = 0;
@@ -149,13 +164,19 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
     return waitRetry(timeout, this.#call, "epoll_wait", this.#epfd);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#ensureCapacity();
     const n = await libc().epoll_wait_async!(
@@ -167,7 +188,10 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? -1 : n; // errno stayed on the pool thread
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _collect(n: number, out: SelectResult<T>): void {
     const buf = this.#buf;
     const keys = this._keys;
@@ -181,12 +205,18 @@ export class EpollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _close(): void {
     libc().close(this.#epfd);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _interrupt(): void {
     try {
       this.#ctl(EPOLL_CTL_ADD, this._interruptFd(), EVENT_READ);

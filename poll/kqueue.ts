@@ -56,12 +56,18 @@ const KEVENT_SIZE = os === "darwin" ? 32 : os === "freebsd" ? 64 : 0;
  * ```
  */
 export class KqueueSelector<T = unknown> extends BaseSelector<T> {
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _readyFd(): number {
     return this.#kq;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected readonly _name = "kqueue";
   readonly #kq: number;
   // One change entry, viewed as 32-bit words (ident low half at 0, high at
@@ -129,12 +135,18 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _add(fd: number, events: number): void {
     this.#addFilters(fd, events);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _modify(fd: number, events: number): void {
     const old = this._keys.get(fd)!.events;
     // Add first, delete after: if an add fails, nothing was removed.
@@ -142,7 +154,10 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     this._remove(fd, old & ~events);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _remove(fd: number, events: number): void {
     // The fd may be closed already, which removed its filters: ignore errors.
     if (events & EVENT_READ) this.#apply(fd, EVFILT_READ, EV_DELETE);
@@ -169,13 +184,19 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _wait(timeout: number | null): number {
     this.#ensureCapacity();
     return waitRetry(timeout, this.#call, "kevent", this.#kq);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#ensureCapacity();
     const n = await libc().kevent_async!(
@@ -189,7 +210,10 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? -1 : n; // errno stayed on the pool thread
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _collect(n: number, out: SelectResult<T>): void {
     const words = KEVENT_SIZE / 4;
     const ev32 = this.#events;
@@ -218,12 +242,18 @@ export class KqueueSelector<T = unknown> extends BaseSelector<T> {
     seen.clear();
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _close(): void {
     libc().close(this.#kq);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _interrupt(): void {
     // On failure the wait ends at its timeout, as before.
     this.#apply(this._interruptFd(), EVFILT_READ, EV_ADD);

@@ -52,7 +52,10 @@ function fromPoll(rev: number): number {
  * ```
  */
 export class PollSelector<T = unknown> extends BaseSelector<T> {
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected readonly _name = "poll";
   #cap = 64;
   #bytes = new Uint8Array(this.#cap * 8);
@@ -72,24 +75,36 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#call = (t) => poll(this.#bytes, this.#fds.length, toMillis(t));
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _check(fd: number): void {
     checkOpenFd(fd, "register");
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _add(fd: number, _events: number): void {
     this.#index.set(fd, this.#fds.length);
     this.#fds.push(fd);
     this.#dirty = true;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _modify(_fd: number, _events: number): void {
     this.#dirty = true;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _remove(fd: number, _events: number): void {
     const i = this.#index.get(fd)!;
     const last = this.#fds.pop()!;
@@ -123,14 +138,20 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     this.#dirty = false;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _wait(timeout: number | null): number {
     this.#sync();
     const ret = waitRetry(timeout, this.#call, "poll");
     return ret > 0 ? this.#fds.length : 0;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#sync();
     const n = this.#fds.length;
@@ -146,7 +167,10 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     return ret > 0 ? n : 0;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _collect(n: number, out: SelectResult<T>): void {
     const i32 = this.#i32;
     const i16 = this.#i16;
@@ -160,7 +184,10 @@ export class PollSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _close(): void {
     this.#fds = [];
     this.#index.clear();

@@ -44,7 +44,10 @@ const SET_BYTES = FD_SETSIZE / 8;
  * ```
  */
 export class SelectSelector<T = unknown> extends BaseSelector<T> {
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected readonly _name = "select";
   // Master sets, and the working copies the kernel overwrites. fd_set is an
   // array of longs with fd n at bit n%64 of long n/64; on little-endian
@@ -73,7 +76,10 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     };
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected override _check(fd: number): void {
     // Bits past the fd_set would be written outside our buffers.
     if (fd >= FD_SETSIZE) {
@@ -84,18 +90,27 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     checkOpenFd(fd, "register");
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _add(fd: number, events: number): void {
     this.#set(fd, events);
     if (fd > this.#maxFd) this.#maxFd = fd;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _modify(fd: number, events: number): void {
     this.#set(fd, events);
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _remove(fd: number, _events: number): void {
     this.#set(fd, 0);
     if (fd === this.#maxFd) {
@@ -125,12 +140,18 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return tv;
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _wait(timeout: number | null): number {
     return waitRetry(timeout, this.#call, "select");
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected async _waitAsync(timeout: number | null): Promise<number> {
     this.#r.set(this.#readSet);
     this.#w.set(this.#writeSet);
@@ -152,7 +173,10 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     return n < 0 ? -1 : n; // errno stayed on the pool thread
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _collect(_n: number, out: SelectResult<T>): void {
     const r = this.#r;
     const w = this.#w;
@@ -169,7 +193,10 @@ export class SelectSelector<T = unknown> extends BaseSelector<T> {
     }
   }
 
-  /** Backend hook, see {@linkcode BaseSelector}. @internal */
+  /**
+   * Backend hook, see {@linkcode BaseSelector}. @internal
+   * @ignore
+   */
   protected _close(): void {
     this.#readSet.fill(0);
     this.#writeSet.fill(0);

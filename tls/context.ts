@@ -238,7 +238,10 @@ export class SSLContext {
     };
   }
 
-  /** The native `SSL_CTX`. @internal */
+  /**
+   * The native `SSL_CTX`. @internal
+   * @ignore
+   */
   get _ptr(): unknown {
     if (this.#native === null || this.#closed) {
       throw new Error("Cannot use the SSLContext: it is closed");
@@ -487,14 +490,20 @@ export class SSLContext {
     return new SSLObject(this, incoming, outgoing, serverSide, host);
   }
 
-  /** Count a connection using the native context. @internal */
+  /**
+   * Count a connection using the native context. @internal
+   * @ignore
+   */
   _acquire(): void {
     if (this.#node === null) this._ptr as Pointer;
     else settingsOf(this);
     this.#refs++;
   }
 
-  /** A connection ended; frees the native context if closed and unused. @internal */
+  /**
+   * A connection ended; frees the native context if closed and unused. @internal
+   * @ignore
+   */
   _release(): void {
     this.#refs--;
     if (this.#closed && this.#refs === 0) this.#free();

@@ -55,7 +55,10 @@ export class MemoryBIO {
     registry.register(this, ptr, this);
   }
 
-  /** The native BIO. @internal */
+  /**
+   * The native BIO. @internal
+   * @ignore
+   */
   get _ptr(): unknown {
     if (this.#ptr === null) throw new Error("Cannot use the BIO: it is freed");
     return this.#ptr;
@@ -115,6 +118,7 @@ export class MemoryBIO {
    * or the BIO is empty, or until `sink` returns false; a view is only
    * valid during the call.
    * @internal
+   * @ignore
    */
   _drain(
     sink: (chunk: Uint8Array) => boolean | void,

@@ -105,7 +105,10 @@ export class SSLObject {
   readonly serverSide: boolean;
   /** The server name the client asked for (client side), or null. */
   readonly serverHostname: string | null;
-  /** An error thrown by a callback during the handshake. @internal */
+  /**
+   * An error thrown by a callback during the handshake. @internal
+   * @ignore
+   */
   _callbackError: unknown = undefined;
 
   /** Use `SSLContext.wrapBio()`. @internal */
@@ -176,6 +179,7 @@ export class SSLObject {
    *
    * @throws {SSLError} for any failure.
    * @internal
+   * @ignore
    */
   _handshakeStep(): boolean {
     const ptr = this.#need("do the handshake");
@@ -211,6 +215,7 @@ export class SSLObject {
    * Read into `buf[0..len)`: the count, 0 at a clean close, -1 when a
    * complete record is missing (no error object on this hot path).
    * @internal
+   * @ignore
    */
   _readInto(buf: Uint8Array, len: number): number {
     const ptr = this.#need("read");
@@ -255,6 +260,7 @@ export class SSLObject {
    *
    * @throws {SSLError} for any failure.
    * @internal
+   * @ignore
    */
   _unwrapStep(): boolean {
     const ptr = this.#need("unwrap");

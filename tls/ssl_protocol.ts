@@ -323,7 +323,10 @@ export class SSLProtocol implements Protocol {
 
   // ---- the owner face, called by the app transport
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _getExtraInfo(name: string, defaultValue?: unknown): unknown {
     switch (name) {
       case "sslObject":
@@ -347,30 +350,45 @@ export class SSLProtocol implements Protocol {
       : this.#transport.getExtraInfo(name, defaultValue);
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _appProtocol(): BaseProtocol {
     return this.#app;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _setAppProtocol(p: BaseProtocol): void {
     this.#app = p;
     this.#appBuffered = typeof (p as BufferedProtocol).getBuffer === "function";
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _isReading(): boolean {
     return !this.#appReadingPaused;
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _pauseReading(): void {
     if (this.#appReadingPaused) return;
     this.#appReadingPaused = true;
     this.#transport?.pauseReading();
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _resumeReading(): void {
     if (!this.#appReadingPaused) return;
     this.#appReadingPaused = false;
@@ -381,24 +399,36 @@ export class SSLProtocol implements Protocol {
     });
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _setWriteBufferLimits(high?: number, low?: number): void {
     [this.#high, this.#low] = writeLimits(high, low);
     this.#controlAppWriting();
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _getWriteBufferLimits(): [number, number] {
     return [this.#low, this.#high];
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _getWriteBufferSize(): number {
     return this.#backlogSize +
       (this.#sslWritingPaused ? this.#outgoing.pending : 0);
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _writeAppdata(list: Uint8Array[]): void {
     if (
       this.#state === FLUSHING || this.#state === SHUTDOWN ||
@@ -420,7 +450,10 @@ export class SSLProtocol implements Protocol {
     this.#processOutgoing();
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _startShutdown(): void {
     if (
       this.#state === FLUSHING || this.#state === SHUTDOWN ||
@@ -441,7 +474,10 @@ export class SSLProtocol implements Protocol {
     this.#doFlush();
   }
 
-  /** @internal */
+  /**
+   * @internal
+   * @ignore
+   */
   _abort(): void {
     this.#state = UNWRAPPED;
     this.#transport?.abort();
