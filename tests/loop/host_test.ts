@@ -166,7 +166,11 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
   let sentAt = 0;
   let inFlight = false;
   let id: ReturnType<typeof setTimeout> | undefined;
+  let stopping = false;
   const send = (): void => {
+    // Once stopping, a signal handled in the drain below must not arm
+    // another: it would arrive after the listener is gone and kill Deno.
+    if (stopping) return;
     id = setTimeout(() => {
       sentAt = performance.now();
       inFlight = true;
@@ -184,6 +188,7 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
     send();
     await run(() => spinFor(0.4));
   } finally {
+    stopping = true;
     clearTimeout(id);
     // Removed only once handled: without a listener SIGUSR1 kills Deno.
     for (let i = 0; i < 100 && inFlight; i++) {
