@@ -33,13 +33,14 @@ function perItem(make: (i: number) => unknown): number {
   return (after - before) / N - 8;
 }
 
+function* coro() {
+  yield* sleep(0);
+}
+
 const loop = newEventLoop();
 try {
   const cb = (): void => {};
   const timer = perItem((i) => loop.callLater(((i * 7919) % 50_000) / 1e6, cb));
-  function* coro() {
-    yield* sleep(0);
-  }
   const gens = Array.from({ length: N }, () => coro());
   const tasks: Task<void>[] = [];
   const task = perItem((i) => {
