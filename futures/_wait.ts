@@ -21,7 +21,7 @@ import { CancelledError } from "./errors.ts";
 import { Future } from "./future.ts";
 import { Deque } from "./_deque.ts";
 import { _requireLoop } from "./_loop.ts";
-import { taskContext } from "./_await.ts";
+import { _known, taskContext } from "./_await.ts";
 
 /**
  * What the primitives return: something to `yield*` (generators) or `await`
@@ -136,17 +136,29 @@ class Lazy<R> implements Awaitable<R> {
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
     let started: Awaitable<R>;
+    let task;
     try {
       // An async function's task with a cancellation pending gets it here,
       // at the await, before anything is taken (asyncio delivers it at the
       // same point).
-      const owed = taskContext.getStore()?._opStart() ?? null;
+      task = taskContext.getStore();
+      const owed = task?._opStart() ?? null;
       if (owed !== null) throw owed;
       started = this.#start();
     } catch (err) {
       return Promise.reject(err).then(null, onrejected);
     }
-    return started.then(onfulfilled, onrejected);
+    if (!(started instanceof Wait)) {
+      return started.then(onfulfilled, onrejected);
+    }
+    // A Wait's then() makes an Awaiter before any other code runs: hand it
+    // the task read here.
+    _known.on = true;
+    _known.task = task;
+    const p = started.then(onfulfilled, onrejected);
+    _known.on = false;
+    _known.task = undefined;
+    return p;
   }
 }
 

@@ -94,6 +94,22 @@ export interface TaskOptions {
   eagerStart?: boolean;
 }
 
+/** A task's cancellation bookkeeping beyond the common case. */
+interface RareState {
+  // Pending cancel() requests (cancelling()), and the last message.
+  cancelRequests: number;
+  cancelMsg: string | undefined;
+  // Made on first read of `signal`: tasks that never read it pay nothing.
+  abort: AbortController | null;
+  // Debug mode: when (performance.now()) a cancellation found the async
+  // function inside a host promise, to report how late it was delivered.
+  cancelAt: number;
+  // Cancelled while the async function held a value it was just handed:
+  // delivered at its next await of ours; if it returns first, its result
+  // is kept.
+  lateCancel: boolean;
+}
+
 const NO_EXC: unique symbol = Symbol("no exception");
 // Every key of TaskOptions (a new option must be added here too).
 const TASK_OPTIONS = ["name", "loop", "eagerStart"] as const;
@@ -155,8 +171,6 @@ export class Task<T = unknown> extends Future<T> {
   #name: string | number;
   #waitingOn: Cancellable | null = null;
   #mustCancel = false;
-  #cancelRequests = 0;
-  #cancelMsg: string | undefined = undefined;
 
   // Async-function tasks only: parked = waiting on one of our futures, so
   // the loop need not give the JS thread back to the host for it.
@@ -167,12 +181,10 @@ export class Task<T = unknown> extends Future<T> {
   // would be mid-step): it is delivered at the next await of ours, and if
   // the function returns first, its result is kept, not dropped.
   #resumed = false;
-  #lateCancel = false;
-  // Made on first read of `signal`: tasks that never read it pay nothing.
-  #abort: AbortController | null = null;
-  // Debug mode: when (performance.now()) a cancellation found the async
-  // function inside a host promise, to report how late it was delivered.
-  #cancelAt = 0;
+  // What only cancellation and `signal` use, made on first need: most
+  // tasks are never cancelled, and 100,000 tasks are 100,000 objects the
+  // scavenger copies, so each field costs.
+  #rare: RareState | null = null;
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *
@@ -289,11 +301,12 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   get signal(): AbortSignal {
-    let ac = this.#abort;
+    const rare = this.#rareState();
+    let ac = rare.abort;
     if (ac === null) {
-      ac = this.#abort = new AbortController();
-      if (this.#cancelRequests > 0 || this.cancelled()) {
-        ac.abort(new CancelledError(this.#cancelMsg));
+      ac = rare.abort = new AbortController();
+      if (rare.cancelRequests > 0 || this.cancelled()) {
+        ac.abort(new CancelledError(rare.cancelMsg));
       }
     }
     return ac.signal;
@@ -306,7 +319,8 @@ export class Task<T = unknown> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    this.#cancelRequests++;
+    const rare = this.#rareState();
+    rare.cancelRequests++;
     const waiting = this.#waitingOn;
     if (waiting !== null && waiting.cancel(msg)) {
       // The wake-up will deliver the CancelledError.
@@ -314,15 +328,15 @@ export class Task<T = unknown> extends Future<T> {
       return true;
     }
     this.#mustCancel = true;
-    this.#cancelMsg = msg;
+    rare.cancelMsg = msg;
     // From outside, while the function holds a value it was just handed:
     // late. From inside the function itself, it is asyncio's cancel of a
     // running task: delivered at its next await, or ends it cancelled.
     if (this.#resumed && taskContext.getStore() !== this) {
-      this.#lateCancel = true;
+      rare.lateCancel = true;
     }
     if (this.#fn !== null && current !== this && this.getLoop().getDebug()) {
-      this.#cancelAt = performance.now();
+      rare.cancelAt = performance.now();
     }
     this.#abortSignal(msg);
     return true;
@@ -349,8 +363,23 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #abortSignal(msg: string | undefined): void {
-    const ac = this.#abort;
+    const ac = this.#rare?.abort ?? null;
     if (ac !== null && !ac.signal.aborted) ac.abort(new CancelledError(msg));
+  }
+
+  #rareState(): RareState {
+    return this.#rare ??= {
+      cancelRequests: 0,
+      cancelMsg: undefined,
+      abort: null,
+      cancelAt: 0,
+      lateCancel: false,
+    };
+  }
+
+  /** Debug mode: a late cancellation's request time is recorded. */
+  #cancelWasLate(): boolean {
+    return this.#rare !== null && this.#rare.cancelAt !== 0;
   }
 
   /**
@@ -358,8 +387,9 @@ export class Task<T = unknown> extends Future<T> {
    * inside a host promise is delivered now; report it if that was late.
    */
   #reportLateCancel(): void {
-    const dt = (performance.now() - this.#cancelAt) / 1000;
-    this.#cancelAt = 0;
+    const rare = this.#rareState();
+    const dt = (performance.now() - rare.cancelAt) / 1000;
+    rare.cancelAt = 0;
     const loop = this.getLoop() as LoopLike & { slowCallbackDuration?: number };
     if (dt < (loop.slowCallbackDuration ?? 0.1)) return;
     const where = new Error().stack?.split("\n").slice(2).join("\n") ?? "";
@@ -372,7 +402,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** How many cancellation requests are pending (Python 3.11). */
   cancelling(): number {
-    return this.#cancelRequests;
+    return this.#rare?.cancelRequests ?? 0;
   }
 
   /**
@@ -380,15 +410,17 @@ export class Task<T = unknown> extends Future<T> {
    * zero, a cancellation not yet delivered is withdrawn (Python 3.13).
    */
   uncancel(): number {
-    if (this.#cancelRequests > 0) {
-      this.#cancelRequests--;
-      if (this.#cancelRequests === 0) {
+    const rare = this.#rare;
+    if (rare === null) return 0;
+    if (rare.cancelRequests > 0) {
+      rare.cancelRequests--;
+      if (rare.cancelRequests === 0) {
         this.#mustCancel = false;
         // A withdrawn cancellation must not stop the next host call.
-        if (this.#abort?.signal.aborted) this.#abort = null;
+        if (rare.abort?.signal.aborted) rare.abort = null;
       }
     }
-    return this.#cancelRequests;
+    return rare.cancelRequests;
   }
 
   /**
@@ -440,15 +472,15 @@ export class Task<T = unknown> extends Future<T> {
       );
     }
     this.#resumed = false;
-    this.#lateCancel = false;
+    if (this.#rare !== null) this.#rare.lateCancel = false;
     this.#waitingOn = fut;
     if (!this.#parked) {
       this.#parked = true;
       this.getLoop()._hostRef(-1);
     }
-    if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
+    if (this.#mustCancel && fut.cancel(this.#rare?.cancelMsg)) {
       this.#mustCancel = false;
-      if (this.#cancelAt !== 0) this.#reportLateCancel();
+      if (this.#cancelWasLate()) this.#reportLateCancel();
     }
     return null;
   }
@@ -460,12 +492,12 @@ export class Task<T = unknown> extends Future<T> {
   _opStart(): CancelledError | null {
     if (this.#mustCancel) {
       this.#mustCancel = false;
-      return new CancelledError(this.#cancelMsg);
+      return new CancelledError(this.#rare?.cancelMsg);
     }
     // If it completes at once, the function resumes with its value; if it
     // waits, _awaitStart clears this.
     this.#resumed = true;
-    this.#lateCancel = false;
+    if (this.#rare !== null) this.#rare.lateCancel = false;
     return null;
   }
 
@@ -484,8 +516,8 @@ export class Task<T = unknown> extends Future<T> {
       return null;
     }
     this.#mustCancel = false;
-    if (this.#cancelAt !== 0) this.#reportLateCancel();
-    return new CancelledError(this.#cancelMsg);
+    if (this.#cancelWasLate()) this.#reportLateCancel();
+    return new CancelledError(this.#rare?.cancelMsg);
   }
 
   #step(exc: unknown): void {
@@ -512,7 +544,7 @@ export class Task<T = unknown> extends Future<T> {
     if (this.done()) return;
     if (this.#mustCancel) {
       if (!(exc instanceof CancelledError)) {
-        exc = new CancelledError(this.#cancelMsg);
+        exc = new CancelledError(this.#rare?.cancelMsg);
       }
       this.#mustCancel = false;
     }
@@ -580,7 +612,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     fut._addTaskWaiter(this as Task<unknown>);
     this.#waitingOn = fut;
-    if (this.#mustCancel && fut.cancel(this.#cancelMsg)) {
+    if (this.#mustCancel && fut.cancel(this.#rare?.cancelMsg)) {
       this.#mustCancel = false;
     }
   }
@@ -667,10 +699,10 @@ export class Task<T = unknown> extends Future<T> {
 
   #succeed(value: T): void {
     this.getLoop()._tasks.delete(this);
-    if (this.#mustCancel && !this.#lateCancel) {
+    if (this.#mustCancel && !(this.#rare?.lateCancel ?? false)) {
       this.#mustCancel = false;
-      if (this.#cancelAt !== 0) this.#reportLateCancel();
-      super.cancel(this.#cancelMsg);
+      if (this.#cancelWasLate()) this.#reportLateCancel();
+      super.cancel(this.#rare?.cancelMsg);
     } else {
       super.setResult(value);
     }

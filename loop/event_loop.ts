@@ -38,7 +38,7 @@ import { DefaultSelector } from "../poll/default.ts";
 import { fileno } from "../poll/fileno.ts";
 import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
-import { Handle, TimerHandle } from "./handles.ts";
+import { Handle, NO_ARGS, TimerHandle } from "./handles.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 // ---- subproc (imports of the delegations to subprocess/ and _signals.ts)
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
@@ -151,7 +151,6 @@ const POLL_EVERY = 64;
 // asyncio compacts the timer heap when cancelled handles dominate it.
 const MIN_HEAP_FOR_COMPACTION = 100;
 const CLOCK_RESOLUTION = 1e-6;
-const NO_ARGS: unknown[] = [];
 // Longest single wait on Deno's thread pool (seconds); the loop simply waits
 // again after it.
 const MAX_POOLED_WAIT = 0.5;
@@ -420,13 +419,12 @@ export class EventLoop implements LoopLike {
       callback as (...a: never[]) => unknown,
       // Keep no per-timer empty array alive until the timer fires.
       args.length === 0 ? NO_ARGS : args,
-      this,
     );
     if (this.#debug) h._source = new Error().stack;
     // An infinite delay is "never" (asyncio): the handle exists, the heap
     // never sees it, and a program waiting only on it is deadlocked.
     if (when === Infinity) return h;
-    h._scheduled = true;
+    h._owner = this;
     this.#timers.push(h);
     if (this.#hostWaiting) this.#wake();
     return h;
@@ -807,9 +805,10 @@ export class EventLoop implements LoopLike {
     try {
       // As asyncio: at least one iteration, even if stop() came first.
       for (;;) {
-        if (this.#hostWork === 0 && this.#asyncTasks === 0) {
-          // Pure generator/callback work: run and wait synchronously, with
-          // a host turn whenever hostDelay has passed or a wait is long.
+        if (this.#hostWork === 0 && this.#syncWithAsyncTasks()) {
+          // Pure generator/callback work (or async functions all parked on
+          // executor jobs): run and wait synchronously, with a host turn
+          // whenever hostDelay has passed or a wait is long.
           this.#runSync();
           if (this.#stopping) break;
           if (this.#hostDue) await this.#hostTurn();
@@ -821,7 +820,7 @@ export class EventLoop implements LoopLike {
           await null;
         }
         if (!this.#stopping && this.#readyEmpty() && !this.#timerDue()) {
-          if (this.#hostWork === 0 && this.#asyncTasks === 0) continue;
+          if (this.#hostWork === 0 && this.#syncWithAsyncTasks()) continue;
           await this.#waitHost();
         }
         if ((this.#work += this.#runOnce(false)) >= CLOCK_EVERY) {
@@ -1224,8 +1223,23 @@ export class EventLoop implements LoopLike {
       }
     } while (
       !this.#stopping && !this.#hostDue && this.#hostWork === 0 &&
-      this.#asyncTasks === 0
+      this.#syncWithAsyncTasks()
     );
+  }
+
+  /**
+   * Whether the synchronous path may run while async-function tasks exist
+   * (all parked: `#hostWork` counts a running one). Normally not: their
+   * program is host-driven, so the loop waits on the pool, where host
+   * callbacks run at once. But while executor jobs are pending, the job's
+   * thread rings the doorbell fd, which wakes a synchronous wait too; a
+   * pooled wait would add a hop through Deno's thread pool to every call
+   * (toThread from an async function: ~50 µs a call instead of ~35 µs).
+   * Host callbacks still run within hostDelay, as in generator programs.
+   */
+  #syncWithAsyncTasks(): boolean {
+    return this.#asyncTasks === 0 ||
+      (this._executorJobs > 0 && !this.#virtual);
   }
 
   /** Owe the host a turn once hostDelay has passed since its last one. */
@@ -1245,16 +1259,16 @@ export class EventLoop implements LoopLike {
       this.#timerCancelled * 2 > timers.size
     ) {
       timers.filter((h) => {
-        if (!h._cancelled) return true;
-        h._scheduled = false;
+        if (h._callback !== null) return true;
+        h._owner = null;
         return false;
       });
       this.#timerCancelled = 0;
     } else {
       let top = timers.peek();
-      while (top !== undefined && top._cancelled) {
+      while (top !== undefined && top._callback === null) {
         timers.pop();
-        top._scheduled = false;
+        top._owner = null;
         this.#timerCancelled--;
         top = timers.peek();
       }
@@ -1299,7 +1313,7 @@ export class EventLoop implements LoopLike {
       args[i] = undefined;
       this.#head = i + 1;
       if (fn instanceof Handle) {
-        if (fn._cancelled) continue;
+        if (fn._callback === null) continue;
         try {
           if (debug) this.#runTimed(fn);
           else fn._run();
@@ -1334,8 +1348,8 @@ export class EventLoop implements LoopLike {
         const top = timers.peek()!;
         if (top._seq >= seqLimit) break;
         timers.pop();
-        top._scheduled = false;
-        if (top._cancelled) {
+        top._owner = null;
+        if (top._callback === null) {
           this.#timerCancelled--;
           continue;
         }

@@ -7,6 +7,13 @@
 
 import type { ExceptionContext } from "../futures/_loop.ts";
 
+/**
+ * @internal The arguments of a handle that has none (or was cancelled):
+ * shared, so no handle keeps an empty array of its own.
+ * @ignore
+ */
+export const NO_ARGS: unknown[] = [];
+
 /** The part of the loop a timer handle reports to. @internal */
 export interface HandleOwner {
   _timerHandleCancelled(handle: TimerHandle): void;
@@ -35,8 +42,10 @@ export class Handle {
   // Fields are assigned in the constructors, not by initializers: a class
   // field initializer defines a property per object, and making 200,000
   // such two-level objects took ~15% longer that way in a cold process.
+  // Two fields only (cancelled is a null callback): 200,000 pending timers
+  // are copied by every scavenge they survive, so each field costs.
   /**
-   * @internal
+   * @internal Null once cancelled.
    * @ignore
    */
   declare _callback: ((...args: never[]) => unknown) | null;
@@ -46,13 +55,8 @@ export class Handle {
    */
   declare _args: unknown[];
   /**
-   * @internal
-   * @ignore
-   */
-  declare _cancelled: boolean;
-  /**
    * @internal Where it was scheduled; set in debug mode only, so the
-   * millions of handles of a busy loop stay three fields small.
+   * millions of handles of a busy loop stay small.
    * @ignore
    */
   declare _source?: string;
@@ -61,29 +65,26 @@ export class Handle {
   constructor(callback: (...args: never[]) => unknown, args: unknown[]) {
     this._callback = callback;
     this._args = args;
-    this._cancelled = false;
   }
 
   /** Prevent the callback from running. Does nothing if it already ran. */
   cancel(): void {
-    if (!this._cancelled) {
-      this._cancelled = true;
-      // Drop references so a cancelled handle keeps nothing alive.
-      this._callback = null;
-      this._args = [];
-    }
+    // Dropping the references also marks it cancelled, and keeps nothing
+    // alive.
+    this._callback = null;
+    this._args = NO_ARGS;
   }
 
   /** Whether `cancel()` was called. */
   cancelled(): boolean {
-    return this._cancelled;
+    return this._callback === null;
   }
 
   /** The callback's name, for reports. */
   toString(): string {
     const name = this._callback?.name || "<anonymous>";
     return `<${this.constructor.name} ${
-      this._cancelled ? "cancelled" : name + "()"
+      this._callback === null ? "cancelled" : name + "()"
     }>`;
   }
 
@@ -138,15 +139,11 @@ export class TimerHandle extends Handle {
    */
   declare readonly _seq: number;
   /**
-   * @internal Whether it sits in the loop's timer heap.
+   * @internal The loop whose timer heap holds it; null when it is in no
+   * heap (fired, dropped, or an infinite delay). One field for both.
    * @ignore
    */
-  declare _scheduled: boolean;
-  /**
-   * @internal
-   * @ignore
-   */
-  declare readonly _owner: HandleOwner;
+  declare _owner: HandleOwner | null;
 
   /** @internal */
   constructor(
@@ -154,13 +151,11 @@ export class TimerHandle extends Handle {
     seq: number,
     callback: (...args: never[]) => unknown,
     args: unknown[],
-    owner: HandleOwner,
   ) {
     super(callback, args);
     this._when = when;
     this._seq = seq;
-    this._scheduled = false;
-    this._owner = owner;
+    this._owner = null;
   }
 
   /** The loop time (seconds) the callback is scheduled for. */
@@ -170,7 +165,7 @@ export class TimerHandle extends Handle {
 
   /** Prevent the callback from running; the loop drops it lazily. */
   override cancel(): void {
-    if (!this._cancelled && this._scheduled) {
+    if (this._owner !== null && this._callback !== null) {
       this._owner._timerHandleCancelled(this);
     }
     super.cancel();
