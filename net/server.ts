@@ -185,7 +185,7 @@ export class Server implements AsyncDisposable {
       }
     }
     new SocketTransport(this.#loop, conn, protocol, {
-      extra: { peername },
+      peername,
       server: this,
     });
   }

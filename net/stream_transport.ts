@@ -88,6 +88,8 @@ export interface TransportOwner {
 export interface SocketTransportOptions {
   /** Resolved once `connectionMade` ran. */
   waiter?: Future<void> | null;
+  /** The peer's address, when the caller knows it (accept returned it). */
+  peername?: SocketAddress;
   /** More extra info. */
   extra?: Record<string, unknown>;
   /** The server that accepted the connection. */
@@ -102,6 +104,10 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
   readonly #sock: Socket;
   readonly #server: TransportOwner | null;
+  readonly #peername: SocketAddress | null;
+  // NOT_READ until "sockname" is first asked for (or the socket closes): an
+  // idle connection holds no tuple for it.
+  #sockname: unknown = NOT_READ;
 
   // The read callback, shared by every transport: the transport is its
   // argument, so no closure is kept per connection.
@@ -116,19 +122,13 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     options: SocketTransportOptions = {},
   ) {
     const fd = sock.fileno();
-    const given = options.extra;
-    // Every key is in the literal, so no property store grows per
-    // connection. "sockname" stays undefined until it is first asked for
-    // (or the socket closes): an idle connection holds no tuple for it.
-    const extra: Record<string, unknown> = {
-      socket: sock,
-      sockname: undefined,
-      peername: given !== undefined && "peername" in given
-        ? given.peername
-        : addressOf(getpeername, fd),
-    };
-    if (given !== undefined) Object.assign(extra, given);
-    super(loop, fd, protocol, extra);
+    // "socket", "peername" and "sockname" live in fields, not in an extra
+    // object per connection; more extras given (rare) keep theirs, and
+    // override those three.
+    super(loop, fd, protocol, options.extra ?? NO_EXTRA);
+    this.#peername = options.peername !== undefined
+      ? options.peername
+      : addressOf(getpeername, fd);
     this.#sock = sock;
     this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
@@ -152,14 +152,23 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   /** Extra info: "socket", "sockname", "peername", ... */
   override getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    if (name === "sockname") this.#readSockname();
-    return super.getExtraInfo(name, defaultValue);
+    if (Object.hasOwn(this._extra, name)) return this._extra[name];
+    switch (name) {
+      case "socket":
+        return this.#sock;
+      case "peername":
+        return this.#peername;
+      case "sockname":
+        this.#readSockname();
+        return this.#sockname;
+    }
+    return defaultValue;
   }
 
   #readSockname(): void {
     // Read while the fd is ours: _release() reads it before closing.
-    if (this._extra.sockname === undefined) {
-      this._extra.sockname = addressOf(getsockname, this._fd);
+    if (this.#sockname === NOT_READ) {
+      this.#sockname = addressOf(getsockname, this._fd);
     }
   }
 
@@ -337,6 +346,11 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     return `SocketTransport(fd=${this._fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
   }
 }
+
+// Extra info not given and not read yet.
+const NOT_READ: unique symbol = Symbol("not read");
+// The extras of a transport given none beyond its address: shared.
+const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
 /** `get(fd)`, or null if it fails (e.g. ENOTCONN after a reset). */
 function addressOf(

@@ -14,6 +14,7 @@ import {
   SO_REUSEPORT,
   Socket,
   SOL_SOCKET,
+  type Transport,
 } from "../../mod.ts";
 import { libc } from "../../poll/_libc.ts";
 import {
@@ -256,5 +257,44 @@ test("Server supports await using", async () => {
       0,
     );
     assert.ok(server.isServing());
+  });
+});
+
+test("an accepted transport answers peername, sockname and socket, also after it closed", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const lost = loop.createFuture<Transport>();
+    let accepted: Transport | null = null;
+    const server = yield* createServer(
+      loop,
+      () => ({
+        connectionMade(t: Transport) {
+          accepted = t;
+          t.close();
+        },
+        connectionLost() {
+          lost.setResult(accepted!);
+        },
+        dataReceived() {},
+      }),
+      "127.0.0.1",
+      0,
+    );
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const [t, p] = yield* createConnection(
+      loop,
+      () => new Collect(loop),
+      "127.0.0.1",
+      port,
+    );
+    const client = t.getExtraInfo("sockname");
+    const at = yield* lost;
+    // Read after connectionLost: the fd is closed, the answers stay.
+    assert.deepEqual(at.getExtraInfo("peername"), client);
+    assert.deepEqual(at.getExtraInfo("sockname"), ["127.0.0.1", port]);
+    assert.ok(at.getExtraInfo("socket") instanceof Socket);
+    assert.equal(at.getExtraInfo("sslcontext", "none"), "none");
+    yield* p.lost;
+    yield* shutdownServer(server);
   });
 });
