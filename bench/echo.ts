@@ -209,45 +209,81 @@ function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
 }
 
-/** Server RSS growth per idle connection (KiB), N held by another process. */
-async function idle(
-  def: ServerDef,
+/**
+ * Open `n` idle connections to `port` from another process (pinned to CPU
+ * 1); resolves once all are established, with a function that closes them.
+ */
+async function holdClients(
+  port: number,
   n: number,
-): Promise<{ server: string; kib_per_conn: number; accept_s: number }> {
-  const [proc, port] = await startServer(def.cmd, 0);
-  try {
-    await sleep(0.5);
-    const before = rssKiB(proc.pid);
-    const t0 = performance.now();
-    const clients = new Deno.Command("taskset", {
-      args: [
-        "-c",
-        "1",
-        PY,
-        "bench/python/idle_clients.py",
-        String(port),
-        String(n),
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const out = clients.stdout.getReader();
-    let text = "";
-    while (!text.includes("ready")) {
-      const { value, done } = await out.read();
-      if (done) throw new Error("idle_clients.py ended before it was ready");
-      text += new TextDecoder().decode(value);
-    }
-    const acceptS = (performance.now() - t0) / 1000;
-    await sleep(1); // let the server accept the backlog and settle
-    const after = rssKiB(proc.pid);
+): Promise<() => Promise<void>> {
+  const clients = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "1",
+      PY,
+      "bench/python/idle_clients.py",
+      String(port),
+      String(n),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const out = clients.stdout.getReader();
+  let text = "";
+  while (!text.includes("ready")) {
+    const { value, done } = await out.read();
+    if (done) throw new Error("idle_clients.py ended before it was ready");
+    text += new TextDecoder().decode(value);
+  }
+  return async () => {
     await clients.stdin.close();
     await clients.status;
     out.releaseLock();
+  };
+}
+
+/**
+ * Server RSS growth per idle connection (KiB), N held by another process.
+ * Two figures, the same for every server: `kib_per_conn`, measured after a
+ * warm-up batch of N/10 connections was opened and closed (what one more
+ * connection costs: the code of accepting and the heap's first growth are
+ * paged in by then), and `cold_kib_per_conn`, the warm-up batch's own
+ * growth per connection (everything the first connections touch).
+ */
+async function idle(
+  def: ServerDef,
+  n: number,
+): Promise<
+  {
+    server: string;
+    kib_per_conn: number;
+    cold_kib_per_conn: number;
+    accept_s: number;
+  }
+> {
+  const [proc, port] = await startServer(def.cmd, 0);
+  try {
+    await sleep(0.5);
+    const warm = Math.max(1, Math.round(n / 10));
+    const cold = rssKiB(proc.pid);
+    const closeWarm = await holdClients(port, warm);
+    await sleep(1);
+    const coldKiB = (rssKiB(proc.pid) - cold) / warm;
+    await closeWarm();
+    await sleep(1); // let the server see the warm-up connections go
+    const before = rssKiB(proc.pid);
+    const t0 = performance.now();
+    const close = await holdClients(port, n);
+    const acceptS = (performance.now() - t0) / 1000;
+    await sleep(1); // let the server accept the backlog and settle
+    const after = rssKiB(proc.pid);
+    await close();
     return {
       server: def.name,
       kib_per_conn: (after - before) / n,
+      cold_kib_per_conn: coldKiB,
       accept_s: acceptS,
     };
   } finally {
