@@ -104,7 +104,11 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
   readonly #sock: Socket;
   readonly #server: TransportOwner | null;
-  readonly #peername: SocketAddress | null;
+  // The peer's address; for a (host, port) pair only the host, with the
+  // port in #peerPort (-1 otherwise): the pair is made when first asked
+  // for, so an idle connection holds no array for it.
+  #peer: SocketAddress | null;
+  #peerPort: number;
   // NOT_READ until "sockname" is first asked for (or the socket closes): an
   // idle connection holds no tuple for it.
   #sockname: unknown = NOT_READ;
@@ -126,9 +130,16 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     // object per connection; more extras given (rare) keep theirs, and
     // override those three.
     super(loop, fd, protocol, options.extra ?? NO_EXTRA);
-    this.#peername = options.peername !== undefined
+    const peer = options.peername !== undefined
       ? options.peername
       : addressOf(getpeername, fd);
+    if (Array.isArray(peer) && peer.length === 2) {
+      this.#peer = peer[0];
+      this.#peerPort = peer[1];
+    } else {
+      this.#peer = peer;
+      this.#peerPort = -1;
+    }
     this.#sock = sock;
     this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
@@ -157,7 +168,11 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       case "socket":
         return this.#sock;
       case "peername":
-        return this.#peername;
+        if (this.#peerPort >= 0) {
+          this.#peer = [this.#peer as string, this.#peerPort];
+          this.#peerPort = -1;
+        }
+        return this.#peer;
       case "sockname":
         this.#readSockname();
         return this.#sockname;

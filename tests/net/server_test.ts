@@ -291,6 +291,8 @@ test("an accepted transport answers peername, sockname and socket, also after it
     const at = yield* lost;
     // Read after connectionLost: the fd is closed, the answers stay.
     assert.deepEqual(at.getExtraInfo("peername"), client);
+    // The same pair each time, as asyncio's one tuple.
+    assert.equal(at.getExtraInfo("peername"), at.getExtraInfo("peername"));
     assert.deepEqual(at.getExtraInfo("sockname"), ["127.0.0.1", port]);
     assert.ok(at.getExtraInfo("socket") instanceof Socket);
     assert.equal(at.getExtraInfo("sslcontext", "none"), "none");
