@@ -24,6 +24,7 @@
 import type { Future } from "../futures/future.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import {
+  closeQuietly,
   getpeername,
   getsockname,
   recvOrAgain,
@@ -43,7 +44,7 @@ import type { NetLoop } from "./_loop.ts";
 import { Flag } from "./_transport_base.ts";
 import { FdWriteTransport } from "./_write_transport.ts";
 import { keepReceived } from "./_received.ts";
-import type { Socket } from "./socket.ts";
+import { Socket } from "./socket.ts";
 import type {
   BaseProtocol,
   BufferedProtocol,
@@ -88,6 +89,11 @@ export interface TransportOwner {
 export interface SocketTransportOptions {
   /** Resolved once `connectionMade` ran. */
   waiter?: Future<void> | null;
+  /**
+   * The listening socket an fd given as a number was accepted on (its
+   * family and type are the fd's).
+   */
+  listener?: Socket;
   /** The peer's address, when the caller knows it (accept returned it). */
   peername?: SocketAddress;
   /** More extra info. */
@@ -102,7 +108,10 @@ export interface SocketTransportOptions {
  */
 export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
-  readonly #sock: Socket;
+  // The socket; for an accepted fd made when "socket" is first asked for,
+  // from #like's family and type (an idle connection holds no Socket).
+  #sock: Socket | null;
+  readonly #like: Socket;
   readonly #server: TransportOwner | null;
   // The peer's address; for a (host, port) pair only the host, with the
   // port in #peerPort (-1 otherwise): the pair is made when first asked
@@ -121,11 +130,17 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   constructor(
     loop: NetLoop,
-    sock: Socket,
+    sock: Socket | number,
     protocol: BaseProtocol,
     options: SocketTransportOptions = {},
   ) {
-    const fd = sock.fileno();
+    const like = typeof sock === "number" ? options.listener : sock;
+    if (like === undefined) {
+      throw new TypeError(
+        "Cannot make a transport of an accepted fd without its listener: pass options.listener",
+      );
+    }
+    const fd = typeof sock === "number" ? sock : sock.fileno();
     // "socket", "peername" and "sockname" live in fields, not in an extra
     // object per connection; more extras given (rare) keep theirs, and
     // override those three.
@@ -140,12 +155,13 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       this.#peer = peer;
       this.#peerPort = -1;
     }
-    this.#sock = sock;
+    this.#sock = typeof sock === "number" ? null : sock;
+    this.#like = like;
     this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
     if (
-      (sock.family === AF_INET || sock.family === AF_INET6) &&
-      sock.type === SOCK_STREAM
+      (like.family === AF_INET || like.family === AF_INET6) &&
+      like.type === SOCK_STREAM
     ) {
       try {
         setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
@@ -166,7 +182,12 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     if (Object.hasOwn(this._extra, name)) return this._extra[name];
     switch (name) {
       case "socket":
-        return this.#sock;
+        // After _release() the fd is gone: a closed Socket (-1) then.
+        return this.#sock ??= Socket._wrap(
+          (this._flags & Flag.Released) !== 0 ? -1 : this._fd,
+          this.#like.family,
+          this.#like.type,
+        );
       case "peername":
         if (this.#peerPort >= 0) {
           this.#peer = [this.#peer as string, this.#peerPort];
@@ -347,7 +368,12 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     this._stopWriting();
     this._loop.removeReader(this._fd);
     this.#readSockname();
-    this.#sock.close();
+    if ((this._flags & Flag.Released) === 0) {
+      // Once only: the fd's number may be reused as soon as it is closed.
+      this._setFlag(Flag.Released, true);
+      if (this.#sock !== null) this.#sock.close();
+      else closeQuietly(this._fd);
+    }
     this.#server?._detach(this);
   }
 

@@ -300,3 +300,43 @@ test("an accepted transport answers peername, sockname and socket, also after it
     yield* shutdownServer(server);
   });
 });
+
+test("an accepted transport's socket, asked for only after close, is a closed Socket and closes nothing", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const lost = loop.createFuture<Transport>();
+    let accepted: Transport | null = null;
+    const server = yield* createServer(
+      loop,
+      () => ({
+        connectionMade(t: Transport) {
+          accepted = t;
+          t.close();
+        },
+        connectionLost() {
+          lost.setResult(accepted!);
+        },
+        dataReceived() {},
+      }),
+      "127.0.0.1",
+      0,
+    );
+    const [, port] = server.sockets[0].getsockname() as [string, number];
+    const [t, p] = yield* createConnection(
+      loop,
+      () => new Collect(loop),
+      "127.0.0.1",
+      port,
+    );
+    const at = yield* lost;
+    // The accepted fd's number is free now and may be reused: a Socket
+    // made for it would close someone else's fd.
+    const sock = at.getExtraInfo("socket") as Socket;
+    assert.equal(sock.fileno(), -1);
+    assert.equal(sock.family, server.sockets[0].family);
+    assert.equal(at.getExtraInfo("socket"), sock);
+    t.close();
+    yield* p.lost;
+    yield* shutdownServer(server);
+  });
+});
