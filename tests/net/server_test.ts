@@ -260,37 +260,46 @@ test("Server supports await using", async () => {
   });
 });
 
+/**
+ * A server whose protocol closes each accepted transport at once, one client
+ * of it, and the accepted transport once its connection is lost.
+ */
+function* closedAccepted(loop: ReturnType<typeof getRunningLoop>) {
+  const lost = loop.createFuture<Transport>();
+  let accepted: Transport | null = null;
+  const server = yield* createServer(
+    loop,
+    () => ({
+      connectionMade(t: Transport) {
+        accepted = t;
+        t.close();
+      },
+      connectionLost() {
+        lost.setResult(accepted!);
+      },
+      dataReceived() {},
+    }),
+    "127.0.0.1",
+    0,
+  );
+  const [, port] = server.sockets[0].getsockname() as [string, number];
+  const [t, p] = yield* createConnection(
+    loop,
+    () => new Collect(loop),
+    "127.0.0.1",
+    port,
+  );
+  const at = yield* lost;
+  return { server, port, t, p, at };
+}
+
 test("an accepted transport answers peername, sockname and socket, also after it closed", async () => {
   await run(function* () {
-    const loop = getRunningLoop();
-    const lost = loop.createFuture<Transport>();
-    let accepted: Transport | null = null;
-    const server = yield* createServer(
-      loop,
-      () => ({
-        connectionMade(t: Transport) {
-          accepted = t;
-          t.close();
-        },
-        connectionLost() {
-          lost.setResult(accepted!);
-        },
-        dataReceived() {},
-      }),
-      "127.0.0.1",
-      0,
+    const { server, port, t, p, at } = yield* closedAccepted(
+      getRunningLoop(),
     );
-    const [, port] = server.sockets[0].getsockname() as [string, number];
-    const [t, p] = yield* createConnection(
-      loop,
-      () => new Collect(loop),
-      "127.0.0.1",
-      port,
-    );
-    const client = t.getExtraInfo("sockname");
-    const at = yield* lost;
     // Read after connectionLost: the fd is closed, the answers stay.
-    assert.deepEqual(at.getExtraInfo("peername"), client);
+    assert.deepEqual(at.getExtraInfo("peername"), t.getExtraInfo("sockname"));
     // The same pair each time, as asyncio's one tuple.
     assert.equal(at.getExtraInfo("peername"), at.getExtraInfo("peername"));
     assert.deepEqual(at.getExtraInfo("sockname"), ["127.0.0.1", port]);
@@ -303,32 +312,7 @@ test("an accepted transport answers peername, sockname and socket, also after it
 
 test("an accepted transport's socket, asked for only after close, is a closed Socket and closes nothing", async () => {
   await run(function* () {
-    const loop = getRunningLoop();
-    const lost = loop.createFuture<Transport>();
-    let accepted: Transport | null = null;
-    const server = yield* createServer(
-      loop,
-      () => ({
-        connectionMade(t: Transport) {
-          accepted = t;
-          t.close();
-        },
-        connectionLost() {
-          lost.setResult(accepted!);
-        },
-        dataReceived() {},
-      }),
-      "127.0.0.1",
-      0,
-    );
-    const [, port] = server.sockets[0].getsockname() as [string, number];
-    const [t, p] = yield* createConnection(
-      loop,
-      () => new Collect(loop),
-      "127.0.0.1",
-      port,
-    );
-    const at = yield* lost;
+    const { server, t, p, at } = yield* closedAccepted(getRunningLoop());
     // The accepted fd's number is free now and may be reused: a Socket
     // made for it would close someone else's fd.
     const sock = at.getExtraInfo("socket") as Socket;
