@@ -39,6 +39,7 @@ import { fileno } from "../poll/fileno.ts";
 import { monotonic } from "../poll/clock.ts";
 import { Wakeup } from "../poll/wakeup.ts";
 import { Handle, NO_ARGS, TimerHandle } from "./handles.ts";
+import { Handle1 } from "./_handle1.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 // ---- subproc (imports of the delegations to subprocess/ and _signals.ts)
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
@@ -502,7 +503,9 @@ export class EventLoop implements LoopLike {
         `Cannot watch fd ${fd}: it is the loop's own wake-up fd`,
       );
     }
-    const h = new Handle(cb, args);
+    const h = args.length === 1
+      ? new Handle1(cb, args[0])
+      : new Handle(cb, args);
     const key = this.#selector.getMap().get(fd);
     if (key === undefined) {
       const io: IoHandles = event === EVENT_READ

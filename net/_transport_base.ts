@@ -55,6 +55,8 @@ export const Flag = {
   ReadPaused: 32,
   /** The protocol is a BufferedProtocol. */
   Buffered: 64,
+  /** The fd was closed by `_release()` (its number may be reused). */
+  Released: 128,
 } as const;
 
 /**

@@ -18,9 +18,9 @@ import type { Future } from "../futures/future.ts";
 import { Task } from "../futures/task.ts";
 import type { HandleLike } from "../futures/_loop.ts";
 import { errnoName, OSError } from "../poll/errors.ts";
-import { acceptOrAgain, listen } from "../poll/socket.ts";
+import { acceptOrAgain, closeQuietly, listen } from "../poll/socket.ts";
 import type { NetLoop } from "./_loop.ts";
-import { Socket } from "./socket.ts";
+import type { Socket } from "./socket.ts";
 import { type SslPlan, wrapForSsl } from "./_tls.ts";
 import { SocketTransport } from "./stream_transport.ts";
 import type { SocketAddress, StreamProtocol, Transport } from "./types.ts";
@@ -135,7 +135,7 @@ export class Server implements AsyncDisposable {
         return;
       }
       if (fd === -1) return;
-      this.#connection(Socket._wrap(fd, sock.family, sock.type), peer.addr);
+      this.#connection(fd, sock, peer.addr);
     }
   }
 
@@ -160,12 +160,14 @@ export class Server implements AsyncDisposable {
     this.#retries.add(h);
   }
 
-  #connection(conn: Socket, peername: SocketAddress): void {
+  // `fd` was just accepted on `listener`; its Socket object is made only if
+  // "socket" is asked for (an idle connection holds none).
+  #connection(fd: number, listener: Socket, peername: SocketAddress): void {
     let protocol: StreamProtocol;
     try {
       protocol = this.#factory();
     } catch (err) {
-      conn.close();
+      closeQuietly(fd);
       this.#loop.callExceptionHandler({
         message: "Error in the protocol factory of a server",
         exception: err,
@@ -176,7 +178,7 @@ export class Server implements AsyncDisposable {
       try {
         protocol = wrapForSsl(this.#loop, protocol, this.#tls).protocol;
       } catch (err) {
-        conn.close();
+        closeQuietly(fd);
         this.#loop.callExceptionHandler({
           message: "Error setting up TLS for an accepted connection",
           exception: err,
@@ -184,8 +186,9 @@ export class Server implements AsyncDisposable {
         return;
       }
     }
-    new SocketTransport(this.#loop, conn, protocol, {
-      extra: { peername },
+    new SocketTransport(this.#loop, fd, protocol, {
+      listener,
+      peername,
       server: this,
     });
   }

@@ -24,6 +24,7 @@
 import type { Future } from "../futures/future.ts";
 import { RuntimeError } from "../futures/errors.ts";
 import {
+  closeQuietly,
   getpeername,
   getsockname,
   recvOrAgain,
@@ -43,7 +44,7 @@ import type { NetLoop } from "./_loop.ts";
 import { Flag } from "./_transport_base.ts";
 import { FdWriteTransport } from "./_write_transport.ts";
 import { keepReceived } from "./_received.ts";
-import type { Socket } from "./socket.ts";
+import { Socket } from "./socket.ts";
 import type {
   BaseProtocol,
   BufferedProtocol,
@@ -88,6 +89,13 @@ export interface TransportOwner {
 export interface SocketTransportOptions {
   /** Resolved once `connectionMade` ran. */
   waiter?: Future<void> | null;
+  /**
+   * The listening socket an fd given as a number was accepted on (its
+   * family and type are the fd's).
+   */
+  listener?: Socket;
+  /** The peer's address, when the caller knows it (accept returned it). */
+  peername?: SocketAddress;
   /** More extra info. */
   extra?: Record<string, unknown>;
   /** The server that accepted the connection. */
@@ -100,8 +108,19 @@ export interface SocketTransportOptions {
  */
 export class SocketTransport extends FdWriteTransport<BaseProtocol>
   implements Transport {
-  readonly #sock: Socket;
+  // The socket; for an accepted fd made when "socket" is first asked for,
+  // from #like's family and type (an idle connection holds no Socket).
+  #sock: Socket | null;
+  readonly #like: Socket;
   readonly #server: TransportOwner | null;
+  // The peer's address; for a (host, port) pair only the host, with the
+  // port in #peerPort (-1 otherwise): the pair is made when first asked
+  // for, so an idle connection holds no array for it.
+  #peer: SocketAddress | null;
+  #peerPort: number;
+  // NOT_READ until "sockname" is first asked for (or the socket closes): an
+  // idle connection holds no tuple for it.
+  #sockname: unknown = NOT_READ;
 
   // The read callback, shared by every transport: the transport is its
   // argument, so no closure is kept per connection.
@@ -111,30 +130,38 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   constructor(
     loop: NetLoop,
-    sock: Socket,
+    sock: Socket | number,
     protocol: BaseProtocol,
     options: SocketTransportOptions = {},
   ) {
-    const fd = sock.fileno();
-    const given = options.extra;
-    // Every key is in the literal, so no property store grows per
-    // connection. "sockname" stays undefined until it is first asked for
-    // (or the socket closes): an idle connection holds no tuple for it.
-    const extra: Record<string, unknown> = {
-      socket: sock,
-      sockname: undefined,
-      peername: given !== undefined && "peername" in given
-        ? given.peername
-        : addressOf(getpeername, fd),
-    };
-    if (given !== undefined) Object.assign(extra, given);
-    super(loop, fd, protocol, extra);
-    this.#sock = sock;
+    const like = typeof sock === "number" ? options.listener : sock;
+    if (like === undefined) {
+      throw new TypeError(
+        "Cannot make a transport of an accepted fd without its listener: pass options.listener",
+      );
+    }
+    const fd = typeof sock === "number" ? sock : sock.fileno();
+    // "socket", "peername" and "sockname" live in fields, not in an extra
+    // object per connection; more extras given (rare) keep theirs, and
+    // override those three.
+    super(loop, fd, protocol, options.extra ?? NO_EXTRA);
+    const peer = options.peername !== undefined
+      ? options.peername
+      : addressOf(getpeername, fd);
+    if (Array.isArray(peer) && peer.length === 2) {
+      this.#peer = peer[0];
+      this.#peerPort = peer[1];
+    } else {
+      this.#peer = peer;
+      this.#peerPort = -1;
+    }
+    this.#sock = typeof sock === "number" ? null : sock;
+    this.#like = like;
     this._setFlag(Flag.Buffered, isBuffered(protocol));
     this.#server = options.server ?? null;
     if (
-      (sock.family === AF_INET || sock.family === AF_INET6) &&
-      sock.type === SOCK_STREAM
+      (like.family === AF_INET || like.family === AF_INET6) &&
+      like.type === SOCK_STREAM
     ) {
       try {
         setsockoptInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
@@ -152,14 +179,32 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
 
   /** Extra info: "socket", "sockname", "peername", ... */
   override getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    if (name === "sockname") this.#readSockname();
-    return super.getExtraInfo(name, defaultValue);
+    if (Object.hasOwn(this._extra, name)) return this._extra[name];
+    switch (name) {
+      case "socket":
+        // After _release() the fd is gone: a closed Socket (-1) then.
+        return this.#sock ??= Socket._wrap(
+          (this._flags & Flag.Released) !== 0 ? -1 : this._fd,
+          this.#like.family,
+          this.#like.type,
+        );
+      case "peername":
+        if (this.#peerPort >= 0) {
+          this.#peer = [this.#peer as string, this.#peerPort];
+          this.#peerPort = -1;
+        }
+        return this.#peer;
+      case "sockname":
+        this.#readSockname();
+        return this.#sockname;
+    }
+    return defaultValue;
   }
 
   #readSockname(): void {
     // Read while the fd is ours: _release() reads it before closing.
-    if (this._extra.sockname === undefined) {
-      this._extra.sockname = addressOf(getsockname, this._fd);
+    if (this.#sockname === NOT_READ) {
+      this.#sockname = addressOf(getsockname, this._fd);
     }
   }
 
@@ -323,7 +368,12 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     this._stopWriting();
     this._loop.removeReader(this._fd);
     this.#readSockname();
-    this.#sock.close();
+    if ((this._flags & Flag.Released) === 0) {
+      // Once only: the fd's number may be reused as soon as it is closed.
+      this._setFlag(Flag.Released, true);
+      if (this.#sock !== null) this.#sock.close();
+      else closeQuietly(this._fd);
+    }
     this.#server?._detach(this);
   }
 
@@ -337,6 +387,11 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     return `SocketTransport(fd=${this._fd}, ${state}, buffered=${this.getWriteBufferSize()})`;
   }
 }
+
+// Extra info not given and not read yet.
+const NOT_READ: unique symbol = Symbol("not read");
+// The extras of a transport given none beyond its address: shared.
+const NO_EXTRA: Record<string, unknown> = Object.freeze({});
 
 /** `get(fd)`, or null if it fails (e.g. ENOTCONN after a reset). */
 function addressOf(

@@ -14,6 +14,7 @@ import {
   SO_REUSEPORT,
   Socket,
   SOL_SOCKET,
+  type Transport,
 } from "../../mod.ts";
 import { libc } from "../../poll/_libc.ts";
 import {
@@ -256,5 +257,70 @@ test("Server supports await using", async () => {
       0,
     );
     assert.ok(server.isServing());
+  });
+});
+
+/**
+ * A server whose protocol closes each accepted transport at once, one client
+ * of it, and the accepted transport once its connection is lost.
+ */
+function* closedAccepted(loop: ReturnType<typeof getRunningLoop>) {
+  const lost = loop.createFuture<Transport>();
+  let accepted: Transport | null = null;
+  const server = yield* createServer(
+    loop,
+    () => ({
+      connectionMade(t: Transport) {
+        accepted = t;
+        t.close();
+      },
+      connectionLost() {
+        lost.setResult(accepted!);
+      },
+      dataReceived() {},
+    }),
+    "127.0.0.1",
+    0,
+  );
+  const [, port] = server.sockets[0].getsockname() as [string, number];
+  const [t, p] = yield* createConnection(
+    loop,
+    () => new Collect(loop),
+    "127.0.0.1",
+    port,
+  );
+  const at = yield* lost;
+  return { server, port, t, p, at };
+}
+
+test("an accepted transport answers peername, sockname and socket, also after it closed", async () => {
+  await run(function* () {
+    const { server, port, t, p, at } = yield* closedAccepted(
+      getRunningLoop(),
+    );
+    // Read after connectionLost: the fd is closed, the answers stay.
+    assert.deepEqual(at.getExtraInfo("peername"), t.getExtraInfo("sockname"));
+    // The same pair each time, as asyncio's one tuple.
+    assert.equal(at.getExtraInfo("peername"), at.getExtraInfo("peername"));
+    assert.deepEqual(at.getExtraInfo("sockname"), ["127.0.0.1", port]);
+    assert.ok(at.getExtraInfo("socket") instanceof Socket);
+    assert.equal(at.getExtraInfo("sslcontext", "none"), "none");
+    yield* p.lost;
+    yield* shutdownServer(server);
+  });
+});
+
+test("an accepted transport's socket, asked for only after close, is a closed Socket and closes nothing", async () => {
+  await run(function* () {
+    const { server, t, p, at } = yield* closedAccepted(getRunningLoop());
+    // The accepted fd's number is free now and may be reused: a Socket
+    // made for it would close someone else's fd.
+    const sock = at.getExtraInfo("socket") as Socket;
+    assert.equal(sock.fileno(), -1);
+    assert.equal(sock.family, server.sockets[0].family);
+    assert.equal(at.getExtraInfo("socket"), sock);
+    t.close();
+    yield* p.lost;
+    yield* shutdownServer(server);
   });
 });
