@@ -115,8 +115,29 @@ Deno.test("Task.cancel() in debug mode reports a cancellation delivered late fro
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /Task host-bound received its cancellation/);
   assert.match(warnings[0], /seconds late: it was awaiting a host promise/);
-  assert.match(warnings[0], /delivered at:\n[^]*hostBound/);
+  assert.match(warnings[0], /delivered at:\n {4}at /);
+  // The awaiting function shows only where the host's stacks follow an
+  // await of a thenable (Deno's V8; not Node 20's V8, nor Bun's JSC).
+  if (await thenableAwaitsShowInStacks()) {
+    assert.match(warnings[0], /delivered at:\n[^]*hostBound/);
+  }
 });
+
+/** Whether a stack taken in a thenable's then() names the async caller. */
+async function thenableAwaitsShowInStacks(): Promise<boolean> {
+  let stack = "";
+  const thenable = {
+    then(resolve: (v: undefined) => void) {
+      stack = new Error().stack ?? "";
+      resolve(undefined);
+    },
+  };
+  await (async function awaitingCaller() {
+    await null;
+    await thenable;
+  })();
+  return /awaitingCaller/.test(stack);
+}
 
 Deno.test("Task.cancel() reports nothing late outside debug mode", async () => {
   const warnings: string[] = [];
