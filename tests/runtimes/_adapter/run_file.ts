@@ -54,13 +54,18 @@ function finish(loadError?: unknown): never {
 const g = globalThis as { gc?: () => void; Bun?: { gc(sync: boolean): void } };
 if (g.gc === undefined && g.Bun !== undefined) g.gc = () => g.Bun!.gc(true);
 
-// On Bun, the selectors' waiter Worker, kept for reuse, holds fds of Bun's
-// own from its first use on: start it before any test counts fds (as the
-// smoke program does), or the test that first waits in host mode fails
-// its census.
+// On Bun, the Workers that make calls off the JS thread (_bun_waiter.ts),
+// kept for reuse, each hold fds of Bun's own (an epoll fd and an eventfd)
+// from their first use on: start them before any test counts fds (as the
+// smoke program does), or the test that first needs one fails its census.
+// Two, at once: a loop waiting on one while the resolver's getaddrinfo
+// runs on a second is the most any test asks for at a time.
 if (runtime === "bun") {
   const [r, w] = pipe();
-  await waitReadable(libraryName(), r, 0);
+  await Promise.all([
+    waitReadable(libraryName(), r, 0),
+    waitReadable(libraryName(), r, 0),
+  ]);
   close(r);
   close(w);
 }
