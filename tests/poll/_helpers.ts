@@ -7,6 +7,7 @@
  */
 
 import { libc } from "../../poll/_libc.ts";
+import { scaffoldLibc } from "./_scaffold_libc.ts";
 
 /** Whether this OS has epoll / kqueue. */
 export const LINUX: boolean = Deno.build.os === "linux";
@@ -132,12 +133,5 @@ export async function interruptSoon(
 // Test scaffolding, not in the library's symbol table: the calling thread's
 // kernel id (Linux, glibc 2.30+).
 function gettid(): number {
-  const lib = Deno.dlopen("libc.so.6", {
-    gettid: { parameters: [], result: "i32" },
-  });
-  try {
-    return lib.symbols.gettid();
-  } finally {
-    lib.close();
-  }
+  return scaffoldLibc({ gettid: { parameters: [], result: "i32" } }).gettid();
 }
