@@ -6,6 +6,8 @@
  * @module
  */
 
+import process from "node:process";
+import { Worker } from "node:worker_threads";
 import { libc } from "../../poll/_libc.ts";
 import { scaffoldLibc } from "./_scaffold_libc.ts";
 
@@ -93,38 +95,39 @@ export async function interruptSoon(
   let handled!: () => void;
   const signalled = new Promise<void>((resolve) => (handled = resolve));
   const onSignal = () => handled();
-  Deno.addSignalListener("SIGUSR1", onSignal);
+  // node:process and node:worker_threads: the same on Deno, Node and Bun.
+  process.on("SIGUSR1", onSignal);
+  // Node and Bun run the transpiled tree, where the worker is a .js file.
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const worker = new Worker(
-    new URL("./_signal_worker.ts", import.meta.url),
-    { type: "module" },
+    new URL(`./_signal_worker.${ext}`, import.meta.url),
   );
   const finished = new Promise<void>((resolve, reject) => {
-    worker.onmessage = (e) => e.data === "done" && resolve();
-    worker.onerror = (e) => {
-      e.preventDefault();
+    worker.on("message", (m) => m === "done" && resolve());
+    worker.on("error", (e) => {
       reject(new Error(`Signal worker failed: ${e.message}`));
-    };
+    });
   });
   await new Promise<void>((resolve) => {
-    const ready = (e: MessageEvent) => {
-      if (e.data === "ready") {
-        worker.removeEventListener("message", ready);
+    const ready = (m: unknown) => {
+      if (m === "ready") {
+        worker.off("message", ready);
         resolve();
       }
     };
-    worker.addEventListener("message", ready);
+    worker.on("message", ready);
   });
   // The thread to interrupt is this one, which `deno test` need not run on
   // the process's main thread: ask the kernel for its id.
   const tid = gettid();
   return {
-    start: () => worker.postMessage({ pid: Deno.pid, tid, writeFd }),
+    start: () => worker.postMessage({ pid: process.pid, tid, writeFd }),
     done: (async () => {
       try {
         await Promise.all([signalled, finished]);
       } finally {
-        worker.terminate();
-        Deno.removeSignalListener("SIGUSR1", onSignal);
+        await worker.terminate();
+        process.off("SIGUSR1", onSignal);
       }
     })(),
   };
