@@ -83,6 +83,14 @@ export function closeAll(...fds: number[]): Disposable {
 }
 
 /**
+ * The URL of test scaffolding module `name` (no extension) beside `base`:
+ * its .ts file, or on Node and Bun, which run the transpiled tree, its .js.
+ */
+export function scaffoldUrl(name: string, base: string): URL {
+  return new URL(`${name}.${base.endsWith(".ts") ? "ts" : "js"}`, base);
+}
+
+/**
  * Have a Worker interrupt this thread with SIGUSR1 while it blocks,
  * then optionally write a byte to `writeFd`. Returns a promise that settles
  * once the signal was handled and the Worker is gone. Linux only (tgkill).
@@ -97,11 +105,7 @@ export async function interruptSoon(
   const onSignal = () => handled();
   // node:process and node:worker_threads: the same on Deno, Node and Bun.
   process.on("SIGUSR1", onSignal);
-  // Node and Bun run the transpiled tree, where the worker is a .js file.
-  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const worker = new Worker(
-    new URL(`./_signal_worker.${ext}`, import.meta.url),
-  );
+  const worker = new Worker(scaffoldUrl("./_signal_worker", import.meta.url));
   const finished = new Promise<void>((resolve, reject) => {
     worker.on("message", (m) => m === "done" && resolve());
     worker.on("error", (e) => {
