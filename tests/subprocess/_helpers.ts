@@ -4,6 +4,7 @@
  * @module
  */
 
+import process from "node:process";
 import { close, pipe, read } from "../../poll/fd.ts";
 import { killProcess, spawn, waitpidNoHang } from "../../poll/spawn.ts";
 
@@ -30,6 +31,24 @@ export function childPids(): number[] {
   while (waitpidNoHang(pid) === null);
   return text.trim().split(/\s+/).filter((p) => p !== "" && Number(p) !== pid)
     .map(Number);
+}
+
+/**
+ * The argv that runs program `script` (a .ts URL) on the runtime we run
+ * on: `deno run DENO_FLAGS script ARGS` on Deno; on Node and Bun, which
+ * run the transpiled tree, `node|bun script.js ARGS` (they have no
+ * permissions to grant).
+ */
+export function hostProgram(
+  script: URL,
+  denoFlags: readonly string[],
+  args: readonly string[] = [],
+): string[] {
+  const path = script.pathname;
+  if ("deno" in process.versions) {
+    return [process.execPath, "run", ...denoFlags, path, ...args];
+  }
+  return [process.execPath, path.replace(/\.ts$/, ".js"), ...args];
 }
 
 /** Bytes of `s`. */
