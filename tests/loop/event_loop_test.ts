@@ -10,6 +10,7 @@ import {
   run,
   sleep,
 } from "../../mod.ts";
+import { localServer } from "./_http_server.ts";
 import { close, pipe, read, write } from "../../poll/fd.ts";
 
 const virtual = { clock: "virtual" } as const;
@@ -335,13 +336,8 @@ Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", a
   }
 });
 
-Deno.test("an async task can fetch from a local Deno.serve while generator tasks run", async () => {
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    () => new Response("pong"),
-  );
-  const port = server.addr.port;
+Deno.test("an async task can fetch from a local server while generator tasks run", async () => {
+  const server = await localServer(() => "pong");
   try {
     const [body, ticks] = await run(function* () {
       let ticks = 0;
@@ -352,7 +348,7 @@ Deno.test("an async task can fetch from a local Deno.serve while generator tasks
         }
       });
       const fetcher = createTask(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
+        const res = await fetch(server.url);
         return await res.text();
       });
       const body = yield* fetcher;
@@ -362,8 +358,7 @@ Deno.test("an async task can fetch from a local Deno.serve while generator tasks
     assert.equal(body, "pong");
     assert.ok(ticks > 0);
   } finally {
-    ac.abort();
-    await server.finished;
+    await server.close();
   }
 });
 
