@@ -11,6 +11,8 @@ import {
   sleep,
 } from "../../mod.ts";
 import { localServer } from "./_http_server.ts";
+import { Worker } from "node:worker_threads";
+import { scaffoldUrl } from "../poll/_helpers.ts";
 import { close, pipe, read, write } from "../../poll/fd.ts";
 
 const virtual = { clock: "virtual" } as const;
@@ -308,21 +310,16 @@ Deno.test("addReader() rejects a negative fd and the wake-up fd", () => {
 });
 
 Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", async () => {
-  const code =
-    `self.onmessage = () => { setTimeout(() => self.postMessage("ready"), 20); };`;
-  const url = URL.createObjectURL(
-    new Blob([code], { type: "text/javascript" }),
-  );
-  const worker = new Worker(url, { type: "module" });
+  const worker = new Worker(scaffoldUrl("./_ready_worker", import.meta.url));
   try {
     const got = await run(function* () {
       const loop = getRunningLoop();
       const fut = loop.createFuture<string>();
       const delivered = new Promise<void>((resolve) => {
-        worker.onmessage = (e) => {
-          loop.callSoonThreadsafe(() => fut.setResult(e.data));
+        worker.once("message", (m: string) => {
+          loop.callSoonThreadsafe(() => fut.setResult(m));
           resolve();
-        };
+        });
       });
       worker.postMessage("go");
       // The host promise keeps the loop waiting without blocking the thread.
@@ -331,8 +328,7 @@ Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", a
     });
     assert.equal(got, "ready");
   } finally {
-    worker.terminate();
-    URL.revokeObjectURL(url);
+    await worker.terminate();
   }
 });
 
