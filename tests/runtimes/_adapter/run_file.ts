@@ -40,14 +40,17 @@ function firstLine(e: unknown): string {
   return text.split("\n").slice(0, 8).join(" | ").slice(0, 600);
 }
 
-function finish(loadError?: unknown): never {
+/** Report and exit; never settles, so nothing after it runs or reports. */
+function finish(loadError?: unknown): Promise<never> {
   const line = JSON.stringify({
     results,
     loadError: loadError === undefined ? undefined : firstLine(loadError),
   });
   process.stdout.write(`\n__RESULTS__${line}\n`, () => process.exit(0));
-  // process.exit waits for the write callback above.
-  return undefined as never;
+  // The exit waits for the write callback above. Returning would let the
+  // caller go on (a file that failed to load reported again as having no
+  // tests, a timed-out test also as passed), and the last report wins.
+  return new Promise<never>(() => {});
 }
 
 // `deno task test` exposes gc(); Bun has it as Bun.gc(true).
@@ -76,7 +79,7 @@ process.on("uncaughtException", (e) => stray.push(e));
 try {
   await import(pathToFileURL(file).href);
 } catch (e) {
-  finish(e);
+  await finish(e);
 }
 
 const only = registered.some((t) => t.only);
@@ -111,7 +114,7 @@ for (const t of registered) {
         status: "fail",
         detail: `did not settle within ${timeoutMs / 1000} s`,
       });
-      finish();
+      await finish();
     }
     // Let a rejection left behind by the test surface before judging it.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -132,4 +135,4 @@ for (const t of registered) {
     clearTimeout(timer);
   }
 }
-finish();
+await finish();
