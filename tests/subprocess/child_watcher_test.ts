@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn as spawnHost } from "node:child_process";
-import process from "node:process";
 import { getRunningLoop, run } from "../../mod.ts";
 import type { EventLoop } from "../../mod.ts";
 import { hasPidfd, killProcess, spawn } from "../../poll/spawn.ts";
@@ -11,6 +9,7 @@ import {
   type WatchMechanism,
 } from "../../subprocess/child_watcher.ts";
 import { test } from "../poll/_helpers.ts";
+import { hostCommand } from "./_helpers.ts";
 
 const LINUX = Deno.build.os === "linux";
 
@@ -78,27 +77,13 @@ test(
   { census: false },
 );
 
-/**
- * `sleep 0.2` spawned by the host itself, and its exit code as the host
- * sees it: Deno.Command on Deno (its node:child_process wants env
- * permissions the test task does not grant), node:child_process elsewhere.
- */
-function hostSleep(): Promise<number | null> {
-  if ("deno" in process.versions) {
-    const cmd = new Deno.Command("sleep", { args: ["0.2"] }).spawn();
-    return cmd.status.then((s) => s.code);
-  }
-  const child = spawnHost("sleep", ["0.2"]);
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-}
-
 test("watchChild() never reaps a child the host spawned", async () => {
   // A child of the host's own, running while ours exits and is reaped. Had
   // we reaped it, the host would not see its exit status.
-  const status = hostSleep();
+  const { status } = hostCommand("sleep", ["0.2"]);
   for (const mechanism of ["pidfd", "sigchld"] as const) {
     if (mechanism === "pidfd" && !hasPidfd()) continue;
     assert.equal(await run(exitOf(mechanism, ["true"])), 0);
   }
-  assert.equal(await status, 0);
+  assert.equal((await status).code, 0);
 }, { census: false, ignore: !LINUX });
