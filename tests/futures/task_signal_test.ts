@@ -101,12 +101,16 @@ Deno.test("Task.cancel() in debug mode reports a cancellation delivered late fro
   try {
     await run(async () => {
       getRunningLoop().slowCallbackDuration = 0.01;
+      // The host promise settles 40 ms after cancel(), never before it.
+      let release!: () => void;
+      const host = new Promise<void>((r) => (release = r));
       const task = createTask(async function hostBound() {
-        await new Promise((r) => setTimeout(r, 50));
+        await host;
         await sleep(0);
       }, { name: "host-bound" });
       await sleep(0.01);
       task.cancel();
+      setTimeout(release, 40);
       await assert.rejects(async () => await task, CancelledError);
     }, { debug: true });
   } finally {
@@ -145,12 +149,17 @@ Deno.test("Task.cancel() reports nothing late outside debug mode", async () => {
   console.warn = (msg: string) => warnings.push(msg);
   try {
     await run(async () => {
+      // The host promise settles only after cancel(), however late the
+      // host runs our timers (under load a 30 ms timer could beat it).
+      let release!: () => void;
+      const host = new Promise<void>((r) => (release = r));
       const task = createTask(async () => {
-        await new Promise((r) => setTimeout(r, 30));
+        await host;
         await sleep(0);
       });
       await sleep(0.01);
       task.cancel();
+      setTimeout(release, 30);
       await assert.rejects(async () => await task, CancelledError);
     });
   } finally {
