@@ -1,6 +1,9 @@
 /**
  * The Bun FFI backend: `bun:ffi`'s `dlopen` turns the symbol table into
- * functions (Deno's type names are Bun's, `pointer` becomes `ptr`).
+ * functions (Deno's type names are Bun's, `pointer` and `buffer` become
+ * `ptr`: Bun's `buffer` refuses `null`, which our tables pass for NULL, as
+ * select(2)'s absent sets and timeout; its `ptr` takes typed arrays,
+ * DataViews, ArrayBuffers and `null`).
  *
  * Bun has no calls off the JS thread. The resolver's `nonblocking` rows
  * (`getaddrinfo`, `getnameinfo`) run on a Worker (`_bun_waiter.ts`); the
@@ -59,7 +62,7 @@ function load(): BunFfi {
 }
 
 function bunType(t: string): string {
-  return t === "pointer" ? "ptr" : t;
+  return t === "pointer" || t === "buffer" ? "ptr" : t;
 }
 
 function defOf(row: SymbolRow, key: string): [string, BunDef] {

@@ -14,7 +14,7 @@
  */
 
 import { check } from "./_syscall.ts";
-import { errno, libc, os } from "./_libc.ts";
+import { errno, fcntl, libc, os } from "./_libc.ts";
 import { addressOf, type Pointer, pointerAt, pointerFrom } from "./_pointer.ts";
 import { hostEnvironment, pid as ourPid, runtime } from "./_runtime.ts";
 import { errnoOf, fromErrno, strerror } from "./errors.ts";
@@ -64,6 +64,8 @@ export interface SpawnOptions {
   processGroup?: number;
 }
 
+const F_GETFD = 1;
+const FD_CLOEXEC = 1;
 // <spawn.h>: glibc and macOS agree on the first three.
 const SETPGROUP = 0x02;
 const SETSIGDEF = 0x04;
@@ -180,6 +182,17 @@ function addFileActions(
         sym.posix_spawn_file_actions_adddup2(actions, fd, i),
         "file_actions_adddup2",
       );
+    } else {
+      // Inherited, but the host may have marked it close-on-exec (Node
+      // marks its stdio so): without dup2(i, i), which clears the flag, the
+      // child would start with it closed. A closed fd of ours (-1) stays so.
+      const flags = fcntl(i, F_GETFD, 0);
+      if (flags !== -1 && (flags & FD_CLOEXEC) !== 0) {
+        spawnCheck(
+          sym.posix_spawn_file_actions_adddup2(actions, i, i),
+          "file_actions_adddup2",
+        );
+      }
     }
   }
   // dup2(fd, fd) clears close-on-exec (glibc >= 2.29, macOS).

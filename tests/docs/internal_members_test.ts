@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 
 // The generated docs (JSR's pages, `deno doc --html`) show asyncio's API,
 // not the fast paths the parts share: every `_`-prefixed member of an
@@ -38,7 +39,13 @@ function underscoreMembersWithoutIgnore(node: unknown, out: Located[]): void {
   for (const v of Object.values(o)) underscoreMembersWithoutIgnore(v, out);
 }
 
-Deno.test("the public docs show no _-prefixed member (each is @ignore)", async () => {
+// It reads the TypeScript sources with `deno doc`; Node and Bun run the
+// transpiled tree, which has none.
+const ignore = !("deno" in process.versions);
+
+Deno.test("the public docs show no _-prefixed member (each is @ignore)", {
+  ignore,
+}, async () => {
   const r = await new Deno.Command("npx", {
     args: ["deno", "doc", "--json", "mod.ts", "poll/mod.ts"],
     cwd: root,

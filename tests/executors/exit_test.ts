@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
 import { killProcess, spawn, waitpidNoHang } from "../../poll/spawn.ts";
 import { close, pipe, readOrAgain } from "../../poll/fd.ts";
+import { hostProgram } from "../subprocess/_helpers.ts";
 
 Deno.test("a program whose executor jobs are done exits by itself", async () => {
   const [r, w] = pipe();
   // Spawned through poll/ (FFI), so the test needs no --allow-run.
-  const pid = spawn([
-    Deno.execPath(),
-    "run",
-    "--allow-ffi",
-    "--allow-read",
-    "--allow-env=ASYNCIO_SELECTOR",
-    new URL("./_exit_child.ts", import.meta.url).pathname,
-  ], { fds: ["devnull", w, -1] });
+  const pid = spawn(
+    hostProgram(new URL("./_exit_child.ts", import.meta.url), [
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env=ASYNCIO_SELECTOR",
+    ]),
+    { fds: ["devnull", w, -1] },
+  );
   close(w);
   // Generous: a runtime may start slowly while the test runner is busy
   // (it compiles doc tests meanwhile); a left Worker or pooled wait would

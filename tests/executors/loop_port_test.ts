@@ -18,6 +18,8 @@ import {
   wasRemoteCancelled,
 } from "./_work.ts";
 import "./_helpers.ts";
+import { Worker as Thread } from "node:worker_threads";
+import { scaffoldUrl } from "../poll/_helpers.ts";
 
 const sent = (r: RemoteLoop) => transfer(r, [r.port]);
 
@@ -52,22 +54,53 @@ Deno.test("runCoroutineThreadsafe(work, remote) from plain code on a thread (no 
   assert.equal(got, 15);
 });
 
-Deno.test("runCoroutineThreadsafe(work, remote) from a bare Worker given the port by postMessage", async () => {
-  const w = new Worker(new URL("./_remote_worker.js", import.meta.url), {
-    type: "module",
-  });
+// A Web Worker: Deno's and Bun's global (Node has none; the next test is
+// the same on node:worker_threads, on all three).
+Deno.test(
+  "runCoroutineThreadsafe(work, remote) from a bare Worker given the port by postMessage",
+  {
+    ignore: typeof Worker === "undefined",
+  },
+  async () => {
+    const url = new URL("./_remote_worker.js", import.meta.url);
+    const w = new Worker(url, { type: "module" });
+    w.onerror = (e) => {
+      // Fail at once, not at the runner's timeout.
+      e.preventDefault();
+      throw new Error(`the Worker failed: ${e.message}`);
+    };
+    try {
+      const got = await run(async () => {
+        using port = new LoopPort();
+        const answer = new Promise<number>((resolve) => {
+          w.onmessage = (e) => resolve(e.data);
+        });
+        w.postMessage(port.remote, [port.remote.port]);
+        return await answer;
+      });
+      assert.equal(got, 42);
+    } finally {
+      w.terminate();
+    }
+  },
+);
+
+Deno.test("runCoroutineThreadsafe(work, remote) from a node:worker_threads thread given the port", async () => {
+  const t = new Thread(scaffoldUrl("./_remote_thread", import.meta.url));
   try {
     const got = await run(async () => {
       using port = new LoopPort();
-      const answer = new Promise<number>((resolve) => {
-        w.onmessage = (e) => resolve(e.data);
+      const answer = new Promise<number>((resolve, reject) => {
+        t.once("message", resolve);
+        t.once("error", reject);
       });
-      w.postMessage(port.remote, [port.remote.port]);
+      // Node's types know only its own MessagePort: the global one is it.
+      t.postMessage(port.remote, [port.remote.port as never]);
       return await answer;
     });
     assert.equal(got, 42);
   } finally {
-    w.terminate();
+    await t.terminate();
   }
 });
 

@@ -135,7 +135,7 @@ Deno.test("debug mode: a sleep() or lock.acquire() never awaited is reported wit
     String(warned),
   );
   assert.ok(never.some((w) => /lock\.acquire\(\) was never awaited/.test(w)));
-  assert.ok(never.every((w) => /traps_test\.ts/.test(w)), "names where");
+  assert.ok(never.every((w) => /traps_test\.[jt]s/.test(w)), "names where");
 });
 
 Deno.test("debug mode: an awaited sleep() is not reported", async () => {

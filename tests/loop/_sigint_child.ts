@@ -1,9 +1,11 @@
 // Child program for run_sigint_test.ts: runs a main task that sleeps, and
 // reports how SIGINT ended it. Argument: "generator" or "async".
+import process from "node:process";
 import { KeyboardInterrupt, run, sleep } from "../../mod.ts";
 
 const out = (s: string) => console.log(s);
-const form = Deno.args[0];
+// node:process: the child runs on Deno, Node or Bun, as its test does.
+const form = process.argv[2];
 try {
   const main: () => unknown = form === "generator"
     ? function* () {

@@ -10,6 +10,9 @@ import {
   run,
   sleep,
 } from "../../mod.ts";
+import { localServer } from "./_http_server.ts";
+import { Worker } from "node:worker_threads";
+import { scaffoldUrl } from "../poll/_helpers.ts";
 import { close, pipe, read, write } from "../../poll/fd.ts";
 
 const virtual = { clock: "virtual" } as const;
@@ -307,21 +310,16 @@ Deno.test("addReader() rejects a negative fd and the wake-up fd", () => {
 });
 
 Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", async () => {
-  const code =
-    `self.onmessage = () => { setTimeout(() => self.postMessage("ready"), 20); };`;
-  const url = URL.createObjectURL(
-    new Blob([code], { type: "text/javascript" }),
-  );
-  const worker = new Worker(url, { type: "module" });
+  const worker = new Worker(scaffoldUrl("./_ready_worker", import.meta.url));
   try {
     const got = await run(function* () {
       const loop = getRunningLoop();
       const fut = loop.createFuture<string>();
       const delivered = new Promise<void>((resolve) => {
-        worker.onmessage = (e) => {
-          loop.callSoonThreadsafe(() => fut.setResult(e.data));
+        worker.once("message", (m: string) => {
+          loop.callSoonThreadsafe(() => fut.setResult(m));
           resolve();
-        };
+        });
       });
       worker.postMessage("go");
       // The host promise keeps the loop waiting without blocking the thread.
@@ -330,18 +328,12 @@ Deno.test("callSoonThreadsafe() from a Worker's message wakes a waiting loop", a
     });
     assert.equal(got, "ready");
   } finally {
-    worker.terminate();
-    URL.revokeObjectURL(url);
+    await worker.terminate();
   }
 });
 
-Deno.test("an async task can fetch from a local Deno.serve while generator tasks run", async () => {
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    () => new Response("pong"),
-  );
-  const port = server.addr.port;
+Deno.test("an async task can fetch from a local server while generator tasks run", async () => {
+  const server = await localServer(() => "pong");
   try {
     const [body, ticks] = await run(function* () {
       let ticks = 0;
@@ -352,7 +344,7 @@ Deno.test("an async task can fetch from a local Deno.serve while generator tasks
         }
       });
       const fetcher = createTask(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
+        const res = await fetch(server.url);
         return await res.text();
       });
       const body = yield* fetcher;
@@ -362,8 +354,7 @@ Deno.test("an async task can fetch from a local Deno.serve while generator tasks
     assert.equal(body, "pong");
     assert.ok(ticks > 0);
   } finally {
-    ac.abort();
-    await server.finished;
+    await server.close();
   }
 });
 

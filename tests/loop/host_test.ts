@@ -29,6 +29,8 @@ import {
 } from "../../mod.ts";
 import { close, pipe } from "../../poll/fd.ts";
 import { noLeak } from "../poll/_helpers.ts";
+import process from "node:process";
+import { localServer } from "./_http_server.ts";
 
 // Allowed lateness of one host callback, and the median lateness allowed
 // over a run's samples, in ms (see the module doc).
@@ -132,19 +134,14 @@ Deno.test("run() with hostDelay: Infinity holds the thread until it is done", as
   assert.equal(firedDuringRun, false);
 });
 
-Deno.test("run() answers a fetch to a local Deno.serve during a generator workload", async () => {
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    () => new Response("pong"),
-  );
-  const { port } = server.addr as Deno.NetAddr;
+Deno.test("run() answers a fetch to a local server during a generator workload", async () => {
+  const server = await localServer(() => "pong");
   try {
     const took = await run(function* () {
       const spinners = [1, 2, 3].map(() => createTask(() => spinFor(0.4)));
       const fetcher = createTask(async () => {
         const t0 = performance.now();
-        const res = await fetch(`http://127.0.0.1:${port}/`);
+        const res = await fetch(server.url);
         assert.equal(await res.text(), "pong");
         return performance.now() - t0;
       });
@@ -154,8 +151,7 @@ Deno.test("run() answers a fetch to a local Deno.serve during a generator worklo
     });
     assert.ok(took < 100 + LATE_MS, `fetch took ${took} ms`);
   } finally {
-    ac.abort();
-    await server.finished;
+    await server.close();
   }
 });
 
@@ -174,7 +170,7 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
     id = setTimeout(() => {
       sentAt = performance.now();
       inFlight = true;
-      Deno.kill(Deno.pid, "SIGUSR1");
+      process.kill(process.pid, "SIGUSR1");
     }, 30);
   };
   const onSignal = (): void => {
@@ -182,7 +178,8 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
     samples.push(performance.now() - sentAt);
     send();
   };
-  Deno.addSignalListener("SIGUSR1", onSignal);
+  // node:process: the same listener API on Deno, Node and Bun.
+  process.on("SIGUSR1", onSignal);
   try {
     await run(function* () {}); // libc's one-time load (see hostTimerLateness)
     send();
@@ -190,11 +187,11 @@ Deno.test("run() lets a signal listener run on time while a generator spins", as
   } finally {
     stopping = true;
     clearTimeout(id);
-    // Removed only once handled: without a listener SIGUSR1 kills Deno.
+    // Removed only once handled: without a listener SIGUSR1 kills us.
     for (let i = 0; i < 100 && inFlight; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    Deno.removeSignalListener("SIGUSR1", onSignal);
+    process.off("SIGUSR1", onSignal);
   }
   assertOnTime(samples, "signal listeners ran");
 });
@@ -205,21 +202,15 @@ async function withStalledServer(
 ): Promise<void> {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    async () => {
-      await released;
-      return new Response("late");
-    },
-  );
-  const { port } = server.addr as Deno.NetAddr;
+  const server = await localServer(async () => {
+    await released;
+    return "late";
+  });
   try {
-    await fn(`http://127.0.0.1:${port}/`);
+    await fn(server.url);
   } finally {
     release();
-    ac.abort();
-    await server.finished;
+    await server.close();
   }
 }
 

@@ -1,14 +1,14 @@
 // Deno's test runner handles SIGINT itself, so Ctrl-C is sent to a child
 // program running run().
 import assert from "node:assert/strict";
-import { signalWhenReady } from "../subprocess/_helpers.ts";
+import { hostProgram, signalWhenReady } from "../subprocess/_helpers.ts";
 
-const CHILD = new URL("./_sigint_child.ts", import.meta.url).pathname;
+const CHILD = new URL("./_sigint_child.ts", import.meta.url);
 
 /** Run the child, Ctrl-C it once it is ready; its output lines and status. */
 function interrupt(form: string): { lines: string[]; code: number } {
   return signalWhenReady(
-    [Deno.execPath(), "run", "--allow-ffi", "--allow-read", CHILD, form],
+    hostProgram(CHILD, ["--allow-ffi", "--allow-read"], [form]),
     "ready",
     "SIGINT",
   );

@@ -8,6 +8,7 @@ import {
   Runner,
   sleep,
 } from "../../mod.ts";
+import { localServer } from "./_http_server.ts";
 
 Deno.test("run() returns the main coroutine's result", async () => {
   assert.equal(
@@ -153,20 +154,15 @@ Deno.test("run() ends a leftover fetch at once through its task's signal", async
   // The task gives fetch its signal: the cancellation at shutdown ends it.
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    async () => {
-      await released;
-      return new Response("late");
-    },
-  );
-  const { port } = server.addr as Deno.NetAddr;
+  const server = await localServer(async () => {
+    await released;
+    return "late";
+  });
   try {
     const t0 = performance.now();
     await run(async () => {
       createTask(async () => {
-        await fetch(`http://127.0.0.1:${port}/`, {
+        await fetch(server.url, {
           signal: currentTask()!.signal,
         });
       });
@@ -175,8 +171,7 @@ Deno.test("run() ends a leftover fetch at once through its task's signal", async
     assert.ok(performance.now() - t0 < 500);
   } finally {
     release();
-    ac.abort();
-    await server.finished;
+    await server.close();
   }
 });
 

@@ -10,13 +10,16 @@ import {
 import { pipe } from "../../poll/mod.ts";
 import { libc } from "../../poll/_libc.ts";
 import { Collect, echoServer, shutdownServer, test } from "./_helpers.ts";
+import { scaffoldLibc } from "../poll/_scaffold_libc.ts";
 
 // Test scaffolding, not in the library's table: RLIMIT_NOFILE (7 on Linux).
 const rl = Deno.build.os === "linux"
-  ? Deno.dlopen("libc.so.6", {
-    getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
-    setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
-  })
+  ? {
+    symbols: scaffoldLibc({
+      getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+      setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+    }),
+  }
   : null;
 const RLIMIT_NOFILE = 7;
 

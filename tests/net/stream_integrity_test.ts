@@ -28,7 +28,11 @@ class Client {
   t!: Transport;
   got: Uint8Array[] = [];
   sentUpTo = 0;
-  result: PromiseWithResolvers<void> = Promise.withResolvers();
+  // Settled by connectionLost (not Promise.withResolvers: Node 20 lacks it).
+  #settle!: (exc: Error | null) => void;
+  readonly result: Promise<void> = new Promise((resolve, reject) => {
+    this.#settle = (exc) => exc === null ? resolve() : reject(exc);
+  });
   constructor(
     readonly data: Uint8Array,
     readonly next: () => number,
@@ -72,8 +76,7 @@ class Client {
   }
   eofReceived(): void {}
   connectionLost(exc: Error | null): void {
-    if (exc !== null) this.result.reject(exc);
-    else this.result.resolve();
+    this.#settle(exc);
   }
 }
 
@@ -96,7 +99,7 @@ test("SocketTransport echoes 20 MB over 200 connections with no byte lost, dupli
       conns.push(createConnection(loop, () => c, "127.0.0.1", port));
     }
     for (const f of conns) yield* f;
-    for (const c of clients) yield* fromPromise(c.result.promise);
+    for (const c of clients) yield* fromPromise(c.result);
     for (const c of clients) {
       const got = concat(c.got);
       if (c.reset) {

@@ -6,7 +6,10 @@
  * @module
  */
 
+import process from "node:process";
+import { Worker } from "node:worker_threads";
 import { libc } from "../../poll/_libc.ts";
+import { scaffoldLibc } from "./_scaffold_libc.ts";
 
 /** Whether this OS has epoll / kqueue. */
 export const LINUX: boolean = Deno.build.os === "linux";
@@ -80,6 +83,14 @@ export function closeAll(...fds: number[]): Disposable {
 }
 
 /**
+ * The URL of test scaffolding module `name` (no extension) beside `base`:
+ * its .ts file, or on Node and Bun, which run the transpiled tree, its .js.
+ */
+export function scaffoldUrl(name: string, base: string): URL {
+  return new URL(`${name}.${base.endsWith(".ts") ? "ts" : "js"}`, base);
+}
+
+/**
  * Have a Worker interrupt this thread with SIGUSR1 while it blocks,
  * then optionally write a byte to `writeFd`. Returns a promise that settles
  * once the signal was handled and the Worker is gone. Linux only (tgkill).
@@ -92,38 +103,35 @@ export async function interruptSoon(
   let handled!: () => void;
   const signalled = new Promise<void>((resolve) => (handled = resolve));
   const onSignal = () => handled();
-  Deno.addSignalListener("SIGUSR1", onSignal);
-  const worker = new Worker(
-    new URL("./_signal_worker.ts", import.meta.url),
-    { type: "module" },
-  );
+  // node:process and node:worker_threads: the same on Deno, Node and Bun.
+  process.on("SIGUSR1", onSignal);
+  const worker = new Worker(scaffoldUrl("./_signal_worker", import.meta.url));
   const finished = new Promise<void>((resolve, reject) => {
-    worker.onmessage = (e) => e.data === "done" && resolve();
-    worker.onerror = (e) => {
-      e.preventDefault();
+    worker.on("message", (m) => m === "done" && resolve());
+    worker.on("error", (e) => {
       reject(new Error(`Signal worker failed: ${e.message}`));
-    };
+    });
   });
   await new Promise<void>((resolve) => {
-    const ready = (e: MessageEvent) => {
-      if (e.data === "ready") {
-        worker.removeEventListener("message", ready);
+    const ready = (m: unknown) => {
+      if (m === "ready") {
+        worker.off("message", ready);
         resolve();
       }
     };
-    worker.addEventListener("message", ready);
+    worker.on("message", ready);
   });
   // The thread to interrupt is this one, which `deno test` need not run on
   // the process's main thread: ask the kernel for its id.
   const tid = gettid();
   return {
-    start: () => worker.postMessage({ pid: Deno.pid, tid, writeFd }),
+    start: () => worker.postMessage({ pid: process.pid, tid, writeFd }),
     done: (async () => {
       try {
         await Promise.all([signalled, finished]);
       } finally {
-        worker.terminate();
-        Deno.removeSignalListener("SIGUSR1", onSignal);
+        await worker.terminate();
+        process.off("SIGUSR1", onSignal);
       }
     })(),
   };
@@ -132,12 +140,5 @@ export async function interruptSoon(
 // Test scaffolding, not in the library's symbol table: the calling thread's
 // kernel id (Linux, glibc 2.30+).
 function gettid(): number {
-  const lib = Deno.dlopen("libc.so.6", {
-    gettid: { parameters: [], result: "i32" },
-  });
-  try {
-    return lib.symbols.gettid();
-  } finally {
-    lib.close();
-  }
+  return scaffoldLibc({ gettid: { parameters: [], result: "i32" } }).gettid();
 }

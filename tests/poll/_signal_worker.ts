@@ -1,17 +1,18 @@
 /**
  * Test scaffolding (Linux): on request, sends SIGUSR1 to one thread (tgkill,
  * so the signal lands on the thread that blocks in the wait, not on any
- * thread of the process), then optionally writes one
- * byte to a pipe. Its own tiny dlopen: these calls have no place in the
- * library's symbol table.
+ * thread of the process), then optionally writes one byte to a pipe. A
+ * `node:worker_threads` worker, so it runs on Deno, Node and Bun; tgkill
+ * has no place in the library's symbol table.
  *
  * @module
  */
 
-/// <reference lib="deno.worker" />
+import { parentPort } from "node:worker_threads";
+import { scaffoldLibc } from "./_scaffold_libc.ts";
 
 const SIGUSR1 = 10; // Linux <asm/signal.h>
-const lib = Deno.dlopen("libc.so.6", {
+const lib = scaffoldLibc({
   tgkill: { parameters: ["i32", "i32", "i32"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "i32" },
 });
@@ -20,16 +21,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Request = { pid: number; tid: number; writeFd?: number };
 
-self.onmessage = async (e: MessageEvent<Request>) => {
-  const { pid, tid, writeFd } = e.data;
+parentPort!.on("message", async ({ pid, tid, writeFd }: Request) => {
   // Long enough for the main thread to be inside the wait.
   await sleep(30);
-  lib.symbols.tgkill(pid, tid, SIGUSR1);
+  lib.tgkill(pid, tid, SIGUSR1);
   if (writeFd !== undefined) {
     await sleep(30);
-    lib.symbols.write(writeFd, new Uint8Array([1]), 1n);
+    lib.write(writeFd, new Uint8Array([1]), 1n);
   }
-  lib.close();
-  self.postMessage("done");
-};
-self.postMessage("ready");
+  parentPort!.postMessage("done");
+});
+parentPort!.postMessage("ready");

@@ -1,15 +1,15 @@
 /**
- * Test scaffolding: a Worker that is sent a wake-up fd number and signals
- * it, as an executor thread would.
+ * Test scaffolding: a `node:worker_threads` worker (Deno, Node and Bun)
+ * that is sent a wake-up fd number and signals it, as an executor thread
+ * would.
  *
  * @module
  */
 
-/// <reference lib="deno.worker" />
-
+import { parentPort } from "node:worker_threads";
 import { Wakeup } from "../../poll/wakeup.ts";
 
-self.onmessage = (e: MessageEvent<number>) => {
-  Wakeup.signalFd(e.data);
-  self.postMessage("sent");
-};
+parentPort!.on("message", (fd: number) => {
+  Wakeup.signalFd(fd);
+  parentPort!.postMessage("sent");
+});

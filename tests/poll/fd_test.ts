@@ -12,21 +12,15 @@ import {
   write,
 } from "../../poll/mod.ts";
 import { closeAll, LINUX, openFds, test } from "./_helpers.ts";
+import { fcntl } from "../../poll/_libc.ts";
 
 const F_GETFD = 1, F_GETFL = 3, FD_CLOEXEC = 1, O_NONBLOCK = 0o4000;
 
 function flags(fd: number): { cloexec: boolean; nonblocking: boolean } {
-  const lib = Deno.dlopen("libc.so.6", {
-    fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  });
-  try {
-    return {
-      cloexec: (lib.symbols.fcntl(fd, F_GETFD, 0) & FD_CLOEXEC) !== 0,
-      nonblocking: (lib.symbols.fcntl(fd, F_GETFL, 0) & O_NONBLOCK) !== 0,
-    };
-  } finally {
-    lib.close();
-  }
+  return {
+    cloexec: (fcntl(fd, F_GETFD, 0) & FD_CLOEXEC) !== 0,
+    nonblocking: (fcntl(fd, F_GETFL, 0) & O_NONBLOCK) !== 0,
+  };
 }
 
 test("pipe() carries bytes from the write end to the read end", () => {

@@ -173,6 +173,29 @@ test(
 );
 
 test(
+  "spawn() gives the child an inherited stderr the host marked close-on-exec",
+  () => {
+    // Node marks its fds 0-2 close-on-exec; an inherited slot must still
+    // reach the child. Stand in for Node by marking our stderr so.
+    const F_GETFD = 1;
+    const F_SETFD = 2;
+    const FD_CLOEXEC = 1;
+    const saved = fcntl(2, F_GETFD, 0);
+    assert.notEqual(saved, -1, "the test needs an open stderr");
+    fcntl(2, F_SETFD, saved | FD_CLOEXEC);
+    try {
+      const probe = "[ -e /proc/self/fd/2 ] && echo open || echo closed";
+      assert.equal(output(["sh", "-c", probe]).out, "open\n");
+    } finally {
+      fcntl(2, F_SETFD, saved);
+    }
+    // The spawn left our own flag as it was.
+    assert.equal(fcntl(2, F_GETFD, 0), saved);
+  },
+  { ignore },
+);
+
+test(
   "spawn() with newSession and processGroup puts the child in its own session or group",
   () => {
     // /proc/self/stat fields 5 and 6: process group and session.

@@ -6,7 +6,8 @@ import {
   read,
   Wakeup,
 } from "../../poll/mod.ts";
-import { LINUX, openFds, test } from "./_helpers.ts";
+import { Worker } from "node:worker_threads";
+import { LINUX, openFds, scaffoldUrl, test } from "./_helpers.ts";
 
 test("Wakeup.signal() makes fd readable and drain() makes it quiet", () => {
   using w = new Wakeup();
@@ -47,19 +48,19 @@ test(
     {
       using sel = new PollSelector();
       sel.register(w.fd, EVENT_READ);
+      // node:worker_threads: the same on Deno, Node and Bun.
       const worker = new Worker(
-        new URL("./_wakeup_worker.ts", import.meta.url),
-        { type: "module" },
+        scaffoldUrl("./_wakeup_worker", import.meta.url),
       );
       try {
-        const sent = new Promise((resolve) => (worker.onmessage = resolve));
+        const sent = new Promise((resolve) => worker.once("message", resolve));
         worker.postMessage(w.writeFd);
         const ready = await sel.selectAsync(10);
         await sent;
         assert.equal(ready.length, 1);
         assert.equal(ready[0][0].fd, w.fd);
       } finally {
-        worker.terminate();
+        await worker.terminate();
       }
     }
     const fds = [w.fd, w.writeFd];

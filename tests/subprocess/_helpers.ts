@@ -4,6 +4,9 @@
  * @module
  */
 
+import { spawn as spawnHost } from "node:child_process";
+import process from "node:process";
+import { Readable, Writable } from "node:stream";
 import { close, pipe, read } from "../../poll/fd.ts";
 import { killProcess, spawn, waitpidNoHang } from "../../poll/spawn.ts";
 
@@ -30,6 +33,70 @@ export function childPids(): number[] {
   while (waitpidNoHang(pid) === null);
   return text.trim().split(/\s+/).filter((p) => p !== "" && Number(p) !== pid)
     .map(Number);
+}
+
+/**
+ * The argv that runs program `script` (a .ts URL) on the runtime we run
+ * on: `deno run DENO_FLAGS script ARGS` on Deno; on Node and Bun, which
+ * run the transpiled tree, `node|bun script.js ARGS` (they have no
+ * permissions to grant).
+ */
+export function hostProgram(
+  script: URL,
+  denoFlags: readonly string[],
+  args: readonly string[] = [],
+): string[] {
+  const path = script.pathname;
+  if ("deno" in process.versions) {
+    return [process.execPath, "run", ...denoFlags, path, ...args];
+  }
+  return [process.execPath, path.replace(/\.ts$/, ".js"), ...args];
+}
+
+/** A child the host itself spawned, with web streams as Deno.Command's. */
+export interface HostChild {
+  readonly stdin: WritableStream<Uint8Array> | null;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  readonly status: Promise<{ success: boolean; code: number | null }>;
+}
+
+/**
+ * Spawn `cmd` by the host's own API (not ours): Deno.Command on Deno (its
+ * node:child_process wants env permissions the test task does not grant),
+ * node:child_process on Node and Bun. stdout and stderr are piped; stdin
+ * too if `stdin` is true, else /dev/null.
+ */
+export function hostCommand(
+  cmd: string,
+  args: readonly string[],
+  stdin = false,
+): HostChild {
+  if ("deno" in process.versions) {
+    const child = new Deno.Command(cmd, {
+      args: [...args],
+      stdin: stdin ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    return {
+      stdin: stdin ? child.stdin : null,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      status: child.status,
+    };
+  }
+  const child = spawnHost(cmd, [...args], {
+    stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
+  return {
+    stdin: stdin ? Writable.toWeb(child.stdin!) : null,
+    stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
+    stderr: Readable.toWeb(child.stderr!) as ReadableStream<Uint8Array>,
+    status: new Promise((resolve) =>
+      child.on("exit", (code) => resolve({ success: code === 0, code }))
+    ),
+  };
 }
 
 /** Bytes of `s`. */

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Worker } from "node:worker_threads";
+import { scaffoldUrl } from "../poll/_helpers.ts";
 import { FileNotFoundError } from "../../poll/errors.ts";
 import { _live } from "../../tls/_libssl.ts";
 import {
@@ -236,15 +238,12 @@ tlsTest(
 );
 
 Deno.test("libssl is not loaded by a program that never uses TLS", async () => {
-  const url = new URL("./_lazy_worker.ts", import.meta.url);
-  const w = new Worker(url, { type: "module" });
+  // A fresh thread: this process loaded libssl in the tests before.
+  const w = new Worker(scaffoldUrl("./_lazy_worker", import.meta.url));
   const result = await new Promise((resolve, reject) => {
-    w.onmessage = (e) => resolve(e.data);
-    w.onerror = (e) => {
-      e.preventDefault();
-      reject(e.message);
-    };
+    w.once("message", resolve);
+    w.once("error", reject);
   });
-  w.terminate();
+  await w.terminate();
   assert.deepEqual(result, [false, true]);
 });

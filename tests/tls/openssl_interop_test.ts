@@ -1,9 +1,13 @@
 /**
  * Interop with a TLS peer no one here wrote: `openssl s_server` and
- * `openssl s_client` (needs --allow-run=openssl), over loopback TCP.
+ * `openssl s_client` (needs --allow-run=openssl), over loopback TCP,
+ * started by the host's own API (hostCommand).
  */
 
 import assert from "node:assert/strict";
+import { createServer as createNetServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { type HostChild, hostCommand } from "../subprocess/_helpers.ts";
 import { fromPromise } from "../../futures/promise.ts";
 import { sleep } from "../../futures/sleep.ts";
 import { getRunningLoop } from "../../loop/policy.ts";
@@ -41,47 +45,42 @@ async function readUntil(
 // Deno opens runtime fds on the first spawn of the process, and libffi keeps
 // the executable open once the first UnsafeCallback (our ALPN callback) is
 // made: do both once before the fd census counts.
-await new Deno.Command("openssl", { args: ["version"], stdout: "null" })
-  .output();
+await hostCommand("openssl", ["version"]).status;
 {
   using warm = clientContext();
   warm.setAlpnProtocols(["h2"]);
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
+async function freePort(): Promise<number> {
+  const l = createNetServer();
+  await new Promise<void>((resolve) => l.listen(0, "127.0.0.1", resolve));
+  const { port } = l.address() as AddressInfo;
+  await new Promise((resolve) => l.close(resolve));
   return port;
 }
 
 async function sServer(extra: string[]) {
-  const port = freePort();
-  const child = new Deno.Command("openssl", {
-    args: [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      fixture("server.pem"),
-      "-key",
-      fixture("server.key"),
-      "-naccept",
-      "1",
-      "-rev",
-      ...extra,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const port = await freePort();
+  const child = hostCommand("openssl", [
+    "s_server",
+    "-accept",
+    `127.0.0.1:${port}`,
+    "-cert",
+    fixture("server.pem"),
+    "-key",
+    fixture("server.key"),
+    "-naccept",
+    "1",
+    "-rev",
+    ...extra,
+  ]);
   const reader = child.stdout.getReader();
   await readUntil(reader, "ACCEPT");
   return { port, child, reader };
 }
 
 async function finish(
-  child: Deno.ChildProcess,
+  child: HostChild,
   reader: ReadableStreamDefaultReader<Uint8Array>,
 ) {
   const rest = { text: "" };
@@ -155,29 +154,24 @@ tlsTest(
         { ssl: sctx },
       );
       const port = (server.sockets[0].getsockname() as [string, number])[1];
-      const child = new Deno.Command("openssl", {
-        args: [
-          "s_client",
-          "-connect",
-          `127.0.0.1:${port}`,
-          "-CAfile",
-          fixture("ca.pem"),
-          "-servername",
-          "localhost",
-          "-verify_return_error",
-          "-verify_hostname",
-          "localhost",
-          "-alpn",
-          "h2",
-          "-quiet",
-          "-no_ign_eof",
-        ],
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = hostCommand("openssl", [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${port}`,
+        "-CAfile",
+        fixture("ca.pem"),
+        "-servername",
+        "localhost",
+        "-verify_return_error",
+        "-verify_hostname",
+        "localhost",
+        "-alpn",
+        "h2",
+        "-quiet",
+        "-no_ign_eof",
+      ], true);
       const reader = child.stdout.getReader();
-      const stdin = child.stdin.getWriter();
+      const stdin = child.stdin!.getWriter();
       while (served.length === 0 || served[0].transport === null) {
         await sleep(0.005);
       }

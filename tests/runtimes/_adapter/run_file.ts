@@ -40,27 +40,35 @@ function firstLine(e: unknown): string {
   return text.split("\n").slice(0, 8).join(" | ").slice(0, 600);
 }
 
-function finish(loadError?: unknown): never {
+/** Report and exit; never settles, so nothing after it runs or reports. */
+function finish(loadError?: unknown): Promise<never> {
   const line = JSON.stringify({
     results,
     loadError: loadError === undefined ? undefined : firstLine(loadError),
   });
   process.stdout.write(`\n__RESULTS__${line}\n`, () => process.exit(0));
-  // process.exit waits for the write callback above.
-  return undefined as never;
+  // The exit waits for the write callback above. Returning would let the
+  // caller go on (a file that failed to load reported again as having no
+  // tests, a timed-out test also as passed), and the last report wins.
+  return new Promise<never>(() => {});
 }
 
 // `deno task test` exposes gc(); Bun has it as Bun.gc(true).
 const g = globalThis as { gc?: () => void; Bun?: { gc(sync: boolean): void } };
 if (g.gc === undefined && g.Bun !== undefined) g.gc = () => g.Bun!.gc(true);
 
-// On Bun, the selectors' waiter Worker, kept for reuse, holds fds of Bun's
-// own from its first use on: start it before any test counts fds (as the
-// smoke program does), or the test that first waits in host mode fails
-// its census.
+// On Bun, the Workers that make calls off the JS thread (_bun_waiter.ts),
+// kept for reuse, each hold fds of Bun's own (an epoll fd and an eventfd)
+// from their first use on: start them before any test counts fds (as the
+// smoke program does), or the test that first needs one fails its census.
+// Two, at once: a loop waiting on one while the resolver's getaddrinfo
+// runs on a second is the most any test asks for at a time.
 if (runtime === "bun") {
   const [r, w] = pipe();
-  await waitReadable(libraryName(), r, 0);
+  await Promise.all([
+    waitReadable(libraryName(), r, 0),
+    waitReadable(libraryName(), r, 0),
+  ]);
   close(r);
   close(w);
 }
@@ -71,7 +79,7 @@ process.on("uncaughtException", (e) => stray.push(e));
 try {
   await import(pathToFileURL(file).href);
 } catch (e) {
-  finish(e);
+  await finish(e);
 }
 
 const only = registered.some((t) => t.only);
@@ -106,7 +114,7 @@ for (const t of registered) {
         status: "fail",
         detail: `did not settle within ${timeoutMs / 1000} s`,
       });
-      finish();
+      await finish();
     }
     // Let a rejection left behind by the test surface before judging it.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -127,4 +135,4 @@ for (const t of registered) {
     clearTimeout(timer);
   }
 }
-finish();
+await finish();
