@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { close, pipe } from "../../poll/mod.ts";
 import { libraryName } from "../../poll/_libc.ts";
 import { waitReadable } from "../../poll/_bun_waiter.ts";
@@ -22,4 +22,30 @@ export async function startBunWaiter(): Promise<void> {
   await waitReadable(libraryName(), r, 0);
   close(r);
   close(w);
+}
+
+/**
+ * Assert that no fd leaked since a census gave `before`: waits up to 1 s
+ * for fds still closing, then fails if more are open, naming them. Fewer
+ * is no leak: Bun closes fds of its own (its Workers') at moments of its
+ * own choosing, so a census taken before that counts one it later drops.
+ */
+export async function assertNoFdLeaked(before: number): Promise<void> {
+  const deadline = performance.now() + 1000;
+  while (openFds() > before && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const now = openFds();
+  if (now > before) {
+    const names = readdirSync("/proc/self/fd").map((fd) => {
+      try {
+        return `${fd} -> ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+      } catch {
+        return fd;
+      }
+    });
+    throw new Error(
+      `an fd leaked: ${before} open before, ${now} now:\n${names.join("\n")}`,
+    );
+  }
 }

@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import {
   createConnection,
   createDatagramEndpoint,
@@ -34,11 +34,11 @@ import {
 import { getaddrinfo } from "../../poll/getaddrinfo.ts";
 import { pid, runtime } from "../../poll/_runtime.ts";
 import { hasPidfd, killProcess } from "../../poll/spawn.ts";
+import { assertNoFdLeaked, openFds } from "./_fd_census.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const seen: string[] = [];
-const openFds = () => readdirSync("/proc/self/fd").length;
 
 function portOf(server: Server): number {
   return (server.sockets[0].getsockname() as [string, number])[1];
@@ -205,5 +205,5 @@ await run(function* () {
   }
 });
 
-assert.equal(openFds(), fdsBefore, "an fd leaked");
+await assertNoFdLeaked(fdsBefore);
 console.log(JSON.stringify({ runtime, seen }));

@@ -27,7 +27,7 @@ import {
 import { openConnection, run, startServer } from "../../mod.ts";
 import { bioPair } from "../tls/_bio_pair.ts";
 import { echoLines } from "../tls/_echo_lines.ts";
-import { openFds, startBunWaiter } from "./_fd_census.ts";
+import { assertNoFdLeaked, openFds, startBunWaiter } from "./_fd_census.ts";
 
 const FIX = "tests/tls/fixtures/";
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -180,7 +180,7 @@ function echoOver(sctx: SSLContext, cctx: SSLContext, host = "localhost") {
   assert.deepEqual(got, { lines: ["hello\n", "world\n"], version: "TLSv1.3" });
   sctx.close();
   cctx.close();
-  assert.equal(openFds(), fdsBefore, "an fd leaked");
+  await assertNoFdLeaked(fdsBefore);
   seen.push("echo");
 }
 
