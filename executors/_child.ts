@@ -35,7 +35,9 @@ for (;;) {
   const n = read(reqFd, chunk);
   if (n === 0) break;
   for (const msg of frames.push(chunk.subarray(0, n)) as ToWorker[]) {
-    if (msg.t === "bell" || msg.t === "slot" || initFailed) continue;
+    if (
+      msg.t === "bell" || msg.t === "slot" || msg.t === "exit" || initFailed
+    ) continue;
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     send(reply);

@@ -56,6 +56,7 @@ interface NodeWorker {
   on(event: string, cb: (arg: unknown) => void): void;
   postMessage(msg: unknown, transfer?: Movable[]): void;
   terminate(): unknown;
+  close(): void;
 }
 
 /** Start the thread `url` named `name`. @internal */
@@ -84,8 +85,17 @@ export function startThread(
     return {
       post: (msg, transfer) => w.postMessage(msg, transfer),
       terminate: () => {
+        if (ended) return;
         ended = true;
-        w.terminate();
+        // Not terminate() at once: a thread stopped inside a koffi call
+        // (ringing the doorbell right after its reply) aborts the whole
+        // process (napi_throw on a terminating env). Asked to exit, the
+        // thread ends itself between messages; terminate() is the fallback
+        // for one stuck in its work.
+        w.postMessage({ t: "exit" }, []);
+        const t = setTimeout(() => w.terminate(), 1000);
+        (t as { unref?: () => void }).unref?.();
+        w.on("exit", () => clearTimeout(t));
       },
     };
   }
@@ -107,6 +117,8 @@ export interface ThreadPort {
   /** Receive every message with `cb` from now on. */
   listen(cb: (data: unknown) => void): void;
   post(msg: unknown, transfer: Movable[]): void;
+  /** End this thread once its event loop is idle (asked by the pool). */
+  close(): void;
 }
 
 /** The port of the pool thread this code runs in. @internal */
@@ -118,17 +130,20 @@ export function threadPort(): ThreadPort {
     return {
       listen: (cb) => parentPort.on("message", cb),
       post: (msg, transfer) => parentPort.postMessage(msg, transfer),
+      close: () => parentPort.close(),
     };
   }
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent) => void) | null;
     postMessage(msg: unknown, o: { transfer: Movable[] }): void;
+    close(): void;
   };
   return {
     listen: (cb) => {
       scope.onmessage = (e) => cb(e.data);
     },
     post: (msg, transfer) => scope.postMessage(msg, { transfer }),
+    close: () => scope.close(),
   };
 }
 

@@ -11,7 +11,7 @@ import { callWork, resolveWork } from "./_run_work.ts";
 
 /** Run `msg` and return the reply to send. @internal */
 export async function serve(
-  msg: Exclude<ToWorker, { t: "bell" | "slot" }>,
+  msg: Exclude<ToWorker, { t: "bell" | "slot" | "exit" }>,
 ): Promise<FromWorker> {
   if (msg.t === "init") {
     try {

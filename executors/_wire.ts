@@ -38,6 +38,7 @@ export interface WorkRef {
 export type ToWorker =
   | { t: "bell"; fd: number; boxes: SharedArrayBuffer }
   | { t: "slot" }
+  | { t: "exit" }
   | { t: "init"; work: WorkRef | null; args: unknown[] }
   | { t: "job"; id: number; work: WorkRef; args: unknown[]; fast?: boolean }
   | {

@@ -59,6 +59,11 @@ async function handle(msg: ToWorker): Promise<void> {
     jobs = new Mailbox(msg.boxes, 1);
     return;
   }
+  if (msg.t === "exit") {
+    // Between messages, so never inside a native call (see _host.ts).
+    port.close();
+    return;
+  }
   if (msg.t === "slot") {
     // The job left in the box while we were not parked, unless a park
     // took it already.
@@ -76,7 +81,9 @@ async function handle(msg: ToWorker): Promise<void> {
 async function runJobs(msg: ToWorker): Promise<void> {
   for (;;) {
     // After a failed initializer the pool is broken and will end us.
-    if (initFailed || msg.t === "bell" || msg.t === "slot") return;
+    if (
+      initFailed || msg.t === "bell" || msg.t === "slot" || msg.t === "exit"
+    ) return;
     const reply = await serve(msg);
     if (reply.t === "initFailed") initFailed = true;
     const fast = msg.t !== "init" && msg.fast === true;
