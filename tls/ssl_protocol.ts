@@ -242,7 +242,11 @@ export class SSLProtocol implements Protocol, BufferedProtocol {
 
   /**
    * Where the transport below receives records: a buffer shared by every
-   * connection, emptied by {@linkcode SSLProtocol.bufferUpdated}.
+   * connection, emptied by {@linkcode SSLProtocol.bufferUpdated}. A
+   * transport must report what it received (`bufferUpdated`) before it
+   * asks any protocol for a buffer again, as the readiness transports do
+   * (recv, then `bufferUpdated`, in one call); a completion-based transport
+   * must not keep it across a submission.
    */
   getBuffer(_sizeHint: number): Uint8Array {
     return recvBuf ??= new Uint8Array(RECV_SIZE);
