@@ -7,11 +7,13 @@
  */
 
 import type { BufferedProtocol, Protocol } from "../net/types.ts";
+import { keepReceived } from "../net/_received.ts";
 import type { SSLObject } from "./ssl_object.ts";
 
 const READ_CHUNK = 256 * 1024;
 // One buffer for every connection's decrypted reads: JS is one thread, and
-// what we hand out is copied.
+// what we hand out is copied (small reads into a shared slab, as the socket
+// transports do: a new ArrayBuffer per read costs more than the copy).
 const readBuf = new Uint8Array(READ_CHUNK);
 
 /**
@@ -34,11 +36,11 @@ export function readCopied(obj: SSLObject, app: Protocol): boolean {
     }
     off += n;
     if (off === READ_CHUNK) {
-      app.dataReceived(readBuf.slice(0, off));
+      app.dataReceived(keepReceived(readBuf, off));
       off = 0;
     }
   }
-  if (off > 0) app.dataReceived(readBuf.slice(0, off));
+  if (off > 0) app.dataReceived(keepReceived(readBuf, off));
   return eof;
 }
 

@@ -95,6 +95,22 @@ export class MemoryBIO {
     return data.length;
   }
 
+  /**
+   * Append `buf[0..n)` with no view made (the receive path's form of
+   * {@linkcode MemoryBIO.write}).
+   * @internal
+   * @ignore
+   */
+  _writeFrom(buf: Uint8Array, n: number): void {
+    if (this.#eof) throw new Error("Cannot write to the BIO: EOF was written");
+    const s = libssl();
+    const ptr = this._ptr as Pointer;
+    const w = s.BIO_write(ptr, buf, n);
+    if (w === n) return;
+    if (w <= 0) throw new Error("Cannot write to the BIO: out of memory");
+    this.write(buf.subarray(w, n));
+  }
+
   /** Read up to `n` bytes (all pending ones when omitted), copied. */
   read(n = -1): Uint8Array {
     const parts: Uint8Array[] = [];

@@ -41,6 +41,13 @@ import { MemoryBIO } from "./memory_bio.ts";
 import { readBuffered, readCopied } from "./_ssl_read.ts";
 import type { PeerCertificate, SSLObject } from "./ssl_object.ts";
 
+// Records are received into one buffer shared by every connection and
+// copied into the connection's incoming BIO at once (JS is one thread): the
+// transport below then makes no copy of its own to hand us (a new
+// ArrayBuffer per read for a plain Protocol).
+const RECV_SIZE = 256 * 1024;
+let recvBuf: Uint8Array | null = null;
+
 const UNWRAPPED = 0;
 const DO_HANDSHAKE = 1;
 const WRAPPED = 2;
@@ -124,7 +131,7 @@ function positive(v: number | undefined, dflt: number, what: string): number {
  * });
  * ```
  */
-export class SSLProtocol implements Protocol {
+export class SSLProtocol implements Protocol, BufferedProtocol {
   #loop: LoopLike;
   #app!: BaseProtocol;
   #appBuffered = false;
@@ -226,10 +233,33 @@ export class SSLProtocol implements Protocol {
     this.#doHandshake();
   }
 
-  /** Records from the peer. */
+  /** Records from the peer (from a transport that copies them for us). */
   dataReceived(data: Uint8Array): void {
     if (this.#sslobj === null || this.#state === UNWRAPPED) return;
     this.#incoming.write(data);
+    this.#recordsIn();
+  }
+
+  /**
+   * Where the transport below receives records: a buffer shared by every
+   * connection, emptied by {@linkcode SSLProtocol.bufferUpdated}. A
+   * transport must report what it received (`bufferUpdated`) before it
+   * asks any protocol for a buffer again, as the readiness transports do
+   * (recv, then `bufferUpdated`, in one call); a completion-based transport
+   * must not keep it across a submission.
+   */
+  getBuffer(_sizeHint: number): Uint8Array {
+    return recvBuf ??= new Uint8Array(RECV_SIZE);
+  }
+
+  /** `n` bytes of records were received into the buffer. */
+  bufferUpdated(n: number): void {
+    if (this.#sslobj === null || this.#state === UNWRAPPED) return;
+    this.#incoming._writeFrom(recvBuf!, n);
+    this.#recordsIn();
+  }
+
+  #recordsIn(): void {
     switch (this.#state) {
       case DO_HANDSHAKE:
         return this.#doHandshake();

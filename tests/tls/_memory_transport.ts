@@ -8,7 +8,12 @@
  */
 
 import type { LoopLike } from "../../futures/_loop.ts";
-import type { BaseProtocol, Protocol, Transport } from "../../net/types.ts";
+import type {
+  BaseProtocol,
+  BufferedProtocol,
+  Protocol,
+  Transport,
+} from "../../net/types.ts";
 
 /** One end of an in-memory stream. */
 export class MemoryTransport implements Transport {
@@ -27,6 +32,12 @@ export class MemoryTransport implements Transport {
   wire: Uint8Array[] = [];
   /** Whether to record `wire`. */
   record = false;
+  /**
+   * Deliver through a protocol's `getBuffer`/`bufferUpdated` (as the socket
+   * transports do) when it has them, in pieces of at most this many bytes;
+   * 0: always `dataReceived`.
+   */
+  bufferedPiece = 0;
 
   constructor(loop: LoopLike, protocol: BaseProtocol) {
     this.#loop = loop;
@@ -58,7 +69,7 @@ export class MemoryTransport implements Transport {
       while (this.#reading && this.#held.length > 0 && !this.#closed) {
         const d = this.#held.shift()!;
         if (d === null) this.#eof();
-        else (this.#protocol as Protocol).dataReceived(d);
+        else this.#deliver(d);
       }
     });
   }
@@ -121,7 +132,22 @@ export class MemoryTransport implements Transport {
       return;
     }
     if (data === null) this.#eof();
-    else (this.#protocol as Protocol).dataReceived(data);
+    else this.#deliver(data);
+  }
+
+  #deliver(data: Uint8Array): void {
+    const p = this.#protocol as Partial<BufferedProtocol>;
+    if (this.bufferedPiece === 0 || p.getBuffer === undefined) {
+      (this.#protocol as Protocol).dataReceived(data);
+      return;
+    }
+    for (let off = 0; off < data.length && !this.#closed;) {
+      const buf = p.getBuffer(-1);
+      const n = Math.min(buf.length, this.bufferedPiece, data.length - off);
+      buf.set(data.subarray(off, off + n));
+      off += n;
+      p.bufferUpdated!(n);
+    }
   }
 
   #eof(): void {
