@@ -13,7 +13,10 @@
  * A second table gives each parent's own CPU time per spawn (all its
  * threads, `getrusage(RUSAGE_SELF)`; the children's exec and run are not
  * in it): what the implementation itself costs, which load on a shared
- * machine disturbs far less than the wall-clock rate.
+ * machine disturbs far less than the wall-clock rate. A third table gives
+ * the same over the second half of the spawns only: without the one-time
+ * costs of a run (loading libc's symbols through FFI, compiling the code),
+ * which weigh up to a third of the whole on a run of 300.
  *
  * @module
  */
@@ -90,13 +93,24 @@ async function measure(impl: string, mode: string, n: number): Promise<void> {
   let t0 = 0;
   let t1 = 0;
   const cpu0 = cpuNs();
+  // CPU at the half-way spawn: the second half has no first-use costs
+  // (library loading, JIT compilation), which weigh on a short run.
+  const half = Math.floor((per * workers) / 2);
+  let done = 0;
+  let cpuHalf = NaN;
+  const tick = () => {
+    if (++done === half) cpuHalf = cpuNs();
+  };
   if (impl === "ours-gen") {
     await run(function* () {
       t0 = performance.now();
       yield* gather(
         ...Array.from({ length: workers }, () =>
           function* () {
-            for (let i = 0; i < per; i++) yield* oursGen(pipes);
+            for (let i = 0; i < per; i++) {
+              yield* oursGen(pipes);
+              tick();
+            }
           }()),
       );
       t1 = performance.now();
@@ -106,7 +120,10 @@ async function measure(impl: string, mode: string, n: number): Promise<void> {
       t0 = performance.now();
       await Promise.all(
         Array.from({ length: workers }, async () => {
-          for (let i = 0; i < per; i++) await oursAsync(pipes);
+          for (let i = 0; i < per; i++) {
+            await oursAsync(pipes);
+            tick();
+          }
         }),
       );
       t1 = performance.now();
@@ -115,12 +132,16 @@ async function measure(impl: string, mode: string, n: number): Promise<void> {
     t0 = performance.now();
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        for (let i = 0; i < per; i++) await denoCommand(pipes);
+        for (let i = 0; i < per; i++) {
+          await denoCommand(pipes);
+          tick();
+        }
       }),
     );
     t1 = performance.now();
   } else throw new RangeError(`Unknown impl ${impl}`);
   const s = seconds(t0, t1);
+  const cpu1 = cpuNs();
   report({
     bench: "subprocess",
     impl,
@@ -128,7 +149,9 @@ async function measure(impl: string, mode: string, n: number): Promise<void> {
     n: per * workers,
     seconds: s,
     per_sec: (per * workers) / s,
-    cpu_us_per_spawn: (cpuNs() - cpu0) / 1000 / (per * workers),
+    cpu_us_per_spawn: (cpu1 - cpu0) / 1000 / (per * workers),
+    cpu_us_per_spawn_2nd_half: (cpu1 - cpuHalf) / 1000 /
+      (per * workers - half),
   });
 }
 
@@ -184,6 +207,7 @@ function exists(path: string): boolean {
 interface Sample {
   rate: number;
   cpu: number;
+  cpu2: number;
 }
 
 async function runOne(impl: Impl, mode: string): Promise<Sample | null> {
@@ -197,7 +221,11 @@ async function runOne(impl: Impl, mode: string): Promise<Sample | null> {
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim().split("\n");
     const line = JSON.parse(text[text.length - 1]);
-    return { rate: line.per_sec, cpu: line.cpu_us_per_spawn ?? NaN };
+    return {
+      rate: line.per_sec,
+      cpu: line.cpu_us_per_spawn ?? NaN,
+      cpu2: line.cpu_us_per_spawn_2nd_half ?? NaN,
+    };
   } catch (err) {
     console.error(`  ${impl.name} ${mode}: ${err}`);
     return null;
@@ -210,6 +238,7 @@ async function runner(): Promise<void> {
   const list = impls(n);
   const rates = new Map<string, number[]>();
   const cpus = new Map<string, number[]>();
+  const cpus2 = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     for (const mode of MODES) {
       for (const impl of list) {
@@ -218,6 +247,7 @@ async function runner(): Promise<void> {
         const key = `${impl.name} ${mode}`;
         rates.set(key, [...(rates.get(key) ?? []), sample.rate]);
         cpus.set(key, [...(cpus.get(key) ?? []), sample.cpu]);
+        cpus2.set(key, [...(cpus2.get(key) ?? []), sample.cpu2]);
       }
     }
   }
@@ -249,21 +279,31 @@ async function runner(): Promise<void> {
       ].join(""),
     );
   }
-  console.log(
-    "\nparent's own CPU per spawn, µs (median; children not included)",
+  const cpuTable = (title: string, table: Map<string, number[]>) => {
+    console.log(`\n${title}`);
+    for (const mode of MODES) {
+      const row = list.map((i) => {
+        const xs = table.get(`${i.name} ${mode}`);
+        return xs ? median(xs) : NaN;
+      });
+      console.log(
+        [
+          mode.padEnd(14),
+          ...row.map((x) =>
+            (Number.isNaN(x) ? "-" : x.toFixed(0)).padStart(13)
+          ),
+        ].join(""),
+      );
+    }
+  };
+  cpuTable(
+    "parent's own CPU per spawn, µs (median; children not included)",
+    cpus,
   );
-  for (const mode of MODES) {
-    const row = list.map((i) => {
-      const xs = cpus.get(`${i.name} ${mode}`);
-      return xs ? median(xs) : NaN;
-    });
-    console.log(
-      [
-        mode.padEnd(14),
-        ...row.map((x) => (Number.isNaN(x) ? "-" : x.toFixed(0)).padStart(13)),
-      ].join(""),
-    );
-  }
+  cpuTable(
+    "the same over the second half of the spawns (no first-use costs)",
+    cpus2,
+  );
 }
 
 if (import.meta.main) {

@@ -25,8 +25,16 @@ function one() {
   });
 }
 
+// CPU at the half-way spawn too: the second half has no first-use costs.
+const half = Math.floor(n / 2);
+let done = 0;
+let cpuHalf = NaN;
+
 async function worker(count) {
-  for (let i = 0; i < count; i++) await one();
+  for (let i = 0; i < count; i++) {
+    await one();
+    if (++done === half) cpuHalf = cpuNs();
+  }
 }
 
 // CPU time of this process's threads so far, in ns, children excluded
@@ -40,7 +48,8 @@ const c0 = cpuNs();
 const t0 = performance.now();
 await Promise.all(Array.from({ length: workers }, () => worker(n / workers)));
 const seconds = (performance.now() - t0) / 1000;
-const cpu = cpuNs() - c0;
+const c1 = cpuNs();
+const cpu = c1 - c0;
 console.log(JSON.stringify({
   bench: "subprocess",
   impl: "node",
@@ -49,4 +58,5 @@ console.log(JSON.stringify({
   seconds,
   per_sec: n / seconds,
   cpu_us_per_spawn: cpu / 1000 / n,
+  cpu_us_per_spawn_2nd_half: (c1 - cpuHalf) / 1000 / (n - half),
 }));
