@@ -8,6 +8,8 @@
  *
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
+ * `--base DIR` adds our servers from another checkout (base-protocol,
+ * base-sock: a before/after in one run).
  * `npx deno task bench:echo --idle 10000`: server memory per idle connection
  * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
@@ -79,6 +81,18 @@ if (has([PY, "-c", "import uvloop"])) {
   );}
 if (has(["node", "--version"])) {
   servers.push({ name: "node-net", cmd: ["node", "bench/js/echo_server.mjs"] });
+}
+// --base DIR: our servers as another checkout builds them (e.g. a worktree
+// of the commit before a change), as base-protocol / base-sock, interleaved
+// with ours so a before/after ratio comes from one run.
+const baseDir = flag("base", "");
+if (baseDir !== "") {
+  for (const v of ["protocol", "sock"]) {
+    servers.push({
+      name: `base-${v}`,
+      cmd: [deno, "run", "--allow-ffi", `${baseDir}/bench/echo_server.ts`, v],
+    });
+  }
 }
 
 if (TLS) servers.splice(0, servers.length, ...tlsServers());
@@ -432,6 +446,17 @@ for (const c of configs) {
       `- ${c.key} protocol CPU/req <= uvloop: ${cpu.toFixed(2)}x — ${
         verdict(cpu <= 1)
       }`,
+    );
+  }
+  if (names.has("ours-protocol") && names.has("base-protocol")) {
+    const o = (f: keyof Row) => stat("ours-protocol", c.key, f).med;
+    const b = (f: keyof Row) => stat("base-protocol", c.key, f).med;
+    lines.push(
+      `- ${c.key} protocol vs --base (not a target): req/s ${
+        (o("requests_per_s") / b("requests_per_s")).toFixed(2)
+      }x, p99 ${(o("p99_us") / b("p99_us")).toFixed(2)}x, CPU/req ${
+        (o("cpu_us_per_req") / b("cpu_us_per_req")).toFixed(2)
+      }x`,
     );
   }
   // ---- streams targets (issue 12) ----
