@@ -48,6 +48,10 @@ const servers: ServerDef[] = [
     cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "protocol"],
   },
   {
+    name: "ours-buffered",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "buffered"],
+  },
+  {
     name: "ours-sock",
     cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "sock"],
   },
