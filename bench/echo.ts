@@ -229,6 +229,26 @@ function rssKiB(pid: number, field = "VmRSS"): number {
 }
 
 /**
+ * The kernel's count of connections dropped because a listener's accept
+ * queue was full (TcpExt ListenOverflows in /proc/net/netstat, the whole
+ * host's), or NaN where it cannot be read.
+ */
+function listenOverflows(): number {
+  try {
+    // Through cat: Deno asks for --allow-all to read /proc/net itself.
+    const text = new TextDecoder().decode(
+      new Deno.Command("cat", { args: ["/proc/net/netstat"] }).outputSync()
+        .stdout,
+    );
+    const lines = text.split("\n").filter((l) => l.startsWith("TcpExt:"));
+    const names = lines[0].split(/\s+/), values = lines[1].split(/\s+/);
+    return Number(values[names.indexOf("ListenOverflows")]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
  * Open `n` idle connections to `port` from another process (pinned to CPU
  * 1); resolves once all are established, with a function that closes them.
  */
@@ -283,6 +303,7 @@ async function idle(
     anon_kib_per_conn: number;
     cold_kib_per_conn: number;
     accept_s: number;
+    listen_overflows: number;
   }
 > {
   const [proc, port] = await startServer(def.cmd, 0);
@@ -297,9 +318,16 @@ async function idle(
     await sleep(1); // let the server see the warm-up connections go
     const before = rssKiB(proc.pid);
     const beforeAnon = rssKiB(proc.pid, "RssAnon");
+    // accept_s is mostly SYN retransmissions: the client connects one at a
+    // time, faster than a server accepts whenever the server is off its
+    // CPU; once the accept queue (backlog 100, asyncio's default) is full
+    // the kernel drops the SYN and the client retries 1 s later. Each
+    // overflow counted here is about a second of accept_s.
+    const o0 = listenOverflows();
     const t0 = performance.now();
     const close = await holdClients(port, n);
     const acceptS = (performance.now() - t0) / 1000;
+    const overflows = listenOverflows() - o0;
     await sleep(1); // let the server accept the backlog and settle
     const after = rssKiB(proc.pid);
     const afterAnon = rssKiB(proc.pid, "RssAnon");
@@ -310,6 +338,7 @@ async function idle(
       anon_kib_per_conn: (afterAnon - beforeAnon) / n,
       cold_kib_per_conn: coldKiB,
       accept_s: acceptS,
+      listen_overflows: overflows,
     };
   } finally {
     try {
