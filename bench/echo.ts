@@ -8,6 +8,8 @@
  *
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
+ * `--base DIR` adds our servers from another checkout (base-protocol,
+ * base-sock: a before/after in one run).
  * `npx deno task bench:echo --idle 10000`: server memory per idle connection
  * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
@@ -46,6 +48,10 @@ const servers: ServerDef[] = [
     cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "protocol"],
   },
   {
+    name: "ours-buffered",
+    cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "buffered"],
+  },
+  {
     name: "ours-sock",
     cmd: [deno, "run", "--allow-ffi", "bench/echo_server.ts", "sock"],
   },
@@ -79,6 +85,18 @@ if (has([PY, "-c", "import uvloop"])) {
   );}
 if (has(["node", "--version"])) {
   servers.push({ name: "node-net", cmd: ["node", "bench/js/echo_server.mjs"] });
+}
+// --base DIR: our servers as another checkout builds them (e.g. a worktree
+// of the commit before a change), as base-protocol / base-sock, interleaved
+// with ours so a before/after ratio comes from one run.
+const baseDir = flag("base", "");
+if (baseDir !== "") {
+  for (const v of ["protocol", "sock"]) {
+    servers.push({
+      name: `base-${v}`,
+      cmd: [deno, "run", "--allow-ffi", `${baseDir}/bench/echo_server.ts`, v],
+    });
+  }
 }
 
 if (TLS) servers.splice(0, servers.length, ...tlsServers());
@@ -211,6 +229,26 @@ function rssKiB(pid: number, field = "VmRSS"): number {
 }
 
 /**
+ * The kernel's count of connections dropped because a listener's accept
+ * queue was full (TcpExt ListenOverflows in /proc/net/netstat, the whole
+ * host's), or NaN where it cannot be read.
+ */
+function listenOverflows(): number {
+  try {
+    // Through cat: Deno asks for --allow-all to read /proc/net itself.
+    const text = new TextDecoder().decode(
+      new Deno.Command("cat", { args: ["/proc/net/netstat"] }).outputSync()
+        .stdout,
+    );
+    const lines = text.split("\n").filter((l) => l.startsWith("TcpExt:"));
+    const names = lines[0].split(/\s+/), values = lines[1].split(/\s+/);
+    return Number(values[names.indexOf("ListenOverflows")]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
  * Open `n` idle connections to `port` from another process (pinned to CPU
  * 1); resolves once all are established, with a function that closes them.
  */
@@ -265,6 +303,7 @@ async function idle(
     anon_kib_per_conn: number;
     cold_kib_per_conn: number;
     accept_s: number;
+    listen_overflows: number;
   }
 > {
   const [proc, port] = await startServer(def.cmd, 0);
@@ -279,9 +318,16 @@ async function idle(
     await sleep(1); // let the server see the warm-up connections go
     const before = rssKiB(proc.pid);
     const beforeAnon = rssKiB(proc.pid, "RssAnon");
+    // accept_s is mostly SYN retransmissions: the client connects one at a
+    // time, faster than a server accepts whenever the server is off its
+    // CPU; once the accept queue (backlog 100, asyncio's default) is full
+    // the kernel drops the SYN and the client retries 1 s later. Each
+    // overflow counted here is about a second of accept_s.
+    const o0 = listenOverflows();
     const t0 = performance.now();
     const close = await holdClients(port, n);
     const acceptS = (performance.now() - t0) / 1000;
+    const overflows = listenOverflows() - o0;
     await sleep(1); // let the server accept the backlog and settle
     const after = rssKiB(proc.pid);
     const afterAnon = rssKiB(proc.pid, "RssAnon");
@@ -292,6 +338,7 @@ async function idle(
       anon_kib_per_conn: (afterAnon - beforeAnon) / n,
       cold_kib_per_conn: coldKiB,
       accept_s: acceptS,
+      listen_overflows: overflows,
     };
   } finally {
     try {
@@ -432,6 +479,17 @@ for (const c of configs) {
       `- ${c.key} protocol CPU/req <= uvloop: ${cpu.toFixed(2)}x — ${
         verdict(cpu <= 1)
       }`,
+    );
+  }
+  if (names.has("ours-protocol") && names.has("base-protocol")) {
+    const o = (f: keyof Row) => stat("ours-protocol", c.key, f).med;
+    const b = (f: keyof Row) => stat("base-protocol", c.key, f).med;
+    lines.push(
+      `- ${c.key} protocol vs --base (not a target): req/s ${
+        (o("requests_per_s") / b("requests_per_s")).toFixed(2)
+      }x, p99 ${(o("p99_us") / b("p99_us")).toFixed(2)}x, CPU/req ${
+        (o("cpu_us_per_req") / b("cpu_us_per_req")).toFixed(2)
+      }x`,
     );
   }
   // ---- streams targets (issue 12) ----

@@ -1,15 +1,20 @@
 /**
  * Our echo servers for the echo workloads (WORKLOADS.md): `protocol`
- * (`dataReceived -> transport.write`) and `sock` (`loop.sockRecv` /
- * `loop.sockSendall` per connection, generator tasks). Prints `PORT <n>`
+ * (`dataReceived -> transport.write`), `buffered` (a `BufferedProtocol`
+ * receiving into one buffer shared by every connection, as uvloop's vmbench
+ * `--buffered`: no allocation per read, so no garbage for the GC) and `sock`
+ * (`loop.sockRecv` / `loop.sockSendall` per connection, generator tasks). Prints `PORT <n>`
  * once listening on 127.0.0.1, then serves until killed.
  *
- * `deno run --allow-ffi bench/echo_server.ts protocol|sock [port]`
+ * `deno run --allow-ffi bench/echo_server.ts protocol|buffered|sock [port]
+ *  [--host-delay S]` (`--host-delay`: the loop's `hostDelay`, how often
+ * Deno's own event loop gets a turn; default the loop's, 10 ms)
  *
  * @module
  */
 
 import {
+  type BufferedProtocol,
   createServer,
   createTask,
   getRunningLoop,
@@ -29,15 +34,35 @@ class Echo implements Protocol {
   }
 }
 
+// One receive buffer for every connection: write() sends from it at once
+// and copies only what the socket did not take, so it is free again when
+// bufferUpdated returns.
+const shared = new Uint8Array(256 * 1024);
+
+class BufferedEcho implements BufferedProtocol {
+  #t!: Transport;
+  connectionMade(t: Transport): void {
+    this.#t = t;
+  }
+  getBuffer(): Uint8Array {
+    return shared;
+  }
+  bufferUpdated(n: number): void {
+    this.#t.write(shared.subarray(0, n));
+  }
+}
+
 const variant = Deno.args[0] ?? "protocol";
 const port = Number(Deno.args[1] ?? 0);
+const hd = Deno.args.indexOf("--host-delay");
+const hostDelay = hd === -1 ? undefined : Number(Deno.args[hd + 1]);
 
 await run(function* () {
   const loop = getRunningLoop();
-  if (variant === "protocol") {
+  if (variant === "protocol" || variant === "buffered") {
     const server = yield* createServer(
       loop,
-      () => new Echo(),
+      variant === "buffered" ? () => new BufferedEcho() : () => new Echo(),
       "127.0.0.1",
       port,
     );
@@ -47,7 +72,9 @@ await run(function* () {
     return;
   }
   if (variant !== "sock") {
-    throw new RangeError(`Unknown variant ${variant}: protocol or sock`);
+    throw new RangeError(
+      `Unknown variant ${variant}: protocol, buffered or sock`,
+    );
   }
   const listener = new Socket();
   listener.setsockopt(1, 2, 1); // SO_REUSEADDR (Linux)
@@ -72,4 +99,4 @@ await run(function* () {
     conn.setsockopt(6, 1, 1); // TCP_NODELAY, as uvloop's vmbench
     createTask(serve(conn));
   }
-});
+}, { hostDelay });
