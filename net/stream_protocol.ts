@@ -19,24 +19,16 @@ import {
   Waiters,
 } from "../futures/_wait.ts";
 import { ConnectionResetError, errnoOf } from "../poll/errors.ts";
+import { keepReceived } from "./_received.ts";
 import type { BufferedProtocol, Protocol, Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
-// Receives land straight in the free tail of a slab shared by every stream
-// connection of the thread, and the reader keeps a view of them: no copy
-// and no allocation per receive (a new buffer per receive cost a calloc,
-// its zeroing, the copy and a free: 6% of the server's CPU at 10 KiB
-// echoes, perf). Receives are synchronous (getBuffer, the receive, then
-// bufferUpdated, back to back), so no two connections share a tail. A slab
-// whose tail is shorter than WANT (or the reader's room) is left to the GC
-// once its views are dropped; its bytes are never reused.
-const SLAB_SIZE = 256 * 1024;
-const WANT = 64 * 1024;
-// No slab until the first receive: a full one.
-let slab = new Uint8Array(0);
-let used = SLAB_SIZE;
-let slabView = slab;
+// One receive buffer for every stream connection of the thread (receives
+// are synchronous, and the bytes are copied out at once).
+const SCRATCH_SIZE = 256 * 1024;
+const scratch = new Uint8Array(SCRATCH_SIZE);
+let scratchView = scratch;
 
 /**
  * What `startServer` calls for each client: a generator function (run as a
@@ -156,32 +148,15 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
    * so a single receive cannot take the reader past its bound.
    */
   getBuffer(_sizeHint: number): Uint8Array {
-    const room = this.#reader._room(SLAB_SIZE);
-    const tail = SLAB_SIZE - used;
-    if (tail < (room < WANT ? room : WANT)) {
-      slab = new Uint8Array(SLAB_SIZE);
-      used = 0;
-    }
-    const size = room < SLAB_SIZE - used ? room : SLAB_SIZE - used;
-    // Mostly the same place and size until the next receive: reuse the
-    // view (the transport then reuses its size too).
-    if (
-      slabView.buffer !== slab.buffer || slabView.byteOffset !== used ||
-      slabView.length !== size
-    ) {
-      slabView = slab.subarray(used, used + size);
-    }
-    return slabView;
+    const room = this.#reader._room(SCRATCH_SIZE);
+    // Mostly the same room (an empty reader's): reuse the view.
+    if (room !== scratchView.length) scratchView = scratch.subarray(0, room);
+    return scratchView;
   }
 
-  /**
-   * @internal `n` bytes were received into the buffer: the reader keeps
-   * them, and the next receive goes after them.
-   */
+  /** @internal `n` bytes were received into the buffer: kept as a copy. */
   bufferUpdated(n: number): void {
-    const data = slab.subarray(used, used + n);
-    used += n;
-    this.#reader.feedData(data);
+    this.#reader.feedData(keepReceived(scratch, n));
   }
 
   /** @internal Bytes received: fed to the reader. */
