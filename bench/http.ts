@@ -11,7 +11,11 @@
  * with httptools (Debian's python3-httptools), when present.
  *
  * `npx deno task bench:http [--rounds 3] [--window 5] [--warmup 1]
- *  [--conns 100] [--only ours-protocol,deno-serve]`
+ *  [--conns 100] [--only ours-protocol,deno-serve] [--before DIR]`
+ *
+ * `--before DIR` adds `before-protocol` and `before-streams`: our servers
+ * from another checkout (e.g. `git worktree add --detach DIR <commit>`),
+ * for a before/after measured in the same run.
  *
  * @module
  */
@@ -50,6 +54,21 @@ const servers: ServerDef[] = [
     cmd: [deno, "run", "--allow-net=127.0.0.1", "bench/js/http_server.mjs"],
   },
 ];
+const before = flag("before", "");
+if (before !== "") {
+  for (const v of ["protocol", "streams"]) {
+    servers.push({
+      name: `before-${v}`,
+      cmd: [
+        deno,
+        "run",
+        "--allow-ffi",
+        `${before}/bench/http_server.ts`,
+        v,
+      ],
+    });
+  }
+}
 if (has([PY, "-c", "import uvloop, httptools"])) {
   servers.push(
     { name: "asyncio-httptools", cmd: [PY, "bench/python/http_server.py"] },
@@ -150,7 +169,9 @@ async function one(def: ServerDef, round: number): Promise<Row> {
 
 const rows: Row[] = [];
 for (let r = 0; r < rounds; r++) {
-  for (const def of chosen) {
+  // Odd rounds run the servers in reverse: no server always follows the
+  // same one (a warm or a busy CPU).
+  for (const def of r % 2 === 0 ? chosen : [...chosen].reverse()) {
     const row = await one(def, r);
     rows.push(row);
     console.log(JSON.stringify(row));
@@ -195,6 +216,16 @@ if (names.has("ours-protocol") && names.has("deno-serve")) {
     `- protocol CPU/req <= Deno.serve: ${cpu.toFixed(2)}x — ${
       verdict(cpu <= 1)
     }`,
+  );
+}
+for (const v of ["protocol", "streams"]) {
+  if (!names.has(`ours-${v}`) || !names.has(`before-${v}`)) continue;
+  const ratio = (f: keyof Row) =>
+    stat(`ours-${v}`, f).med / stat(`before-${v}`, f).med;
+  lines.push(
+    `- ${v}, this tree / before: req/s ${
+      ratio("requests_per_s").toFixed(2)
+    }x, CPU/req ${ratio("cpu_us_per_req").toFixed(2)}x`,
   );
 }
 Deno.mkdirSync("bench/results", { recursive: true });
