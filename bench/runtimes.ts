@@ -14,6 +14,14 @@
  * `--conns 10,100` (echo connections, 1 KiB messages).
  * Writes `bench/results/<date>-runtimes.md` and `.json`.
  *
+ * Permissions (as the task grants them): `--allow-read`,
+ * `--allow-write=bench/results,dist` (the results; the bundles, in a
+ * temporary folder under dist/), `--allow-env=NODE_PATH` (set for the
+ * servers, which find koffi through it), `--allow-sys=loadavg`,
+ * `--allow-run=npx,node,taskset,/usr/bin/python3.11,node_modules/.bin/deno,node_modules/.bin/bun`
+ * (esbuild; the runtimes and uvloop's Python; the pinned servers and
+ * echoload).
+ *
  * @module
  */
 
@@ -26,7 +34,8 @@ import {
 } from "./_proc.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const DENO = Deno.execPath();
+// The checkout's pinned runtimes, by the paths the task's --allow-run names.
+const DENO = `${ROOT}node_modules/.bin/deno`;
 const BUN = `${ROOT}node_modules/.bin/bun`;
 const PY = "/usr/bin/python3.11";
 const ECHOLOAD = `${ROOT}bench/bin/echoload`;
@@ -62,7 +71,12 @@ function si(v: number): string {
 }
 const fmt = (s: Spread) => `${si(s.med)} [${si(s.min)}-${si(s.max)}]`;
 
-const tmp = await Deno.makeTempDir({ prefix: "asyncio-bench-rt-" });
+// Under dist/ (gitignored): the task's --allow-write names it.
+await Deno.mkdir(`${ROOT}dist`, { recursive: true });
+const tmp = await Deno.makeTempDir({
+  dir: `${ROOT}dist`,
+  prefix: "bench-runtimes-",
+});
 
 async function bundle(entry: string, out: string): Promise<string> {
   const r = await new Deno.Command("npx", {

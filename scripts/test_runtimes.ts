@@ -2,10 +2,10 @@
  * `deno task test:runtimes`: the project's test files, unchanged, on Node
  * and Bun. The module, its tests and examples are transpiled one file to
  * one file (as the npm build does, so `import.meta.url` relations, Worker
- * scripts and fixtures keep their places) into a temporary tree; every
- * file under tests/ gets `tests/runtimes/_adapter/deno_shim.ts` as its
- * `Deno`; each test file then runs in its own `node` / `bun` process
- * through `run_file.ts`. Prints pass/skip/fail counts per runtime.
+ * scripts and fixtures keep their places) into a temporary tree under
+ * `dist/` (removed at the end); every file under tests/ gets
+ * `tests/runtimes/_adapter/deno_shim.ts` as its `Deno`; each test file
+ * then runs in its own `node` / `bun` process through `run_file.ts`. Prints pass/skip/fail counts per runtime.
  *
  * Failures listed in `tests/runtimes/expected_failures.json` (what blocks
  * each, per runtime) are reported as known; any other failure fails the
@@ -17,10 +17,15 @@
  * `--timeout S` (per test, default 60), `--update`, `--verbose` (every
  * failure's detail).
  *
+ * Permissions (as the task grants them): `--allow-read`,
+ * `--allow-write=dist,tests/runtimes/expected_failures.json` (the tree;
+ * the list, for `--update`), `--allow-run=node,npx,node_modules/.bin/bun`
+ * (the runtimes; esbuild through npx). No environment access: the children
+ * inherit it.
+ *
  * @module
  */
 
-import { spawn } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -29,7 +34,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { filesUnder, isCode, MODULE, ROOT, transpile } from "./_tree.ts";
 
@@ -87,47 +91,51 @@ async function build(out: string): Promise<string[]> {
 }
 
 /** Run one test file on `rt`; its outcomes (a load error is one failure). */
-function runFile(rt: Runtime, tree: string, file: string): Promise<Outcome[]> {
+async function runFile(
+  rt: Runtime,
+  tree: string,
+  file: string,
+): Promise<Outcome[]> {
   const cmd = rt === "node" ? "node" : join(ROOT, "node_modules/.bin/bun");
   // As `deno task test` runs with --v8-flags=--expose-gc (Bun: see
   // run_file.ts).
   const args = rt === "node" ? ["--expose-gc"] : ["--no-install"];
-  return new Promise((resolve) => {
-    const child = spawn(cmd, [...args, join(tree, RUNNER), file, timeout], {
-      cwd: tree,
-      // koffi is loaded with require(): NODE_PATH finds this checkout's.
-      env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    // A file whose tests each time out stops at the first; this bounds a
-    // process that hangs outside any test (at load, or at exit).
-    const kill = setTimeout(() => child.kill("SIGKILL"), 600_000);
-    child.on("close", (code, signal) => {
-      clearTimeout(kill);
-      const line = stdout.split("\n").findLast((l) =>
-        l.startsWith("__RESULTS__")
-      );
-      if (line === undefined) {
-        const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-        resolve([{
-          name: "(file)",
-          status: "fail",
-          detail: `exited ${code ?? signal} before reporting: ${tail}`,
-        }]);
-        return;
-      }
-      const { results, loadError } = JSON.parse(line.slice(11));
-      resolve(
-        loadError
-          ? [{ name: "(load)", status: "fail", detail: loadError }]
-          : results,
-      );
-    });
-  });
+  // Deno.Command, not node:child_process: it adds NODE_PATH to the
+  // inherited environment without reading it, so the task needs no
+  // --allow-env.
+  const child = new Deno.Command(cmd, {
+    args: [...args, join(tree, RUNNER), file, timeout],
+    cwd: tree,
+    // koffi is loaded with require(): NODE_PATH finds this checkout's.
+    env: { NODE_PATH: join(ROOT, "node_modules") },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // A file whose tests each time out stops at the first; this bounds a
+  // process that hangs outside any test (at load, or at exit).
+  const kill = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, 600_000);
+  const r = await child.output();
+  clearTimeout(kill);
+  const dec = new TextDecoder();
+  const stdout = dec.decode(r.stdout);
+  const line = stdout.split("\n").findLast((l) => l.startsWith("__RESULTS__"));
+  if (line === undefined) {
+    const tail = dec.decode(r.stderr).trim().split("\n").slice(-3).join(" | ");
+    return [{
+      name: "(file)",
+      status: "fail",
+      detail: `exited ${r.signal ?? r.code} before reporting: ${tail}`,
+    }];
+  }
+  const { results, loadError } = JSON.parse(line.slice(11));
+  return loadError
+    ? [{ name: "(load)", status: "fail", detail: loadError }]
+    : results;
 }
 
 /** What blocks a failing test, read off its error, for the list. */
@@ -153,7 +161,10 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
   await Promise.all(Array.from({ length: Math.max(1, n) }, worker));
 }
 
-const tree = mkdtempSync(join(tmpdir(), "asyncio-runtimes-"));
+// Under dist/ (gitignored), not the system's temporary folder: the task's
+// --allow-write names the one folder it writes (and the failures list).
+mkdirSync(join(ROOT, "dist"), { recursive: true });
+const tree = mkdtempSync(join(ROOT, "dist", "runtimes-tree-"));
 let failed = false;
 try {
   const files = await build(tree);

@@ -17,6 +17,10 @@
  * Flags: `--out DIR` (default `dist/npm`), `--allow-deno-types` (write the
  * package even if declarations name `Deno.*` types; for trying the rest).
  *
+ * Permissions (as the task grants them): `--allow-read`,
+ * `--allow-write=dist/npm` (the output folder; with `--out DIR`, DIR
+ * instead), `--allow-run=npx` (esbuild, tsc and `deno types`).
+ *
  * @module
  */
 
@@ -68,14 +72,19 @@ async function buildJs(files: string[]): Promise<void> {
 }
 
 async function buildTypes(): Promise<void> {
-  const tmp = await Deno.makeTempDir({ prefix: "asyncio-npm-types-" });
+  // Inside OUT (removed below): the task's --allow-write is OUT alone.
+  const tmp = join(OUT, ".tsc");
+  mkdirSync(tmp);
   try {
     // tsc needs Deno's types to read the Deno backends; the declarations it
-    // writes must not use them (checked below).
-    const types = await new Deno.Command(Deno.execPath(), {
-      args: ["types"],
+    // writes must not use them (checked below). The checkout's pinned Deno,
+    // through npx as tsc and esbuild: the task's --allow-run is npx alone.
+    const types = await new Deno.Command("npx", {
+      args: ["deno", "types"],
+      cwd: ROOT,
       stdout: "piped",
     }).output();
+    if (!types.success) throw new Error("Cannot build: `deno types` failed");
     writeFileSync(join(tmp, "lib.deno.d.ts"), types.stdout);
     const config = {
       compilerOptions: {

@@ -68,10 +68,10 @@ try {
     step("build", "npx", [
       "deno",
       "run",
-      "--allow-run",
+      // What `deno task build:npm` grants, with the output folder moved.
+      "--allow-run=npx",
       "--allow-read",
-      "--allow-write",
-      "--allow-env",
+      `--allow-write=${pkg}`,
       join(ROOT, "scripts/npm/build.ts"),
       "--out",
       pkg,
