@@ -210,8 +210,12 @@ class TrackedLazy<R> extends Lazy<R> {
  * @internal
  */
 export function _op<R>(op: Awaitable<R>, what: string): Awaitable<R> {
-  if (!_debug.on) return op;
-  return _track(new TrackedLazy(() => (op as LazyOp<R>)._start()), what);
+  // Called at every get()/acquire(): no closure here, so it inlines.
+  return _debug.on ? trackedOp(op as LazyOp<R>, what) : op;
+}
+
+function trackedOp<R>(op: LazyOp<R>, what: string): Awaitable<R> {
+  return _track(new TrackedLazy(() => op._start()), what);
 }
 
 /** `yield*` on a Wait without a generator object. */
