@@ -117,20 +117,24 @@ export function failed<T>(error: unknown): Awaitable<T> {
  * or has to wait. So a call whose task is cancelled before its first step
  * (`createTask(q.get())`, `waitFor(lock.acquire(), 0)`) takes nothing and
  * leaves no waiter behind. One instance per primitive serves every call, so
- * the fast path allocates no more than before.
+ * the fast path allocates no more than before. The hot primitives
+ * subclass it; `lazy(start)` serves the rest. @internal
  */
-class Lazy<R> implements Awaitable<R> {
-  readonly #start: () => Awaitable<R>;
-  constructor(start: () => Awaitable<R>) {
-    this.#start = start;
-  }
-  /** @internal For a tracked copy (debug mode). */
-  get _start(): () => Awaitable<R> {
-    return this.#start;
-  }
+export abstract class LazyOp<R> implements Awaitable<R> {
+  /**
+   * Start the operation: what completed at once, or the wait. A method, not
+   * a closure held in a field: one call site that called the closures of
+   * every primitive saw many targets and could not be inlined (queue gen:
+   * ~200 instructions an item).
+   * @internal
+   * @ignore
+   */
+  abstract _start(): Awaitable<R>;
+
   [Symbol.iterator](): Iterator<unknown, R, unknown> {
-    return this.#start()[Symbol.iterator]();
+    return this._start()[Symbol.iterator]();
   }
+
   then<R1 = R, R2 = never>(
     onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
@@ -144,7 +148,7 @@ class Lazy<R> implements Awaitable<R> {
       task = taskContext.getStore();
       const owed = task?._opStart() ?? null;
       if (owed !== null) throw owed;
-      started = this.#start();
+      started = this._start();
     } catch (err) {
       return Promise.reject(err).then(null, onrejected);
     }
@@ -162,9 +166,21 @@ class Lazy<R> implements Awaitable<R> {
   }
 }
 
+/** A LazyOp that runs a closure: for the operations that are not hot. */
+class Lazy<R> extends LazyOp<R> {
+  readonly #start: () => Awaitable<R>;
+  constructor(start: () => Awaitable<R>) {
+    super();
+    this.#start = start;
+  }
+  _start(): Awaitable<R> {
+    return this.#start();
+  }
+}
+
 // `using _ = lock.hold()` without yield*/await: say so at the declaration.
 _refuseUsing(
-  Lazy,
+  LazyOp,
   "Cannot use this as a resource: it was not awaited, write `using _ = yield* lock.hold()` (generators) or `using _ = await lock.hold()` (async functions)",
 );
 
@@ -194,8 +210,12 @@ class TrackedLazy<R> extends Lazy<R> {
  * @internal
  */
 export function _op<R>(op: Awaitable<R>, what: string): Awaitable<R> {
-  if (!_debug.on) return op;
-  return _track(new TrackedLazy((op as Lazy<R>)._start), what);
+  // Called at every get()/acquire(): no closure here, so it inlines.
+  return _debug.on ? trackedOp(op as LazyOp<R>, what) : op;
+}
+
+function trackedOp<R>(op: LazyOp<R>, what: string): Awaitable<R> {
+  return _track(new TrackedLazy(() => op._start()), what);
 }
 
 /** `yield*` on a Wait without a generator object. */

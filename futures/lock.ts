@@ -5,7 +5,7 @@
  */
 
 import { _inspectAsRepr } from "./_repr.ts";
-import { _op, type Awaitable, lazy, ready, Wait, Waiters } from "./_wait.ts";
+import { _op, type Awaitable, LazyOp, ready, Wait, Waiters } from "./_wait.ts";
 import { RuntimeError } from "./errors.ts";
 
 /**
@@ -88,8 +88,8 @@ export class Lock {
     this.#woken--;
     if (!this.#locked) this.#wakeNext();
   };
-  readonly #acquireOp = lazy(() => this.#start(this.#taken, true));
-  readonly #holdOp = lazy(() => this.#start(this.#held, null));
+  readonly #acquireOp: Awaitable<boolean> = new AcquireOp(this);
+  readonly #holdOp: Awaitable<Held> = new HoldOp(this);
 
   /**
    * Whether the lock is held. As in asyncio, it is `false` right after
@@ -129,6 +129,22 @@ export class Lock {
     }
     this.#locked = false;
     this.#wakeNext();
+  }
+
+  /**
+   * @internal An acquire() starts (awaited).
+   * @ignore
+   */
+  _startAcquire(): Awaitable<boolean> {
+    return this.#start(this.#taken, true);
+  }
+
+  /**
+   * @internal A hold() starts (awaited).
+   * @ignore
+   */
+  _startHold(): Awaitable<Held> {
+    return this.#start(this.#held, null);
   }
 
   #start<R>(resume: () => R, now: R | null): Awaitable<R> {
@@ -173,6 +189,30 @@ export class Guard implements Held {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+}
+
+// acquire() and hold(), started when awaited: classes of their own rather
+// than `lazy()` closures, so the calls stay inlinable.
+class AcquireOp extends LazyOp<boolean> {
+  readonly #lock: Lock;
+  constructor(lock: Lock) {
+    super();
+    this.#lock = lock;
+  }
+  _start(): Awaitable<boolean> {
+    return this.#lock._startAcquire();
+  }
+}
+
+class HoldOp extends LazyOp<Held> {
+  readonly #lock: Lock;
+  constructor(lock: Lock) {
+    super();
+    this.#lock = lock;
+  }
+  _start(): Awaitable<Held> {
+    return this.#lock._startHold();
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type Awaitable,
   failed,
   lazy,
+  LazyOp,
   ready,
   Wait,
   Waiters,
@@ -141,7 +142,7 @@ export class Queue<T> implements AsyncIterable<T> {
     return item;
   };
   readonly #getBack = (item: T): void => this.#returnItem(item);
-  readonly #getOp = lazy(() => this.#startGet());
+  readonly #getOp: Awaitable<T> = new GetOp(this);
   readonly #joinOp = lazy((): Awaitable<void> =>
     this.#unfinished === 0
       ? ready(undefined)
@@ -216,10 +217,14 @@ export class Queue<T> implements AsyncIterable<T> {
     }
     // No room: the waiter joins the line only when awaited, so a put never
     // awaited (or cancelled before it ran) holds no slot.
-    return lazy(() => this.#startPut(item));
+    return new PutOp(this, item);
   }
 
-  #startPut(item: T): Awaitable<void> {
+  /**
+   * @internal A put without room starts (awaited).
+   * @ignore
+   */
+  _startPut(item: T): Awaitable<void> {
     if (this.#shutdown) {
       return failed(new QueueShutDown("Cannot put: the queue is shut down"));
     }
@@ -264,7 +269,11 @@ export class Queue<T> implements AsyncIterable<T> {
     return _op(this.#getOp, "queue.get()");
   }
 
-  #startGet(): Awaitable<T> {
+  /**
+   * @internal A get starts (awaited).
+   * @ignore
+   */
+  _startGet(): Awaitable<T> {
     if (this.#store.size > 0) return ready(this.#take());
     if (this.#shutdown) {
       return failed(
@@ -385,6 +394,32 @@ export class Queue<T> implements AsyncIterable<T> {
 
   #wakeJoiners(): void {
     this.#joiners.wakeAll(undefined);
+  }
+}
+
+// The queue's operations that start when awaited, as classes of their own
+// rather than `lazy()` closures, so the calls stay inlinable.
+class GetOp<T> extends LazyOp<T> {
+  readonly #q: Queue<T>;
+  constructor(q: Queue<T>) {
+    super();
+    this.#q = q;
+  }
+  _start(): Awaitable<T> {
+    return this.#q._startGet();
+  }
+}
+
+class PutOp<T> extends LazyOp<void> {
+  readonly #q: Queue<T>;
+  readonly #item: T;
+  constructor(q: Queue<T>, item: T) {
+    super();
+    this.#q = q;
+    this.#item = item;
+  }
+  _start(): Awaitable<void> {
+    return this.#q._startPut(this.#item);
   }
 }
 

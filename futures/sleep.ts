@@ -192,14 +192,22 @@ export function sleep(delay: number): Sleep<void>;
  */
 export function sleep<T>(delay: number, result: T): Sleep<T>;
 export function sleep<T>(delay: number, result?: T): Sleep<T | undefined> {
-  if (typeof delay !== "number" || Number.isNaN(delay)) {
-    throw new TypeError(
-      `Cannot sleep: delay must be a number of seconds, got ${String(delay)}`,
-    );
-  }
-  if (_debug.on) return _track(new TrackedSleep(delay, result), "sleep()");
+  // The error and the debug-mode copy are built in cold functions: sleep(0)
+  // runs at every switch, and a small body inlines.
+  if (typeof delay !== "number" || Number.isNaN(delay)) badDelay(delay);
+  if (_debug.on) return trackedSleep(delay, result);
   if (delay <= 0 && result === undefined) return SLEEP0;
   return new SleepImpl(delay, result);
+}
+
+function badDelay(delay: unknown): never {
+  throw new TypeError(
+    `Cannot sleep: delay must be a number of seconds, got ${String(delay)}`,
+  );
+}
+
+function trackedSleep<T>(delay: number, result: T): Sleep<T> {
+  return _track(new TrackedSleep(delay, result), "sleep()");
 }
 
 // sleep(0) is the hottest call there is: one shared object, no allocation.

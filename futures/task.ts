@@ -461,15 +461,13 @@ export class Task<T = unknown> extends Future<T> {
    * @ignore
    */
   _awaitStart(fut: Cancellable): RuntimeError | null {
-    if (fut === this) {
-      return new RuntimeError(
-        `Cannot await task ${this.getName()} from inside itself: it would wait forever`,
-      );
-    }
-    if (fut instanceof Future && fut.getLoop() !== this.getLoop()) {
-      return new RuntimeError(
-        `Task ${this.getName()} got a Future attached to a different loop: create it on the loop the task runs on`,
-      );
+    // The refusals are built elsewhere: this runs at every await, and a
+    // body small enough to inline keeps the await cheap.
+    if (
+      fut === this ||
+      (fut instanceof Future && fut.getLoop() !== this.getLoop())
+    ) {
+      return this.#awaitRefused(fut);
     }
     this.#resumed = false;
     if (this.#rare !== null) this.#rare.lateCancel = false;
@@ -483,6 +481,17 @@ export class Task<T = unknown> extends Future<T> {
       if (this.#cancelWasLate()) this.#reportLateCancel();
     }
     return null;
+  }
+
+  // Why `_awaitStart(fut)` refuses: a self-await or another loop's future.
+  #awaitRefused(fut: Cancellable): RuntimeError {
+    return fut === this
+      ? new RuntimeError(
+        `Cannot await task ${this.getName()} from inside itself: it would wait forever`,
+      )
+      : new RuntimeError(
+        `Task ${this.getName()} got a Future attached to a different loop: create it on the loop the task runs on`,
+      );
   }
 
   /**
@@ -521,12 +530,14 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #step(exc: unknown): void {
-    if (!_debug.on) {
-      this.#stepBody(exc);
-      return;
-    }
-    // Debug mode: report slow steps, as slow callbacks are (a task step
-    // runs without a Handle, so the loop cannot time it).
+    if (!_debug.on) this.#stepBody(exc);
+    else this.#stepTimed(exc);
+  }
+
+  // Debug mode: report slow steps, as slow callbacks are (a task step runs
+  // without a Handle, so the loop cannot time it). Apart from #step, which
+  // runs at every step and stays small enough to inline.
+  #stepTimed(exc: unknown): void {
     const t0 = performance.now();
     try {
       this.#stepBody(exc);
@@ -580,15 +591,20 @@ export class Task<T = unknown> extends Future<T> {
       _blocking.future = null;
       this.#await(y);
     } else {
-      // asyncio: "yield was used instead of yield from".
-      this.#throwSoon(
-        new RuntimeError(
-          `Task ${this.getName()} got ${
-            describe(y)
-          } from a bare yield: use yield* to wait for it (yield without * drops its result)`,
-        ),
-      );
+      this.#badYield(y);
     }
+  }
+
+  // asyncio: "yield was used instead of yield from". Apart from #stepBody,
+  // which runs at every step.
+  #badYield(y: unknown): void {
+    this.#throwSoon(
+      new RuntimeError(
+        `Task ${this.getName()} got ${
+          describe(y)
+        } from a bare yield: use yield* to wait for it (yield without * drops its result)`,
+      ),
+    );
   }
 
   #await(fut: Future<unknown>): void {
