@@ -529,29 +529,11 @@ export class Task<T = unknown> extends Future<T> {
     return new CancelledError(this.#rare?.cancelMsg);
   }
 
-  #step(exc: unknown): void {
-    if (!_debug.on) this.#stepBody(exc);
-    else this.#stepTimed(exc);
-  }
-
-  // Debug mode: report slow steps, as slow callbacks are (a task step runs
-  // without a Handle, so the loop cannot time it). Apart from #step, which
-  // runs at every step and stays small enough to inline.
-  #stepTimed(exc: unknown): void {
-    const t0 = performance.now();
-    try {
-      this.#stepBody(exc);
-    } finally {
-      const dt = (performance.now() - t0) / 1000;
-      const limit = (this.getLoop() as { slowCallbackDuration?: number })
-        .slowCallbackDuration ?? 0.1;
-      if (dt >= limit) {
-        console.warn(`Executing ${this} took ${dt.toFixed(3)} seconds`);
-      }
+  #step(exc: unknown, timed = false): void {
+    if (_debug.on && !timed) {
+      this.#stepTimed(exc);
+      return;
     }
-  }
-
-  #stepBody(exc: unknown): void {
     if (this.done()) return;
     if (this.#mustCancel) {
       if (!(exc instanceof CancelledError)) {
@@ -595,7 +577,7 @@ export class Task<T = unknown> extends Future<T> {
     }
   }
 
-  // asyncio: "yield was used instead of yield from". Apart from #stepBody,
+  // asyncio: "yield was used instead of yield from". Apart from #step,
   // which runs at every step.
   #badYield(y: unknown): void {
     this.#throwSoon(
@@ -605,6 +587,23 @@ export class Task<T = unknown> extends Future<T> {
         } from a bare yield: use yield* to wait for it (yield without * drops its result)`,
       ),
     );
+  }
+
+  // Debug mode: report slow steps, as slow callbacks are (a task step runs
+  // without a Handle, so the loop cannot time it). Apart from #step, so the
+  // step itself stays one frame.
+  #stepTimed(exc: unknown): void {
+    const t0 = performance.now();
+    try {
+      this.#step(exc, true);
+    } finally {
+      const dt = (performance.now() - t0) / 1000;
+      const limit = (this.getLoop() as { slowCallbackDuration?: number })
+        .slowCallbackDuration ?? 0.1;
+      if (dt >= limit) {
+        console.warn(`Executing ${this} took ${dt.toFixed(3)} seconds`);
+      }
+    }
   }
 
   #await(fut: Future<unknown>): void {
