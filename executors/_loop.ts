@@ -7,6 +7,13 @@
 
 import type { LoopLike } from "../futures/_loop.ts";
 import type { Future } from "../futures/future.ts";
+import * as loopKeys from "../loop/_keys.ts";
+import * as futureKeys from "../futures/_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _executorJobs: typeof loopKeys._executorJobs = loopKeys._executorJobs;
+const _hostRef: typeof futureKeys._hostRef = futureKeys._hostRef;
 
 /** A loop executors can hand results to. @internal */
 export interface ExecutorLoop extends LoopLike {
@@ -19,19 +26,19 @@ export interface ExecutorLoop extends LoopLike {
 
 /** A loop that counts pending executor jobs (a virtual clock waits for them). */
 interface CountingLoop extends LoopLike {
-  _executorJobs?: number;
+  [_executorJobs]?: number;
 }
 
 /** A job for `loop` starts (+1) or ends (-1). @internal */
 export function countJob(loop: LoopLike, delta: 1 | -1): void {
   const l = loop as CountingLoop;
-  if (typeof l._executorJobs === "number") l._executorJobs += delta;
+  if (typeof l[_executorJobs] === "number") l[_executorJobs] += delta;
 }
 
 /** Count `fut` as host work on `loop` until it is done. @internal */
 export function hold(loop: LoopLike, fut: Future<unknown>): void {
-  loop._hostRef(1);
-  fut.addDoneCallback(() => loop._hostRef(-1));
+  loop[_hostRef](1);
+  fut.addDoneCallback(() => loop[_hostRef](-1));
 }
 
 /** Copy the outcome of `src` (done) into `dst`, unless `dst` is done. @internal */

@@ -7,6 +7,13 @@
 import { _inspectAsRepr } from "./_repr.ts";
 import { _op, type Awaitable, LazyOp, ready, Wait, Waiters } from "./_wait.ts";
 import { RuntimeError } from "./errors.ts";
+import * as futureKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _start: typeof futureKeys._start = futureKeys._start;
+const _startAcquire: typeof futureKeys._startAcquire = futureKeys._startAcquire;
+const _startHold: typeof futureKeys._startHold = futureKeys._startHold;
 
 /**
  * What `hold()` gives: releases on dispose, so `using _ = yield* lock.hold()`
@@ -135,7 +142,7 @@ export class Lock {
    * @internal An acquire() starts (awaited).
    * @ignore
    */
-  _startAcquire(): Awaitable<boolean> {
+  [_startAcquire](): Awaitable<boolean> {
     return this.#start(this.#taken, true);
   }
 
@@ -143,7 +150,7 @@ export class Lock {
    * @internal A hold() starts (awaited).
    * @ignore
    */
-  _startHold(): Awaitable<Held> {
+  [_startHold](): Awaitable<Held> {
     return this.#start(this.#held, null);
   }
 
@@ -200,8 +207,8 @@ class AcquireOp extends LazyOp<boolean> {
     super();
     this.#lock = lock;
   }
-  _start(): Awaitable<boolean> {
-    return this.#lock._startAcquire();
+  [_start](): Awaitable<boolean> {
+    return this.#lock[_startAcquire]();
   }
 }
 
@@ -211,8 +218,8 @@ class HoldOp extends LazyOp<Held> {
     super();
     this.#lock = lock;
   }
-  _start(): Awaitable<Held> {
-    return this.#lock._startHold();
+  [_start](): Awaitable<Held> {
+    return this.#lock[_startHold]();
   }
 }
 

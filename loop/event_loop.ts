@@ -86,6 +86,25 @@ import {
   setDefaultExecutor,
   shutdownDefaultExecutor,
 } from "../executors/run_in_executor.ts";
+import * as futureKeys from "../futures/_keys.ts";
+import * as loopKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _asyncTaskRef: typeof futureKeys._asyncTaskRef = futureKeys._asyncTaskRef;
+const _callSoon1: typeof futureKeys._callSoon1 = futureKeys._callSoon1;
+const _hostRef: typeof futureKeys._hostRef = futureKeys._hostRef;
+const _tasks: typeof futureKeys._tasks = futureKeys._tasks;
+const _callback: typeof loopKeys._callback = loopKeys._callback;
+const _errorContext: typeof loopKeys._errorContext = loopKeys._errorContext;
+const _executorJobs: typeof loopKeys._executorJobs = loopKeys._executorJobs;
+const _owner: typeof loopKeys._owner = loopKeys._owner;
+const _run: typeof loopKeys._run = loopKeys._run;
+const _seq: typeof loopKeys._seq = loopKeys._seq;
+const _source: typeof loopKeys._source = loopKeys._source;
+const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
+  loopKeys._timerHandleCancelled;
+const _when: typeof loopKeys._when = loopKeys._when;
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -249,7 +268,7 @@ export class EventLoop implements LoopLike {
    * @internal Tasks not done yet: strong references, as asyncio should.
    * @ignore
    */
-  readonly _tasks: Set<unknown> = new Set();
+  readonly [_tasks]: Set<unknown> = new Set();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
@@ -342,7 +361,7 @@ export class EventLoop implements LoopLike {
       callback as (...a: never[]) => unknown,
       args.length === 0 ? NO_ARGS : args,
     );
-    if (this.#debug) h._source = new Error().stack;
+    if (this.#debug) h[_source] = new Error().stack;
     this.#readyFn.push(h);
     this.#readyArg.push(undefined);
     if (this.#hostWaiting) this.#wake();
@@ -367,7 +386,7 @@ export class EventLoop implements LoopLike {
    * @internal Schedule `fn(arg)` without a Handle (futures and tasks).
    * @ignore
    */
-  _callSoon1<A>(fn: (arg: A) => void, arg: A): void {
+  [_callSoon1]<A>(fn: (arg: A) => void, arg: A): void {
     this.#readyFn.push(fn);
     this.#readyArg.push(arg);
     if (this.#hostWaiting) this.#wake();
@@ -421,11 +440,11 @@ export class EventLoop implements LoopLike {
       // Keep no per-timer empty array alive until the timer fires.
       args.length === 0 ? NO_ARGS : args,
     );
-    if (this.#debug) h._source = new Error().stack;
+    if (this.#debug) h[_source] = new Error().stack;
     // An infinite delay is "never" (asyncio): the handle exists, the heap
     // never sees it, and a program waiting only on it is deadlocked.
     if (when === Infinity) return h;
-    h._owner = this;
+    h[_owner] = this;
     this.#timers.push(h);
     if (this.#hostWaiting) this.#wake();
     return h;
@@ -435,7 +454,7 @@ export class EventLoop implements LoopLike {
    * @internal A timer in the heap was cancelled; compact when they dominate.
    * @ignore
    */
-  _timerHandleCancelled(_h: TimerHandle): void {
+  [_timerHandleCancelled](_h: TimerHandle): void {
     this.#timerCancelled++;
   }
 
@@ -765,7 +784,7 @@ export class EventLoop implements LoopLike {
    * thread work is not idle).
    * @ignore
    */
-  _executorJobs = 0;
+  [_executorJobs] = 0;
 
   /**
    * Run `work(...args)` in `executor` (null: the default executor, a
@@ -910,7 +929,7 @@ export class EventLoop implements LoopLike {
     this.#finalState.closed = true;
     dropped.unregister(this);
     if (this.#debug) {
-      for (const t of this._tasks) {
+      for (const t of this[_tasks]) {
         if (t instanceof Task && !t.done()) {
           this.callExceptionHandler({
             message: "Task was destroyed but it is pending",
@@ -925,7 +944,7 @@ export class EventLoop implements LoopLike {
     this.#readyArg = [];
     this.#head = 0;
     this.#timers.clear();
-    this._tasks.clear();
+    this[_tasks].clear();
     this.#selector.close();
     this.#wakeup.close();
   }
@@ -1014,7 +1033,7 @@ export class EventLoop implements LoopLike {
    * @internal
    * @ignore
    */
-  _hostRef(delta: number): void {
+  [_hostRef](delta: number): void {
     this.#hostWork += delta;
   }
 
@@ -1022,7 +1041,7 @@ export class EventLoop implements LoopLike {
    * @internal
    * @ignore
    */
-  _asyncTaskRef(delta: number): void {
+  [_asyncTaskRef](delta: number): void {
     this.#asyncTasks += delta;
   }
 
@@ -1054,7 +1073,7 @@ export class EventLoop implements LoopLike {
 
   #timerDue(): boolean {
     const top = this.#timers.peek();
-    return top !== undefined && top._when <= this.time() + CLOCK_RESOLUTION;
+    return top !== undefined && top[_when] <= this.time() + CLOCK_RESOLUTION;
   }
 
   #wake(): void {
@@ -1073,7 +1092,7 @@ export class EventLoop implements LoopLike {
    */
   async #waitHost(): Promise<void> {
     const timeout = this.#timeout();
-    if (this.#virtual && timeout !== null && this._executorJobs === 0) {
+    if (this.#virtual && timeout !== null && this[_executorJobs] === 0) {
       // An async function may need many microtask turns (a chain of host
       // awaits, as in assert.rejects) to reach its next await of ours:
       // let it, before time jumps past what it would schedule.
@@ -1145,7 +1164,7 @@ export class EventLoop implements LoopLike {
    * no timer set does it wait, in real time.
    */
   #waitSync(timeout: number | null): boolean {
-    if (this.#virtual && this._executorJobs === 0) {
+    if (this.#virtual && this[_executorJobs] === 0) {
       if (this.#ioCount > 0) {
         this.#sincePoll = 0;
         this.#processEvents(this.#selector.select(0));
@@ -1177,7 +1196,7 @@ export class EventLoop implements LoopLike {
         "Cannot advance virtual time: nothing is scheduled and no fd is watched, the program is deadlocked",
       );
     }
-    if (timeout > 0) this.#vtime = this.#timers.peek()!._when;
+    if (timeout > 0) this.#vtime = this.#timers.peek()![_when];
   }
 
   /** Seconds until the next timer; 0 if work is ready; null if none. */
@@ -1185,7 +1204,7 @@ export class EventLoop implements LoopLike {
     if (!this.#readyEmpty() || this.#stopping) return 0;
     const top = this.#timers.peek();
     if (top === undefined) return null;
-    return Math.max(0, top._when - this.time());
+    return Math.max(0, top[_when] - this.time());
   }
 
   #processEvents(events: SelectResult<IoHandles | null>): void {
@@ -1246,7 +1265,7 @@ export class EventLoop implements LoopLike {
    */
   #syncWithAsyncTasks(): boolean {
     return this.#asyncTasks === 0 ||
-      (this._executorJobs > 0 && !this.#virtual);
+      (this[_executorJobs] > 0 && !this.#virtual);
   }
 
   /** Owe the host a turn once hostDelay has passed since its last one. */
@@ -1266,16 +1285,16 @@ export class EventLoop implements LoopLike {
       this.#timerCancelled * 2 > timers.size
     ) {
       timers.filter((h) => {
-        if (h._callback !== null) return true;
-        h._owner = null;
+        if (h[_callback] !== null) return true;
+        h[_owner] = null;
         return false;
       });
       this.#timerCancelled = 0;
     } else {
       let top = timers.peek();
-      while (top !== undefined && top._callback === null) {
+      while (top !== undefined && top[_callback] === null) {
         timers.pop();
-        top._owner = null;
+        top[_owner] = null;
         this.#timerCancelled--;
         top = timers.peek();
       }
@@ -1320,12 +1339,12 @@ export class EventLoop implements LoopLike {
       args[i] = undefined;
       this.#head = i + 1;
       if (fn instanceof Handle) {
-        if (fn._callback === null) continue;
+        if (fn[_callback] === null) continue;
         try {
           if (debug) this.#runTimed(fn);
-          else fn._run();
+          else fn[_run]();
         } catch (err) {
-          this.callExceptionHandler(fn._errorContext(err));
+          this.callExceptionHandler(fn[_errorContext](err));
         }
       } else {
         try {
@@ -1353,19 +1372,19 @@ export class EventLoop implements LoopLike {
     if (timersDue) {
       while (timers.peekWhen() <= dueBy) {
         const top = timers.peek()!;
-        if (top._seq >= seqLimit) break;
+        if (top[_seq] >= seqLimit) break;
         timers.pop();
-        top._owner = null;
-        if (top._callback === null) {
+        top[_owner] = null;
+        if (top[_callback] === null) {
           this.#timerCancelled--;
           continue;
         }
         work++;
         try {
           if (debug) this.#runTimed(top);
-          else top._run();
+          else top[_run]();
         } catch (err) {
-          this.callExceptionHandler(top._errorContext(err));
+          this.callExceptionHandler(top[_errorContext](err));
         }
       }
     }
@@ -1375,13 +1394,13 @@ export class EventLoop implements LoopLike {
   #runTimed(h: Handle): void {
     const t0 = performance.now();
     try {
-      h._run();
+      h[_run]();
     } finally {
       const dt = (performance.now() - t0) / 1000;
       if (dt >= this.slowCallbackDuration) {
         console.warn(
           `Executing ${h} took ${dt.toFixed(3)} seconds${
-            h._source ? `\nscheduled at:\n${h._source}` : ""
+            h[_source] ? `\nscheduled at:\n${h[_source]}` : ""
           }`,
         );
       }

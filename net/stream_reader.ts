@@ -19,6 +19,14 @@ import type { ReadTransport } from "./types.ts";
 import { Chunks } from "./_chunks.ts";
 import { ReadOp, type ReadState, WAIT } from "./_read_op.ts";
 import { IncompleteReadError, LimitOverrunError } from "./stream_errors.ts";
+import * as netKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _attempt: typeof netKeys._attempt = netKeys._attempt;
+const _room: typeof netKeys._room = netKeys._room;
+const _waitDone: typeof netKeys._waitDone = netKeys._waitDone;
+const _waitForData: typeof netKeys._waitForData = netKeys._waitForData;
 
 /** asyncio's default limit: 64 KiB. */
 const DEFAULT_LIMIT = 2 ** 16;
@@ -176,7 +184,7 @@ export class StreamReader {
    * bound has resumed the transport.
    * @ignore
    */
-  _room(most: number): number {
+  [_room](most: number): number {
     const left = 2 * this.#limit - this.#buf.length;
     return left < 0 ? most : Math.min(most, left + 1);
   }
@@ -315,9 +323,14 @@ export class StreamReader {
     probe.offset = 0;
     probe.acc = null;
     try {
-      const r = this._attempt(probe);
+      const r = this[_attempt](probe);
       if (r !== WAIT) return ready(r as Uint8Array);
-      return new ReadOp<Uint8Array>(this, probe, name, this._waitForData(name));
+      return new ReadOp<Uint8Array>(
+        this,
+        probe,
+        name,
+        this[_waitForData](name),
+      );
     } catch (err) {
       return failed(err);
     } finally {
@@ -333,7 +346,7 @@ export class StreamReader {
    * @internal Complete `op` now, or say it must wait.
    * @ignore
    */
-  _attempt(op: ReadState): unknown {
+  [_attempt](op: ReadState): unknown {
     if (this.#exception !== null) throw this.#exception;
     const buf = this.#buf;
     switch (op.kind) {
@@ -434,7 +447,7 @@ export class StreamReader {
    * @internal A future resolved when data, EOF or an error arrives.
    * @ignore
    */
-  _waitForData(what: string): Future<void> {
+  [_waitForData](what: string): Future<void> {
     if (this.#waiter !== null) {
       throw new RuntimeError(
         `Cannot ${what}(): another read is already waiting for data on this StreamReader, read from one task at a time`,
@@ -457,7 +470,7 @@ export class StreamReader {
    * @internal A read stopped waiting on `fut`.
    * @ignore
    */
-  _waitDone(fut: Future<void>): void {
+  [_waitDone](fut: Future<void>): void {
     if (this.#waiter === fut) this.#waiter = null;
   }
 

@@ -52,6 +52,18 @@ import type {
   SocketAddress,
   Transport,
 } from "./types.ts";
+import * as netKeys from "./_keys.ts";
+import * as futureKeys from "../futures/_keys.ts";
+import * as tlsKeys from "../tls/_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _attach: typeof netKeys._attach = netKeys._attach;
+const _detach: typeof netKeys._detach = netKeys._detach;
+const _loop: typeof netKeys._loop = netKeys._loop;
+const _wrap: typeof netKeys._wrap = netKeys._wrap;
+const _start: typeof futureKeys._start = futureKeys._start;
+const _release: typeof tlsKeys._release = tlsKeys._release;
 
 /** asyncio's `max_size` of one read: the size of the shared read buffer. @internal */
 export const READ_SIZE = 256 * 1024;
@@ -77,9 +89,9 @@ export function readBuffer(): Uint8Array {
  */
 export interface TransportOwner {
   /** A transport was created. */
-  _attach(t: Transport): void;
+  [_attach](t: Transport): void;
   /** A transport's connection is lost and its fd closed. */
-  _detach(t: Transport): void;
+  [_detach](t: Transport): void;
 }
 
 /**
@@ -169,8 +181,8 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
         // Not fatal: the connection works without it (asyncio ignores too).
       }
     }
-    this.#server?._attach(this);
-    this._start(options.waiter ?? null, () => {
+    this.#server?.[_attach](this);
+    this[_start](options.waiter ?? null, () => {
       if ((this._flags & (Flag.ReadPaused | Flag.Closing)) === 0) {
         loop.addReader(this._fd, SocketTransport.#readable, this);
       }
@@ -183,7 +195,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     switch (name) {
       case "socket":
         // After _release() the fd is gone: a closed Socket (-1) then.
-        return this.#sock ??= Socket._wrap(
+        return this.#sock ??= Socket[_wrap](
           (this._flags & Flag.Released) !== 0 ? -1 : this._fd,
           this.#like.family,
           this.#like.type,
@@ -290,7 +302,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       this._fatalError(err, "Fatal error: protocol.eofReceived() call failed");
       return;
     }
-    if (keepOpen === true) this._loop.removeReader(this._fd);
+    if (keepOpen === true) this[_loop].removeReader(this._fd);
     else this.close();
   }
 
@@ -303,14 +315,14 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   pauseReading(): void {
     if ((this._flags & (Flag.Closing | Flag.ReadPaused)) !== 0) return;
     this._flags |= Flag.ReadPaused;
-    this._loop.removeReader(this._fd);
+    this[_loop].removeReader(this._fd);
   }
 
   /** Resume reading. No-op when closing or not paused. */
   resumeReading(): void {
     if (this._closing || (this._flags & Flag.ReadPaused) === 0) return;
     this._flags &= ~Flag.ReadPaused;
-    this._loop.addReader(this._fd, SocketTransport.#readable, this);
+    this[_loop].addReader(this._fd, SocketTransport.#readable, this);
   }
 
   // ---- writing (the rest is FdWriteTransport's) ---------------------------
@@ -349,7 +361,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
   close(): void {
     if (this._closing) return;
     this._closing = true;
-    this._loop.removeReader(this._fd);
+    this[_loop].removeReader(this._fd);
     if (this.getWriteBufferSize() === 0) this._scheduleConnectionLost(null);
   }
 
@@ -359,14 +371,14 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
     this._dropBacklog();
     if (!this._closing) {
       this._closing = true;
-      this._loop.removeReader(this._fd);
+      this[_loop].removeReader(this._fd);
     }
     this._scheduleConnectionLost(exc);
   }
 
-  protected _release(): void {
+  protected [_release](): void {
     this._stopWriting();
-    this._loop.removeReader(this._fd);
+    this[_loop].removeReader(this._fd);
     this.#readSockname();
     if ((this._flags & Flag.Released) === 0) {
       // Once only: the fd's number may be reused as soon as it is closed.
@@ -374,7 +386,7 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       if (this.#sock !== null) this.#sock.close();
       else closeQuietly(this._fd);
     }
-    this.#server?._detach(this);
+    this.#server?.[_detach](this);
   }
 
   /** For the console. */

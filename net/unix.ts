@@ -22,6 +22,11 @@ import { Server } from "./server.ts";
 import { sockConnect } from "./sock_ops.ts";
 import { Socket } from "./socket.ts";
 import type { StreamProtocol, Transport } from "./types.ts";
+import * as netKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _onClose: typeof netKeys._onClose = netKeys._onClose;
 
 /**
  * Options of {@linkcode createUnixConnection}.
@@ -191,7 +196,7 @@ export function createUnixServer(
   if (cleanupPath !== null) {
     const p = cleanupPath;
     const ino = inode(p);
-    server._onClose(() => {
+    server[_onClose](() => {
       // Only our own file: another server may have replaced it since.
       if (ino !== null && inode(p) === ino) unlink(p);
     });

@@ -21,6 +21,11 @@ import type {
   Transport,
 } from "../net/types.ts";
 import type { ProcessTransport } from "./transport.ts";
+import * as subprocessKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _exited: typeof subprocessKeys._exited = subprocessKeys._exited;
 
 /**
  * The protocol behind a `Process`: child output into `StreamReader`s, and
@@ -185,7 +190,7 @@ export class Process {
    * Cancelling the wait leaves the child running; wait again later.
    */
   wait(): Future<number> {
-    return this.#transport._wait();
+    return this.#transport[_exited]();
   }
 
   /**
@@ -235,7 +240,7 @@ export class Process {
     const readers = [readAll(1, this.stdout), readAll(2, this.stderr)];
     return new Task(function* () {
       const [, out, err] = yield* gather(feed, ...readers);
-      yield* transport._wait();
+      yield* transport[_exited]();
       return [out, err] as [Uint8Array | null, Uint8Array | null];
     }, { loop });
   }

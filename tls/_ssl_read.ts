@@ -9,6 +9,11 @@
 import type { BufferedProtocol, Protocol } from "../net/types.ts";
 import { keepReceived } from "../net/_received.ts";
 import type { SSLObject } from "./ssl_object.ts";
+import * as tlsKeys from "./_keys.ts";
+
+// The keys as this module's own consts: V8 folds a module's const into a
+// symbol-keyed access, not an imported binding (2-3x slower when measured).
+const _readInto: typeof tlsKeys._readInto = tlsKeys._readInto;
 
 const READ_CHUNK = 256 * 1024;
 // One buffer for every connection's decrypted reads: JS is one thread, and
@@ -25,7 +30,7 @@ export function readCopied(obj: SSLObject, app: Protocol): boolean {
   let off = 0;
   let eof = false;
   for (;;) {
-    const n = obj._readInto(
+    const n = obj[_readInto](
       off === 0 ? readBuf : readBuf.subarray(off),
       READ_CHUNK - off,
     );
@@ -65,7 +70,7 @@ export function readBuffered(
     let eof = false;
     let more = true;
     while (off < buf.length) {
-      const n = obj._readInto(
+      const n = obj[_readInto](
         off === 0 ? buf : buf.subarray(off),
         buf.length - off,
       );

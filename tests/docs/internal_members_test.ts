@@ -67,3 +67,23 @@ Deno.test("the public docs show no _-prefixed member (each is @ignore)", {
     "add `@ignore` (on its own JSDoc line) to these members",
   );
 });
+
+Deno.test("the public types show no _-named member a user could call", {
+  ignore,
+}, async () => {
+  // What a user's editor completes and the npm `.d.ts` declares, as
+  // TypeScript's checker sees the public entries: members the parts share
+  // are symbol-keyed (each part's `_keys.ts`), so they are not there.
+  const r = await new Deno.Command("node", {
+    args: ["tests/docs/_public_members.mjs", ".", "mod.ts", "poll/mod.ts"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  assert.deepEqual(
+    JSON.parse(new TextDecoder().decode(r.stdout)),
+    [],
+    "key these members with a symbol from the part's _keys.ts",
+  );
+});
