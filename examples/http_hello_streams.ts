@@ -12,6 +12,7 @@
  */
 
 import {
+  ConnectionResetError,
   IncompleteReadError,
   LimitOverrunError,
   run,
@@ -57,6 +58,9 @@ export function* serve(reader: StreamReader, writer: StreamWriter) {
       yield* writer.drain();
       if (!req.keepAlive) return;
     }
+  } catch (err) {
+    // A client that resets (wrk does at its end) is gone, not a server fault.
+    if (!(err instanceof ConnectionResetError)) throw err;
   } finally {
     writer.close();
   }
