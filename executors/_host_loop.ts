@@ -13,6 +13,7 @@ import type {
   LoopLike,
 } from "../futures/_loop.ts";
 import { _getRunningLoopOrNull } from "../futures/_loop.ts";
+import { TaskList } from "../futures/_task_list.ts";
 import * as futureKeys from "../futures/_keys.ts";
 
 // The keys as this module's own consts: V8 folds a module's const into a
@@ -38,7 +39,7 @@ class HostHandle implements HandleLike {
 }
 
 class HostLoop implements LoopLike {
-  readonly [_tasks]: Set<unknown> = new Set();
+  readonly [_tasks]: TaskList = new TaskList();
   callSoon<A extends unknown[]>(
     callback: (...args: A) => void,
     ...args: A

@@ -89,3 +89,9 @@ export const _tasks: unique symbol = Symbol("_tasks");
 
 /** @internal */
 export const _wakeup: unique symbol = Symbol("_wakeup");
+
+/** @internal */
+export const _prevTask: unique symbol = Symbol("_prevTask");
+
+/** @internal */
+export const _nextTask: unique symbol = Symbol("_nextTask");

@@ -116,12 +116,13 @@ export interface LoopLike {
    * Tasks registry: keeps a strong reference while a task runs. @internal
    * @ignore
    */
-  [_tasks]: Set<unknown>;
+  [_tasks]: TaskList;
 }
 
 import { _debug } from "./_debug.ts";
 import { RuntimeError } from "./errors.ts";
 import * as futureKeys from "./_keys.ts";
+import type { TaskList } from "./_task_list.ts";
 
 // The keys as this module's own consts: V8 folds a module's const into a
 // symbol-keyed access, not an imported binding (2-3x slower when measured).

@@ -30,6 +30,7 @@ import { type Cancellable, taskContext } from "./_await.ts";
 import { _describe } from "./_describe.ts";
 import { _checkOptions } from "./_options.ts";
 import * as futureKeys from "./_keys.ts";
+import type { TaskLink } from "./_task_list.ts";
 
 // The keys as this module's own consts: V8 folds a module's const into a
 // symbol-keyed access, not an imported binding (2-3x slower when measured).
@@ -37,6 +38,8 @@ const _addTaskWaiter: typeof futureKeys._addTaskWaiter =
   futureKeys._addTaskWaiter;
 const _asyncTaskRef: typeof futureKeys._asyncTaskRef = futureKeys._asyncTaskRef;
 const _awaitEnd: typeof futureKeys._awaitEnd = futureKeys._awaitEnd;
+const _nextTask: typeof futureKeys._nextTask = futureKeys._nextTask;
+const _prevTask: typeof futureKeys._prevTask = futureKeys._prevTask;
 const _awaitStart: typeof futureKeys._awaitStart = futureKeys._awaitStart;
 const _callSoon1: typeof futureKeys._callSoon1 = futureKeys._callSoon1;
 const _context: typeof futureKeys._context = futureKeys._context;
@@ -206,6 +209,17 @@ export class Task<T = unknown> extends Future<T> {
   // tasks are never cancelled, and 100,000 tasks are 100,000 objects the
   // scavenger copies, so each field costs.
   #rare: RareState | null = null;
+  /**
+   * The loop's list of tasks not done yet runs through these
+   * (`futures/_task_list.ts`). @internal
+   * @ignore
+   */
+  [_prevTask]: TaskLink | null = null;
+  /**
+   * See `[_prevTask]`. @internal
+   * @ignore
+   */
+  [_nextTask]: TaskLink | null = null;
   /**
    * Wrap a coroutine in a task and schedule its first step.
    *

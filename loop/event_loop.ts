@@ -32,6 +32,7 @@ import {
 import { _reportUnretrieved, Future } from "../futures/future.ts";
 import { type CoroutineLike, Task, type TaskOptions } from "../futures/task.ts";
 import { ensureFuture } from "../futures/ensure_future.ts";
+import { TaskList } from "../futures/_task_list.ts";
 import { EVENT_READ, EVENT_WRITE } from "../poll/types.ts";
 import type { FileObject, Selector, SelectResult } from "../poll/types.ts";
 import { DefaultSelector } from "../poll/default.ts";
@@ -268,7 +269,7 @@ export class EventLoop implements LoopLike {
    * @internal Tasks not done yet: strong references, as asyncio should.
    * @ignore
    */
-  readonly [_tasks]: Set<unknown> = new Set();
+  readonly [_tasks]: TaskList = new TaskList();
 
   readonly #selector: Selector<IoHandles | null>;
   readonly #wakeup: Wakeup;
