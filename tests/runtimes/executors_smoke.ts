@@ -116,9 +116,10 @@ const deadline = performance.now() + 5000;
 while (openFds() > fdsBefore && performance.now() < deadline) {
   await new Promise((r) => setTimeout(r, 20));
 }
-assert.equal(
-  openFds(),
-  fdsBefore,
+// Fewer is no leak: Bun closes fds of its own (its Workers') when it
+// chooses, so the census before may count one it drops later (seen in CI).
+assert.ok(
+  openFds() <= fdsBefore,
   `fds left open: before ${before.join(", ")}; after ${fdList().join(", ")}`,
 );
 seen.push("fds");
