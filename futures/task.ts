@@ -38,8 +38,6 @@ const _addTaskWaiter: typeof futureKeys._addTaskWaiter =
   futureKeys._addTaskWaiter;
 const _asyncTaskRef: typeof futureKeys._asyncTaskRef = futureKeys._asyncTaskRef;
 const _awaitEnd: typeof futureKeys._awaitEnd = futureKeys._awaitEnd;
-const _nextTask: typeof futureKeys._nextTask = futureKeys._nextTask;
-const _prevTask: typeof futureKeys._prevTask = futureKeys._prevTask;
 const _awaitStart: typeof futureKeys._awaitStart = futureKeys._awaitStart;
 const _callSoon1: typeof futureKeys._callSoon1 = futureKeys._callSoon1;
 const _context: typeof futureKeys._context = futureKeys._context;
@@ -48,7 +46,9 @@ const _hostRef: typeof futureKeys._hostRef = futureKeys._hostRef;
 const _kind: typeof futureKeys._kind = futureKeys._kind;
 const _makeCancelledError: typeof futureKeys._makeCancelledError =
   futureKeys._makeCancelledError;
+const _nextTask: typeof futureKeys._nextTask = futureKeys._nextTask;
 const _opStart: typeof futureKeys._opStart = futureKeys._opStart;
+const _prevTask: typeof futureKeys._prevTask = futureKeys._prevTask;
 const _state: typeof futureKeys._state = futureKeys._state;
 const _stepNow: typeof futureKeys._stepNow = futureKeys._stepNow;
 const _tasks: typeof futureKeys._tasks = futureKeys._tasks;
