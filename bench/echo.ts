@@ -9,7 +9,7 @@
  * `bash bench/setup.sh && npx deno task bench:echo [--rounds 3] [--window 5]
  *  [--warmup 1] [--only ours-protocol,uvloop-protocol] [--configs 10x1024]`
  * `--base DIR` adds our servers from another checkout (base-protocol,
- * base-sock: a before/after in one run).
+ * base-sock, base-streams: a before/after in one run).
  * `npx deno task bench:echo --idle 10000`: server memory per idle connection
  * (RSS growth / N, the connections held by `bench/python/idle_clients.py`).
  *
@@ -87,7 +87,7 @@ if (has(["node", "--version"])) {
   servers.push({ name: "node-net", cmd: ["node", "bench/js/echo_server.mjs"] });
 }
 // --base DIR: our servers as another checkout builds them (e.g. a worktree
-// of the commit before a change), as base-protocol / base-sock, interleaved
+// of the commit before a change), as base-protocol / base-sock / base-streams, interleaved
 // with ours so a before/after ratio comes from one run.
 const baseDir = flag("base", "");
 if (baseDir !== "") {
@@ -97,6 +97,15 @@ if (baseDir !== "") {
       cmd: [deno, "run", "--allow-ffi", `${baseDir}/bench/echo_server.ts`, v],
     });
   }
+  servers.push({
+    name: "base-streams",
+    cmd: [
+      deno,
+      "run",
+      "--allow-ffi",
+      `${baseDir}/bench/echo_server_streams.ts`,
+    ],
+  });
 }
 
 if (TLS) servers.splice(0, servers.length, ...tlsServers());

@@ -34,8 +34,8 @@ import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
 import { FdTransportBase } from "./_transport_base.ts";
 import { FdWriteTransport } from "./_write_transport.ts";
-import { keepReceived } from "./_received.ts";
-import { readBuffer } from "./stream_transport.ts";
+import { keepTarget, receiveTarget } from "./_received.ts";
+import { READ_SIZE } from "./stream_transport.ts";
 import type {
   BaseProtocol,
   Protocol,
@@ -93,7 +93,7 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
 
   #readReady(): void {
     if (this._connLost !== 0) return;
-    const buf = readBuffer();
+    const buf = receiveTarget(READ_SIZE);
     let n: number;
     try {
       n = readOrAgain(this.#fd, buf);
@@ -119,7 +119,7 @@ export class ReadPipeTransport extends FdTransportBase<Protocol>
       return;
     }
     try {
-      this._protocol.dataReceived(keepReceived(buf, n));
+      this._protocol.dataReceived(keepTarget(n));
     } catch (err) {
       this._fatalError(err, "Fatal error: protocol.dataReceived() call failed");
     }

@@ -28,8 +28,8 @@ import type { FileObject } from "../poll/types.ts";
 import type { NetLoop } from "./_loop.ts";
 import { resolveFirst } from "./resolve.ts";
 import { Socket, withAddress } from "./socket.ts";
-import { keepReceived } from "./_received.ts";
-import { READ_SIZE, readBuffer } from "./stream_transport.ts";
+import { keepTarget, receiveTarget, receiveTargetLen } from "./_received.ts";
+import { READ_SIZE } from "./stream_transport.ts";
 import type { SocketAddress } from "./types.ts";
 import * as netKeys from "./_keys.ts";
 
@@ -150,15 +150,21 @@ export function sockRecv(
 ): Future<Uint8Array> {
   const fd = nonBlockingFd(sock, "receive");
   checkSize(nbytes, "receive");
-  // Receive into the thread's shared read buffer and copy out only what
-  // came: no nbytes-sized allocation per call (64 KiB for a typical server).
-  const shared = nbytes <= READ_SIZE;
-  const buf = shared ? readBuffer() : new Uint8Array(nbytes);
+  // Receive into the thread's shared receive slab and keep only what came:
+  // no nbytes-sized allocation per call (64 KiB for a typical server).
+  if (nbytes <= READ_SIZE) {
+    return ioFuture(loop, fd, false, () => {
+      // The target is taken at the receive: other receives run between.
+      const target = receiveTarget(nbytes);
+      const n = recvOrAgain(fd, target, receiveTargetLen());
+      return n === -1 ? AGAIN : keepTarget(n);
+    });
+  }
+  const buf = new Uint8Array(nbytes);
   const len = BigInt(nbytes);
   return ioFuture(loop, fd, false, () => {
     const n = recvOrAgain(fd, buf, len);
     if (n === -1) return AGAIN;
-    if (shared) return keepReceived(buf, n);
     return n !== nbytes ? buf.slice(0, n) : buf;
   });
 }

@@ -19,7 +19,7 @@ import {
   Waiters,
 } from "../futures/_wait.ts";
 import { ConnectionResetError, errnoOf } from "../poll/errors.ts";
-import { keepReceived } from "./_received.ts";
+import { keepTarget, receiveTarget } from "./_received.ts";
 import type { BufferedProtocol, Protocol, Transport } from "./types.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
@@ -35,11 +35,8 @@ const _replaceTransport: typeof netKeys._replaceTransport =
   netKeys._replaceTransport;
 const _room: typeof netKeys._room = netKeys._room;
 
-// One receive buffer for every stream connection of the thread (receives
-// are synchronous, and the bytes are copied out at once).
-const SCRATCH_SIZE = 256 * 1024;
-const scratch = new Uint8Array(SCRATCH_SIZE);
-let scratchView = scratch;
+// The most one receive brings (asyncio's max_size).
+const MAX_RECEIVE = 256 * 1024;
 
 /**
  * What `startServer` calls for each client: a generator function (run as a
@@ -155,19 +152,20 @@ export class StreamReaderProtocol implements Protocol, BufferedProtocol {
 
   /**
    * @internal The transport receives into this (the BufferedProtocol
-   * path): a view of one buffer shared by every stream of the thread, sized
-   * so a single receive cannot take the reader past its bound.
+   * path): the free tail of the receive slab every stream of the thread
+   * shares, sized so a single receive cannot take the reader past its
+   * bound.
    */
   getBuffer(_sizeHint: number): Uint8Array {
-    const room = this.#reader[_room](SCRATCH_SIZE);
-    // Mostly the same room (an empty reader's): reuse the view.
-    if (room !== scratchView.length) scratchView = scratch.subarray(0, room);
-    return scratchView;
+    return receiveTarget(this.#reader[_room](MAX_RECEIVE));
   }
 
-  /** @internal `n` bytes were received into the buffer: kept as a copy. */
+  /**
+   * @internal `n` bytes were received into the buffer: kept where they are
+   * (a large read) or copied (a small one), and fed to the reader.
+   */
   bufferUpdated(n: number): void {
-    this.#reader.feedData(keepReceived(scratch, n));
+    this.#reader.feedData(keepTarget(n));
   }
 
   /** @internal Bytes received: fed to the reader. */

@@ -43,7 +43,7 @@ import {
 import type { NetLoop } from "./_loop.ts";
 import { Flag } from "./_transport_base.ts";
 import { FdWriteTransport } from "./_write_transport.ts";
-import { keepReceived } from "./_received.ts";
+import { keepTarget, receiveTarget, receiveTargetLen } from "./_received.ts";
 import { Socket } from "./socket.ts";
 import type {
   BaseProtocol,
@@ -67,7 +67,6 @@ const _release: typeof tlsKeys._release = tlsKeys._release;
 
 /** asyncio's `max_size` of one read: the size of the shared read buffer. @internal */
 export const READ_SIZE = 256 * 1024;
-const READ_SIZE_N = BigInt(READ_SIZE);
 let sharedReadBuffer: Uint8Array | null = null;
 // The last BufferedProtocol buffer and its length as a bigint.
 let lastBuf: Uint8Array | null = null;
@@ -234,10 +233,10 @@ export class SocketTransport extends FdWriteTransport<BaseProtocol>
       this.#readIntoProtocol();
       return;
     }
-    const buf = readBuffer();
-    const n = this.#recv(buf, READ_SIZE_N);
+    const buf = receiveTarget(READ_SIZE);
+    const n = this.#recv(buf, receiveTargetLen());
     if (n <= 0) return;
-    const data = keepReceived(buf, n);
+    const data = keepTarget(n);
     try {
       (this._protocol as Protocol).dataReceived(data);
     } catch (err) {
