@@ -76,6 +76,36 @@ test("dataReceived() gets bytes that stay valid after the call", async () => {
   });
 });
 
+test("dataReceived() gets large reads that stay valid while later reads arrive", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [server, port, peers] = yield* collectServer(loop);
+    const [t] = yield* createConnection(
+      loop,
+      () => new Collect(loop),
+      "127.0.0.1",
+      port,
+    );
+    yield* until(() => peers.length === 1);
+    // Large reads are handed out as views of a shared receive slab: each
+    // must keep its bytes while the next ones are received after it.
+    const size = 40_000;
+    let sent = 0;
+    for (let i = 1; i <= 12; i++) {
+      t.write(new Uint8Array(size).fill(i));
+      sent += size;
+      yield* until(() => concat(peers[0].chunks).length === sent);
+    }
+    const got = concat(peers[0].chunks);
+    for (let i = 1; i <= 12; i++) {
+      const part = got.subarray((i - 1) * size, i * size);
+      assert.ok(part.every((x) => x === i), `bytes of write ${i} changed`);
+    }
+    t.close();
+    yield* shutdownServer(server);
+  });
+});
+
 test("write() after close() throws RuntimeError and queues nothing", async () => {
   await run(function* () {
     const loop = getRunningLoop();

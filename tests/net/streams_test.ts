@@ -120,6 +120,46 @@ test("openConnection() and startServer() refuse bad arguments at once", async ()
   });
 });
 
+test("read() results stay valid while later reads arrive", async () => {
+  await run(function* () {
+    const size = 30_000;
+    const server = yield* startServer(
+      function* (_reader, writer) {
+        // One write at a time, each read by the client before the next.
+        for (let i = 1; i <= 12; i++) {
+          writer.write(new Uint8Array(size).fill(i));
+          yield* writer.drain();
+          yield* sleep(0.005);
+        }
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    const kept: Uint8Array[] = [];
+    for (;;) {
+      const data = yield* reader.read(65536);
+      if (data.length === 0) break;
+      kept.push(data);
+    }
+    const all = new Uint8Array(kept.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of kept) {
+      all.set(c, at);
+      at += c.length;
+    }
+    assert.equal(all.length, 12 * size);
+    for (let i = 1; i <= 12; i++) {
+      const part = all.subarray((i - 1) * size, i * size);
+      assert.ok(part.every((x) => x === i), `bytes of write ${i} changed`);
+    }
+    writer.close();
+    server.close();
+    yield* server.waitClosed();
+  });
+});
+
 test("readexactly() over loopback keeps every byte; EOF gives IncompleteReadError", async () => {
   await run(function* () {
     const server = yield* startServer(
