@@ -2,10 +2,11 @@
  * `SocketTransport`: the stream transport over a connected socket (TCP or
  * Unix stream), asyncio's `_SelectorSocketTransport` behaviour.
  *
- * Read path: one `recv` per readiness into one 256 KiB buffer shared by
- * every transport of the thread (uvloop's design: idle connections hold no
- * read buffer), the bytes copied out for `dataReceived` so they stay valid;
- * a `BufferedProtocol` receives straight into its own buffer instead.
+ * Read path: one `recv` per readiness into the free tail of the receive
+ * slab every transport of the thread shares (`_received.ts`; idle
+ * connections hold no read buffer), the bytes handed to `dataReceived` in
+ * place (a large read) or copied (a small one), so they stay valid; a
+ * `BufferedProtocol` receives straight into its own buffer instead.
  * Write path: `write` sends at once when nothing is queued; what does not
  * fit is copied into a contiguous backlog flushed with one `send` per
  * write readiness. `pauseWriting`/`resumeWriting` are called on every

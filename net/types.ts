@@ -241,11 +241,11 @@ export interface Protocol extends BaseProtocol {
   connectionMade?(transport: Transport): void;
   /**
    * Bytes received. `data` stays valid after the call (the protocol may keep
-   * it). Differs from asyncio for a JS reason: a small `data` is a view of a
-   * slab shared with other reads (one allocation for many reads, as Node's
+   * it). Differs from asyncio for a JS reason: `data` is a view of a slab
+   * shared with other reads (no allocation of its own per read, as Node's
    * Buffer pool), so use `data` itself, never all of `data.buffer`; keeping
-   * it keeps that slab (at most 64 KiB) alive, and `data.slice()` makes a
-   * copy of its own.
+   * it keeps that slab (64 KiB for a read up to 4 KiB, else 256 KiB) alive,
+   * and `data.slice()` makes a copy of its own.
    */
   dataReceived(data: Uint8Array): void;
   /**
