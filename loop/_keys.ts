@@ -28,9 +28,6 @@ export const _owner: unique symbol = Symbol("_owner");
 export const _run: unique symbol = Symbol("_run");
 
 /** @internal */
-export const _seq: unique symbol = Symbol("_seq");
-
-/** @internal */
 export const _source: unique symbol = Symbol("_source");
 
 /** @internal */

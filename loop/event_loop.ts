@@ -101,7 +101,6 @@ const _errorContext: typeof loopKeys._errorContext = loopKeys._errorContext;
 const _executorJobs: typeof loopKeys._executorJobs = loopKeys._executorJobs;
 const _owner: typeof loopKeys._owner = loopKeys._owner;
 const _run: typeof loopKeys._run = loopKeys._run;
-const _seq: typeof loopKeys._seq = loopKeys._seq;
 const _source: typeof loopKeys._source = loopKeys._source;
 const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
   loopKeys._timerHandleCancelled;
@@ -281,7 +280,6 @@ export class EventLoop implements LoopLike {
   #readyArg: unknown[] = [];
   #head = 0;
   readonly #timers = new TimerHeap();
-  #timerSeq = 0;
   #timerCancelled = 0;
   #ioCount = 0;
   #sincePoll = 0;
@@ -436,7 +434,6 @@ export class EventLoop implements LoopLike {
     this.#checkClosed("schedule a callback");
     const h = new TimerHandle(
       when,
-      this.#timerSeq++,
       callback as (...a: never[]) => unknown,
       // Keep no per-timer empty array alive until the timer fires.
       args.length === 0 ? NO_ARGS : args,
@@ -1280,6 +1277,8 @@ export class EventLoop implements LoopLike {
    */
   #runOnce(mayBlock: boolean): number {
     const timers = this.#timers;
+    // In case an error escaped the last iteration while it held timers.
+    timers.release();
     // Drop cancelled timers from the top; compact when they dominate.
     if (
       this.#timerCancelled > MIN_HEAP_FOR_COMPACTION &&
@@ -1321,11 +1320,12 @@ export class EventLoop implements LoopLike {
     // order (as asyncio appends them to its ready queue). They run straight
     // from the heap: copying thousands of due handles through the ready
     // queue first costs more than running them. Timers scheduled during
-    // this iteration wait for the next one, even if already due.
+    // this iteration wait for the next one, even if already due: the queue
+    // holds them back until the end of the iteration.
     const timersDue = timers.size > 0 &&
       timers.peekWhen() <= this.time() + CLOCK_RESOLUTION;
     const dueBy = timersDue ? this.time() + CLOCK_RESOLUTION : 0;
-    const seqLimit = this.#timerSeq;
+    timers.hold();
 
     // Run exactly what was ready when the iteration began.
     const fns = this.#readyFn;
@@ -1371,10 +1371,9 @@ export class EventLoop implements LoopLike {
     }
 
     if (timersDue) {
-      while (timers.peekWhen() <= dueBy) {
-        const top = timers.peek()!;
-        if (top[_seq] >= seqLimit) break;
-        timers.pop();
+      for (;;) {
+        const top = timers.popDue(dueBy);
+        if (top === undefined) break;
         top[_owner] = null;
         if (top[_callback] === null) {
           this.#timerCancelled--;
@@ -1389,6 +1388,7 @@ export class EventLoop implements LoopLike {
         }
       }
     }
+    timers.release();
     return work;
   }
 

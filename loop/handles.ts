@@ -15,7 +15,6 @@ const _callback: typeof loopKeys._callback = loopKeys._callback;
 const _errorContext: typeof loopKeys._errorContext = loopKeys._errorContext;
 const _owner: typeof loopKeys._owner = loopKeys._owner;
 const _run: typeof loopKeys._run = loopKeys._run;
-const _seq: typeof loopKeys._seq = loopKeys._seq;
 const _source: typeof loopKeys._source = loopKeys._source;
 const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
   loopKeys._timerHandleCancelled;
@@ -148,11 +147,6 @@ export class TimerHandle extends Handle {
    */
   declare readonly [_when]: number;
   /**
-   * @internal Ties between equal deadlines break in scheduling order.
-   * @ignore
-   */
-  declare readonly [_seq]: number;
-  /**
    * @internal The loop whose timer heap holds it; null when it is in no
    * heap (fired, dropped, or an infinite delay). One field for both.
    * @ignore
@@ -162,13 +156,11 @@ export class TimerHandle extends Handle {
   /** @internal */
   constructor(
     when: number,
-    seq: number,
     callback: (...args: never[]) => unknown,
     args: unknown[],
   ) {
     super(callback, args);
     this[_when] = when;
-    this[_seq] = seq;
     this[_owner] = null;
   }
 
