@@ -173,6 +173,17 @@ Deno.test("callLater() rejects a delay that is not a number", () => {
   assert.throws(() => loop.callLater("1" as never, () => {}), TypeError);
 });
 
+Deno.test("callLater() and callAt() pass their extra arguments, and none when given none", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: unknown[][] = [];
+  loop.callLater(1, (...a: unknown[]) => seen.push(a));
+  loop.callLater(2, (...a: unknown[]) => seen.push(a), "x");
+  loop.callAt(loop.time() + 3, (...a: unknown[]) => seen.push(a), 1, undefined);
+  loop.callLater(4, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, [[], ["x"], [1, undefined]]);
+});
+
 Deno.test("runForever() on a running loop is a clear error", async () => {
   using loop = newEventLoop();
   let err: unknown;
