@@ -36,4 +36,7 @@ export const _timerHandleCancelled: unique symbol = Symbol(
 );
 
 /** @internal */
-export const _when: unique symbol = Symbol("_when");
+export const _when0: unique symbol = Symbol("_when0");
+
+/** @internal */
+export const _when1: unique symbol = Symbol("_when1");

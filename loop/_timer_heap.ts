@@ -27,7 +27,14 @@ import * as loopKeys from "./_keys.ts";
 
 // The keys as this module's own consts: V8 folds a module's const into a
 // symbol-keyed access, not an imported binding (2-3x slower when measured).
-const _when: typeof loopKeys._when = loopKeys._when;
+const _when0: typeof loopKeys._when0 = loopKeys._when0;
+const _when1: typeof loopKeys._when1 = loopKeys._when1;
+
+// A handle keeps its deadline as the two 32-bit words of the double (see
+// handles.ts); the heap copies the words into #when through a view, and
+// #pushFar rebuilds the double here, without a call.
+const wordsF64 = new Float64Array(1);
+const wordsI32 = new Int32Array(wordsF64.buffer);
 
 // Bucket width: 1/1024 s, about a millisecond (the loop's waits are in ms).
 // A power of two: scaling a deadline by it is exact.
@@ -45,6 +52,7 @@ export class TimerHeap {
   // The heap: handles, their deadlines and numbers, in heap order.
   #items: (TimerHandle | undefined)[] = [];
   #when = new Float64Array(64);
+  #when32 = new Int32Array(this.#when.buffer);
   #seq = new Float64Array(64);
   #size = 0;
   // Numbers order equal deadlines. A handle is numbered as it enters the
@@ -81,7 +89,7 @@ export class TimerHeap {
     return this.#size > 0 ? this.#when[0] : Infinity;
   }
 
-  /** Add a handle, due at its `[_when]`. */
+  /** Add a handle, due at its deadline. */
   push(h: TimerHandle): void {
     if (this.#held) this.#waiting.push(h);
     else if (this.#farSize === 0 && this.#size < NEAR_MAX) this.#heapPush(h);
@@ -152,6 +160,7 @@ export class TimerHeap {
   clear(): void {
     this.#items = [];
     this.#when = new Float64Array(64);
+    this.#when32 = new Int32Array(this.#when.buffer);
     this.#seq = new Float64Array(64);
     this.#size = 0;
     this.#far = new Map();
@@ -164,7 +173,8 @@ export class TimerHeap {
     if (this.#size === this.#when.length) this.#growHeap();
     const i = this.#size++;
     this.#items[i] = h;
-    this.#when[i] = h[_when];
+    this.#when32[2 * i] = h[_when0];
+    this.#when32[2 * i + 1] = h[_when1];
     this.#seq[i] = this.#nextSeq++;
     this.#siftUp(i);
   }
@@ -231,11 +241,14 @@ export class TimerHeap {
     const seq = new Float64Array(n);
     seq.set(this.#seq);
     this.#when = when;
+    this.#when32 = new Int32Array(when.buffer);
     this.#seq = seq;
   }
 
   #pushFar(h: TimerHandle): void {
-    const w = h[_when];
+    wordsI32[0] = h[_when0];
+    wordsI32[1] = h[_when1];
+    const w = wordsF64[0];
     // (A deadline of -Infinity would make every index NaN.)
     if (this.#farSize === 0) this.#base = w > -Infinity ? w : 0;
     const b = Math.floor((w - this.#base) * BUCKETS_PER_SECOND);

@@ -104,7 +104,6 @@ const _run: typeof loopKeys._run = loopKeys._run;
 const _source: typeof loopKeys._source = loopKeys._source;
 const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
   loopKeys._timerHandleCancelled;
-const _when: typeof loopKeys._when = loopKeys._when;
 
 /**
  * Options of {@linkcode EventLoop}.
@@ -420,7 +419,11 @@ export class EventLoop implements LoopLike {
     }
     // The handle is made here, not in #schedule: a deadline passed as an
     // argument would be boxed, one more allocation per timer.
-    return this.#schedule(new TimerHandle(this.time() + delay, callback, args));
+    const when = this.time() + delay;
+    return this.#schedule(
+      new TimerHandle(when, callback, args),
+      when === Infinity,
+    );
   }
 
   /** Run `callback(...args)` at loop time `when` (seconds, see `time()`). */
@@ -447,15 +450,18 @@ export class EventLoop implements LoopLike {
     if (typeof callback !== "function") {
       _checkCallable("schedule a callback", "callback", callback);
     }
-    return this.#schedule(new TimerHandle(when, callback, args));
+    return this.#schedule(
+      new TimerHandle(when, callback, args),
+      when === Infinity,
+    );
   }
 
-  #schedule(h: TimerHandle): TimerHandle {
+  #schedule(h: TimerHandle, never: boolean): TimerHandle {
     this.#checkClosed("schedule a callback");
     if (this.#debug) h[_source] = new Error().stack;
     // An infinite delay is "never" (asyncio): the handle exists, the heap
     // never sees it, and a program waiting only on it is deadlocked.
-    if (h[_when] === Infinity) return h;
+    if (never) return h;
     h[_owner] = this;
     this.#timers.push(h);
     if (this.#hostWaiting) this.#wake();
@@ -1084,8 +1090,7 @@ export class EventLoop implements LoopLike {
   }
 
   #timerDue(): boolean {
-    const top = this.#timers.peek();
-    return top !== undefined && top[_when] <= this.time() + CLOCK_RESOLUTION;
+    return this.#timers.peekWhen() <= this.time() + CLOCK_RESOLUTION;
   }
 
   #wake(): void {
@@ -1208,15 +1213,16 @@ export class EventLoop implements LoopLike {
         "Cannot advance virtual time: nothing is scheduled and no fd is watched, the program is deadlocked",
       );
     }
-    if (timeout > 0) this.#vtime = this.#timers.peek()![_when];
+    if (timeout > 0) this.#vtime = this.#timers.peekWhen();
   }
 
   /** Seconds until the next timer; 0 if work is ready; null if none. */
   #timeout(): number | null {
     if (!this.#readyEmpty() || this.#stopping) return 0;
-    const top = this.#timers.peek();
-    if (top === undefined) return null;
-    return Math.max(0, top[_when] - this.time());
+    const when = this.#timers.peekWhen();
+    // (No timer is due at Infinity: those never enter the queue.)
+    if (when === Infinity) return null;
+    return Math.max(0, when - this.time());
   }
 
   #processEvents(events: SelectResult<IoHandles | null>): void {

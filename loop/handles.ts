@@ -18,7 +18,8 @@ const _run: typeof loopKeys._run = loopKeys._run;
 const _source: typeof loopKeys._source = loopKeys._source;
 const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
   loopKeys._timerHandleCancelled;
-const _when: typeof loopKeys._when = loopKeys._when;
+const _when0: typeof loopKeys._when0 = loopKeys._when0;
+const _when1: typeof loopKeys._when1 = loopKeys._when1;
 
 /**
  * @internal The arguments of a handle that has none (or was cancelled):
@@ -26,6 +27,24 @@ const _when: typeof loopKeys._when = loopKeys._when;
  * @ignore
  */
 export const NO_ARGS: unknown[] = [];
+
+// A deadline is kept as the two 32-bit words of its double: in a field, a
+// double is a pointer to a 16-byte box of its own, a second object per
+// pending timer for every scavenge to copy, where two int32 words are two
+// small integers (Smis) in the handle itself. Written and read through the
+// same views, the words rebuild the double exactly on any byte order.
+const wordsF64 = new Float64Array(1);
+const wordsI32 = new Int32Array(wordsF64.buffer);
+
+/**
+ * @internal The deadline of a timer handle (`h.when()`, without a call).
+ * @ignore
+ */
+export function whenOf(h: TimerHandle): number {
+  wordsI32[0] = h[_when0];
+  wordsI32[1] = h[_when1];
+  return wordsF64[0];
+}
 
 /** The part of the loop a timer handle reports to. @internal */
 export interface HandleOwner {
@@ -142,10 +161,15 @@ export class Handle {
  */
 export class TimerHandle extends Handle {
   /**
-   * @internal
+   * @internal The first 32-bit word of the deadline's double (whenOf()).
    * @ignore
    */
-  declare readonly [_when]: number;
+  declare readonly [_when0]: number;
+  /**
+   * @internal The second 32-bit word of the deadline's double.
+   * @ignore
+   */
+  declare readonly [_when1]: number;
   /**
    * @internal The loop whose timer heap holds it; null when it is in no
    * heap (fired, dropped, or an infinite delay). One field for both.
@@ -160,13 +184,15 @@ export class TimerHandle extends Handle {
     args: unknown[],
   ) {
     super(callback, args);
-    this[_when] = when;
+    wordsF64[0] = when;
+    this[_when0] = wordsI32[0];
+    this[_when1] = wordsI32[1];
     this[_owner] = null;
   }
 
   /** The loop time (seconds) the callback is scheduled for. */
   when(): number {
-    return this[_when];
+    return whenOf(this);
   }
 
   /** Prevent the callback from running; the loop drops it lazily. */

@@ -8,24 +8,22 @@
 
 import assert from "node:assert/strict";
 import { TimerHeap } from "../../loop/_timer_heap.ts";
-import type { TimerHandle } from "../../loop/handles.ts";
-import * as loopKeys from "../../loop/_keys.ts";
-
-// The keys as this module's own consts: V8 folds a module's const into a
-// symbol-keyed access, not an imported binding (2-3x slower when measured).
-const _when: typeof loopKeys._when = loopKeys._when;
-
-// The queue numbers handles itself, in push order; `seq` is the test's own
-// count, in the same order, for the expected result.
-type Fake = { [_when]: number; seq: number; _cancelled: boolean };
+import { NO_ARGS, TimerHandle } from "../../loop/handles.ts";
 
 let seq = 0;
-function timer(when: number): TimerHandle {
-  return { [_when]: when, seq: seq++, _cancelled: false } as Fake as never;
+
+// Real handles, with the test's own count of the push order (the queue
+// numbers handles itself, in the same order) for the expected result.
+class Fake extends TimerHandle {
+  readonly seq = seq++;
+}
+
+function timer(when: number): Fake {
+  return new Fake(when, () => {}, NO_ARGS);
 }
 
 function earlier(a: Fake, b: Fake): number {
-  return a[_when] - b[_when] || a.seq - b.seq;
+  return a.when() - b.when() || a.seq - b.seq;
 }
 
 /** A seeded generator in [0, 1) (mulberry32), so a failure replays. */
@@ -52,7 +50,7 @@ Deno.test("TimerHeap pops timers set at once in deadline order, equal deadlines 
   for (let i = 0; i < 20_000; i++) {
     // Over 50 ms, every fifth deadline shared with an earlier timer.
     const when = i % 5 === 4 && i > 0
-      ? all[Math.floor(rnd() * all.length)][_when]
+      ? all[Math.floor(rnd() * all.length)].when()
       : 100 + rnd() * 0.05;
     const h = timer(when);
     all.push(h as never);
@@ -125,7 +123,7 @@ Deno.test("TimerHeap matches a sorted list under random pushes, pops and filters
     if (r < 0.55) {
       // Mostly near deadlines, some far ones, some equal to a queued one.
       const when = model.length > 0 && r < 0.1
-        ? model[Math.floor(rnd() * model.length)][_when]
+        ? model[Math.floor(rnd() * model.length)].when()
         : now + (rnd() < 0.9 ? rnd() * 0.02 : rnd() * 5);
       const h = timer(when);
       q.push(h);
@@ -141,15 +139,15 @@ Deno.test("TimerHeap matches a sorted list under random pushes, pops and filters
       model.sort(earlier);
       assert.equal(
         q.popDue(now - 1),
-        model[0][_when] <= now - 1 ? model.shift() : undefined,
+        model[0].when() <= now - 1 ? model.shift() : undefined,
       );
     } else if (r < 0.97) {
       model.sort(earlier);
       const want = model.shift();
       assert.equal(q.peek(), want);
-      assert.equal(q.peekWhen(), want?.[_when] ?? Infinity);
+      assert.equal(q.peekWhen(), want?.when() ?? Infinity);
       assert.equal(q.pop(), want);
-      if (want !== undefined) now = want[_when];
+      if (want !== undefined) now = want.when();
     } else {
       // Drop about a third, as cancellation compaction does.
       q.filter((h) => !((h as unknown as Fake).seq % 3 === 0));
