@@ -542,7 +542,7 @@ export class EventLoop implements LoopLike {
     }
     const h = args.length === 1
       ? new Handle1(cb, args[0])
-      : new Handle(cb, args);
+      : new Handle(cb, args.length === 0 ? NO_ARGS : args);
     const key = this.#selector.getMap().get(fd);
     if (key === undefined) {
       const io: IoHandles = event === EVENT_READ

@@ -184,6 +184,26 @@ Deno.test("callLater() and callAt() pass their extra arguments, and none when gi
   assert.deepEqual(seen, [[], ["x"], [1, undefined]]);
 });
 
+Deno.test("Handle.cancel() with and without arguments: nothing runs, the handle says cancelled", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: unknown[] = [];
+  const handles = [
+    loop.callSoon(() => seen.push("none")),
+    loop.callSoon((a: string) => seen.push(a), "one"),
+    loop.callLater(1, () => seen.push("timer")),
+    loop.callLater(1, (a: string, b: string) => seen.push(a + b), "t", "2"),
+  ];
+  for (const h of handles) {
+    h.cancel();
+    h.cancel(); // twice is harmless
+  }
+  loop.callLater(2, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, []);
+  assert.ok(handles.every((h) => h.cancelled()));
+  assert.match(String(handles[1]), /cancelled/);
+});
+
 Deno.test("runForever() on a running loop is a clear error", async () => {
   using loop = newEventLoop();
   let err: unknown;
