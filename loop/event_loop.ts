@@ -1390,26 +1390,38 @@ export class EventLoop implements LoopLike {
       this.#head = 0;
     }
 
-    if (timersDue) {
-      for (;;) {
-        const top = timers.popDue(dueBy);
-        if (top === undefined) break;
-        top[_owner] = null;
-        if (top[_callback] === null) {
-          this.#timerCancelled--;
-          continue;
-        }
-        work++;
-        try {
-          if (debug) this.#runTimed(top);
-          else top[_run]();
-        } catch (err) {
-          this.callExceptionHandler(top[_errorContext](err));
-        }
-      }
-    }
+    if (timersDue) work += this.#runTimers(dueBy);
     timers.release();
     return work;
+  }
+
+  /**
+   * Run the timers due by `dueBy`; returns how many ran. Its own small
+   * function: the optimizing compiler takes it in a few milliseconds, where
+   * #runOnce took ~70 ms on a busy machine and 200,000 timers had mostly
+   * fired, in less optimized code, before it was done.
+   */
+  #runTimers(dueBy: number): number {
+    const timers = this.#timers;
+    const debug = this.#debug;
+    let ran = 0;
+    for (;;) {
+      const top = timers.popDue(dueBy);
+      if (top === undefined) break;
+      top[_owner] = null;
+      if (top[_callback] === null) {
+        this.#timerCancelled--;
+        continue;
+      }
+      ran++;
+      try {
+        if (debug) this.#runTimed(top);
+        else top[_run]();
+      } catch (err) {
+        this.callExceptionHandler(top[_errorContext](err));
+      }
+    }
+    return ran;
   }
 
   #runTimed(h: Handle): void {
