@@ -97,6 +97,18 @@ Deno.test("TimerHeap keeps scheduling order for a deadline whose bucket is pendi
   assert.deepEqual(drain(q), [...fill.slice(1), b1, b2, c]);
 });
 
+Deno.test("TimerHeap orders bucketed timers seconds before and after the first one", () => {
+  const q = new TimerHeap();
+  const fill = Array.from({ length: 256 }, (_, i) => timer(1 + i * 1e-6));
+  for (const h of fill) q.push(h);
+  // The first bucketed timer sets the origin of the bucket indices; these
+  // lie 5 s before it, 10 s after it, and in between.
+  const x = timer(10), y = timer(5), z = timer(20), w = timer(10.5);
+  const y2 = timer(5);
+  for (const h of [x, y, z, w, y2]) q.push(h);
+  assert.deepEqual(drain(q), [...fill, y, y2, x, w, z]);
+});
+
 Deno.test("TimerHeap.hold() keeps handles pushed since out of the queue until release()", () => {
   const q = new TimerHeap();
   const a = timer(2), b = timer(1), c = timer(1);
