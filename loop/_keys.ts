@@ -28,9 +28,6 @@ export const _owner: unique symbol = Symbol("_owner");
 export const _run: unique symbol = Symbol("_run");
 
 /** @internal */
-export const _seq: unique symbol = Symbol("_seq");
-
-/** @internal */
 export const _source: unique symbol = Symbol("_source");
 
 /** @internal */
@@ -39,4 +36,7 @@ export const _timerHandleCancelled: unique symbol = Symbol(
 );
 
 /** @internal */
-export const _when: unique symbol = Symbol("_when");
+export const _when0: unique symbol = Symbol("_when0");
+
+/** @internal */
+export const _when1: unique symbol = Symbol("_when1");

@@ -15,11 +15,11 @@ const _callback: typeof loopKeys._callback = loopKeys._callback;
 const _errorContext: typeof loopKeys._errorContext = loopKeys._errorContext;
 const _owner: typeof loopKeys._owner = loopKeys._owner;
 const _run: typeof loopKeys._run = loopKeys._run;
-const _seq: typeof loopKeys._seq = loopKeys._seq;
 const _source: typeof loopKeys._source = loopKeys._source;
 const _timerHandleCancelled: typeof loopKeys._timerHandleCancelled =
   loopKeys._timerHandleCancelled;
-const _when: typeof loopKeys._when = loopKeys._when;
+const _when0: typeof loopKeys._when0 = loopKeys._when0;
+const _when1: typeof loopKeys._when1 = loopKeys._when1;
 
 /**
  * @internal The arguments of a handle that has none (or was cancelled):
@@ -27,6 +27,24 @@ const _when: typeof loopKeys._when = loopKeys._when;
  * @ignore
  */
 export const NO_ARGS: unknown[] = [];
+
+// A deadline is kept as the two 32-bit words of its double: in a field, a
+// double is a pointer to a 16-byte box of its own, a second object per
+// pending timer for every scavenge to copy, where two int32 words are two
+// small integers (Smis) in the handle itself. Written and read through the
+// same views, the words rebuild the double exactly on any byte order.
+const wordsF64 = new Float64Array(1);
+const wordsI32 = new Int32Array(wordsF64.buffer);
+
+/**
+ * @internal The deadline of a timer handle (`h.when()`, without a call).
+ * @ignore
+ */
+export function whenOf(h: TimerHandle): number {
+  wordsI32[0] = h[_when0];
+  wordsI32[1] = h[_when1];
+  return wordsF64[0];
+}
 
 /** The part of the loop a timer handle reports to. @internal */
 export interface HandleOwner {
@@ -56,18 +74,23 @@ export class Handle {
   // Fields are assigned in the constructors, not by initializers: a class
   // field initializer defines a property per object, and making 200,000
   // such two-level objects took ~15% longer that way in a cold process.
-  // Two fields only (cancelled is a null callback): 200,000 pending timers
-  // are copied by every scavenge they survive, so each field costs.
+  // Few fields (cancelled is a null callback): 200,000 pending timers are
+  // copied by every scavenge they survive, so each field costs.
   /**
    * @internal Null once cancelled.
    * @ignore
    */
   declare [_callback]: ((...args: never[]) => unknown) | null;
   /**
-   * @internal
+   * @internal An own property only when there are arguments: the others
+   * read the prototype's NO_ARGS, and are a field (8 bytes) smaller.
    * @ignore
    */
   declare [_args]: unknown[];
+
+  static {
+    this.prototype[_args] = NO_ARGS;
+  }
   /**
    * @internal Where it was scheduled; set in debug mode only, so the
    * millions of handles of a busy loop stay small.
@@ -78,15 +101,15 @@ export class Handle {
   /** @internal */
   constructor(callback: (...args: never[]) => unknown, args: unknown[]) {
     this[_callback] = callback;
-    this[_args] = args;
+    if (args !== NO_ARGS) this[_args] = args;
   }
 
   /** Prevent the callback from running. Does nothing if it already ran. */
   cancel(): void {
     // Dropping the references also marks it cancelled, and keeps nothing
-    // alive.
+    // alive. (Writing NO_ARGS over the prototype's would add a field.)
     this[_callback] = null;
-    this[_args] = NO_ARGS;
+    if (this[_args] !== NO_ARGS) this[_args] = NO_ARGS;
   }
 
   /** Whether `cancel()` was called. */
@@ -143,15 +166,15 @@ export class Handle {
  */
 export class TimerHandle extends Handle {
   /**
-   * @internal
+   * @internal The first 32-bit word of the deadline's double (whenOf()).
    * @ignore
    */
-  declare readonly [_when]: number;
+  declare readonly [_when0]: number;
   /**
-   * @internal Ties between equal deadlines break in scheduling order.
+   * @internal The second 32-bit word of the deadline's double.
    * @ignore
    */
-  declare readonly [_seq]: number;
+  declare readonly [_when1]: number;
   /**
    * @internal The loop whose timer heap holds it; null when it is in no
    * heap (fired, dropped, or an infinite delay). One field for both.
@@ -162,19 +185,19 @@ export class TimerHandle extends Handle {
   /** @internal */
   constructor(
     when: number,
-    seq: number,
     callback: (...args: never[]) => unknown,
     args: unknown[],
   ) {
     super(callback, args);
-    this[_when] = when;
-    this[_seq] = seq;
+    wordsF64[0] = when;
+    this[_when0] = wordsI32[0];
+    this[_when1] = wordsI32[1];
     this[_owner] = null;
   }
 
   /** The loop time (seconds) the callback is scheduled for. */
   when(): number {
-    return this[_when];
+    return whenOf(this);
   }
 
   /** Prevent the callback from running; the loop drops it lazily. */

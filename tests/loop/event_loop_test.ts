@@ -9,6 +9,7 @@ import {
   newEventLoop,
   run,
   sleep,
+  type TimerHandle,
 } from "../../mod.ts";
 import { localServer } from "./_http_server.ts";
 import { Worker } from "node:worker_threads";
@@ -73,6 +74,49 @@ Deno.test("callLater(0) from a timer runs in the next iteration, after callbacks
   assert.deepEqual(seen, ["A", "X", "T2"]);
 });
 
+Deno.test("callLater() with thousands pending fires ties in scheduling order, and timers set by them in the next iteration", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: number[] = [];
+  const want: [number, number][] = [];
+  // Past 256 pending timers the queue buckets them: ties must still keep
+  // the order they were set in, and a timer set by one of them, even one
+  // due earlier, must wait for the next iteration, after all of them.
+  for (let i = 0; i < 3000; i++) {
+    const delay = ((i * 7919) % 5) / 1000;
+    want.push([delay, i]);
+    loop.callLater(delay, () => {
+      seen.push(i);
+      if (i === 0) loop.callAt(loop.time() - 1, () => seen.push(-1));
+    });
+  }
+  loop.callLater(1, () => loop.stop());
+  await loop.runForever();
+  want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const order = want.map(([, i]) => i);
+  // Timer 0 has delay 0: all of delay 0 run in its iteration, then -1.
+  const zeros = want.filter(([d]) => d === 0).length;
+  order.splice(zeros, 0, -1);
+  assert.deepEqual(seen, order);
+});
+
+Deno.test("TimerHandle.cancel() after the timer fired marks it cancelled and keeps when()", async () => {
+  using loop = newEventLoop(virtual);
+  const handles: TimerHandle[] = [];
+  let ran = 0;
+  for (let i = 0; i < 300; i++) handles.push(loop.callLater(1, () => ran++));
+  const later = loop.callLater(2, () => ran++);
+  loop.callLater(1.5, () => {
+    // All 300 fired: cancelling them must not count as pending cancelled
+    // timers (that would compact, or drop, the one still pending).
+    for (const h of handles) h.cancel();
+  });
+  loop.callLater(3, () => loop.stop());
+  await loop.runForever();
+  assert.equal(ran, 301);
+  assert.ok(handles.every((h) => h.cancelled() && h.when() === 1));
+  assert.equal(later.cancelled(), false);
+});
+
 Deno.test("a ready callback can cancel a timer that is due in the same iteration", async () => {
   using loop = newEventLoop(virtual);
   let ran = false;
@@ -127,6 +171,37 @@ Deno.test("callLater() rejects a delay that is not a number", () => {
   using loop = newEventLoop();
   assert.throws(() => loop.callLater(NaN, () => {}), TypeError);
   assert.throws(() => loop.callLater("1" as never, () => {}), TypeError);
+});
+
+Deno.test("callLater() and callAt() pass their extra arguments, and none when given none", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: unknown[][] = [];
+  loop.callLater(1, (...a: unknown[]) => seen.push(a));
+  loop.callLater(2, (...a: unknown[]) => seen.push(a), "x");
+  loop.callAt(loop.time() + 3, (...a: unknown[]) => seen.push(a), 1, undefined);
+  loop.callLater(4, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, [[], ["x"], [1, undefined]]);
+});
+
+Deno.test("Handle.cancel() with and without arguments: nothing runs, the handle says cancelled", async () => {
+  using loop = newEventLoop(virtual);
+  const seen: unknown[] = [];
+  const handles = [
+    loop.callSoon(() => seen.push("none")),
+    loop.callSoon((a: string) => seen.push(a), "one"),
+    loop.callLater(1, () => seen.push("timer")),
+    loop.callLater(1, (a: string, b: string) => seen.push(a + b), "t", "2"),
+  ];
+  for (const h of handles) {
+    h.cancel();
+    h.cancel(); // twice is harmless
+  }
+  loop.callLater(2, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, []);
+  assert.ok(handles.every((h) => h.cancelled()));
+  assert.match(String(handles[1]), /cancelled/);
 });
 
 Deno.test("runForever() on a running loop is a clear error", async () => {
