@@ -8,6 +8,9 @@
  * Transfer-Encoding (501: a hello server has no use for chunked bodies),
  * an HTTP/1.1 request without Host (400), bodies over 1 MiB (413).
  *
+ * The parser reads the bytes: it decodes no head to a string, and makes a
+ * string only for the method and target (none for `GET /`).
+ *
  * @module
  */
 
@@ -38,88 +41,216 @@ export const MAX_HEAD = 65536;
 export const MAX_BODY = 1 << 20;
 
 const latin1 = new TextDecoder("latin1");
-// RFC 9110 tchar: the characters of a method or header name.
-const TCHAR = new Uint8Array(128);
+// RFC 9110 tchar: the bytes of a method or header name (none above 127).
+const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 65; c <= 90; c++) TCHAR[c] = TCHAR[c + 32] = 1;
+// What a value's `trim()` removed when the head was decoded as latin1 (as
+// WHATWG's windows-1252): HTAB LF VT FF CR SP and NBSP. A value may hold a
+// bare CR or LF; only CRLF ends a line.
+const WS = new Uint8Array(256);
+for (const c of [9, 10, 11, 12, 13, 32, 160]) WS[c] = 1;
 
-function isToken(s: string, from: number, to: number): boolean {
-  if (to <= from) return false;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || TCHAR[c] === 0) return false;
+const enc = new TextEncoder();
+// The registered methods, as shared constant strings: the common request
+// creates no method string, and `hello`'s `=== "HEAD"` compares pointers.
+const METHODS = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "PATCH",
+  "CONNECT",
+  "TRACE",
+].map((m) => ({ name: m, bytes: enc.encode(m) }));
+const HOST = enc.encode("host");
+const CONTENT_LENGTH = enc.encode("content-length");
+const TRANSFER_ENCODING = enc.encode("transfer-encoding");
+const CONNECTION = enc.encode("connection");
+const CLOSE = enc.encode("close");
+const KEEP_ALIVE = enc.encode("keep-alive");
+const HTTP_1 = enc.encode("HTTP/1.");
+
+/** Whether `b[from, to)` is `lower` with ASCII letters in any case. */
+function sameName(
+  b: Uint8Array,
+  from: number,
+  to: number,
+  lower: Uint8Array,
+): boolean {
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = b[from + i];
+    if (c >= 65 && c <= 90) c += 32; // only ASCII letters fold (toLowerCase)
+    if (c !== lower[i]) return false;
   }
   return true;
 }
 
+function method(b: Uint8Array, from: number, to: number): string {
+  for (const m of METHODS) {
+    if (to - from !== m.bytes.length) continue;
+    let i = 0;
+    while (i < m.bytes.length && b[from + i] === m.bytes[i]) i++;
+    if (i === m.bytes.length) return m.name;
+  }
+  return latin1.decode(b.subarray(from, to)); // a token: ASCII
+}
+
+function target(b: Uint8Array, from: number, to: number): string {
+  if (to - from === 1 && b[from] === 47) return "/";
+  // A short target without 0x80-0x9F (where windows-1252 is not the code
+  // point) is its bytes as char codes: cheaper than a decoder call, and the
+  // bound keeps the arguments of `apply` few.
+  if (to - from <= 64) {
+    let i = from;
+    while (i < to && (b[i] < 0x80 || b[i] > 0x9f)) i++;
+    if (i === to) {
+      const codes = b.subarray(from, to) as unknown as number[];
+      return String.fromCharCode.apply(null, codes);
+    }
+  }
+  return latin1.decode(b.subarray(from, to));
+}
+
+/** The index of the first CRLF in `b[at, to)` (a head ends with one). */
+function lineEnd(b: Uint8Array, at: number, to: number): number {
+  // A loop in JS: for a header value, cheaper than calling b.indexOf(13).
+  while (at < to && (b[at] !== 13 || b[at + 1] !== 10)) at++;
+  return at;
+}
+
 /**
- * Parse a request head (the bytes up to and including `\r\n\r\n`).
+ * Parse a request head: `buf[from, to)`, which ends with its first
+ * `\r\n\r\n` (what `readuntil(HEAD_END)` returns, or a server's buffer up
+ * to the end it found). Works on the bytes: the only strings made are the
+ * method and target, and none for a registered method or a `/` target.
  * @throws {HttpError} for a request to refuse.
  */
-export function parseHead(head: Uint8Array): RequestHead {
-  const text = latin1.decode(head.subarray(0, head.length - 2));
-  // Request line: method SP target SP HTTP/1.x
-  const eol = text.indexOf("\r\n");
-  const sp1 = text.indexOf(" ");
-  const sp2 = sp1 === -1 ? -1 : text.indexOf(" ", sp1 + 1);
+export function parseHead(
+  buf: Uint8Array,
+  from = 0,
+  to: number = buf.length,
+): RequestHead {
+  // Request line: method SP target SP HTTP/1.x CRLF
+  let sp1 = from;
+  while (TCHAR[buf[sp1]] === 1) sp1++;
+  if (sp1 === from || buf[sp1] !== 32) {
+    throw new HttpError(400, "bad request line");
+  }
+  let sp2 = sp1 + 1;
+  for (;; sp2++) {
+    const c = buf[sp2];
+    if (c === 32) break;
+    // no tab in the target, and no CRLF before its end (nor the head's end)
+    if (c === 9 || (c === 13 && buf[sp2 + 1] === 10) || sp2 >= to) {
+      throw new HttpError(400, "bad request line");
+    }
+  }
+  let v = 0;
+  while (v < 7 && buf[sp2 + 1 + v] === HTTP_1[v]) v++;
   if (
-    sp2 === -1 || sp2 > eol || !isToken(text, 0, sp1) || sp2 === sp1 + 1 ||
-    eol - sp2 !== 9 || !text.startsWith("HTTP/1.", sp2 + 1) ||
-    text.slice(sp1 + 1, sp2).includes("\t")
+    sp2 === sp1 + 1 || v !== 7 || buf[sp2 + 9] !== 13 || buf[sp2 + 10] !== 10
   ) throw new HttpError(400, "bad request line");
-  const v = text.charCodeAt(eol - 1);
-  if (v !== 48 && v !== 49) throw new HttpError(400, "bad HTTP version");
-  const minor = v - 48;
+  const minor = buf[sp2 + 8] - 48;
+  if (minor !== 0 && minor !== 1) {
+    throw new HttpError(400, "bad HTTP version");
+  }
   let contentLength = -1;
   let host = false;
   let close = minor === 0;
-  // Header lines, each ending with CRLF (the head ends with an empty line).
-  for (let at = eol + 2; at < text.length - 2;) {
-    const end = text.indexOf("\r\n", at);
-    const colon = text.indexOf(":", at);
-    if (colon === -1 || colon > end || !isToken(text, at, colon)) {
+  // Header lines, each ending with CRLF, up to the head's empty line.
+  for (let at = sp2 + 11; at < to - 4;) {
+    let colon = at;
+    while (TCHAR[buf[colon]] === 1) colon++;
+    if (colon === at || buf[colon] !== 58) {
       throw new HttpError(400, "bad header line");
     }
-    const c = text.charCodeAt(at) | 32; // only these names matter
-    if (c === 104 || c === 99 || c === 116) {
-      const name = text.slice(at, colon).toLowerCase();
-      const value = text.slice(colon + 1, end).trim();
-      if (name === "host") {
-        if (host) throw new HttpError(400, "several Host headers");
-        host = true;
-      } else if (name === "content-length") {
-        if (!/^\d{1,16}$/.test(value)) {
-          throw new HttpError(400, "bad Content-Length");
+    const end = lineEnd(buf, colon + 1, to);
+    switch (colon - at) { // only these names matter
+      case 4:
+        if (sameName(buf, at, colon, HOST)) {
+          if (host) throw new HttpError(400, "several Host headers");
+          host = true;
         }
-        const n = Number(value);
-        if (contentLength !== -1 && contentLength !== n) {
-          throw new HttpError(400, "conflicting Content-Length");
+        break;
+      case 14:
+        if (sameName(buf, at, colon, CONTENT_LENGTH)) {
+          const n = digits(buf, colon + 1, end);
+          if (contentLength !== -1 && contentLength !== n) {
+            throw new HttpError(400, "conflicting Content-Length");
+          }
+          contentLength = n;
         }
-        contentLength = n;
-      } else if (name === "transfer-encoding") {
-        throw new HttpError(501, "Transfer-Encoding is not supported");
-      } else if (name === "connection") {
-        for (const opt of value.toLowerCase().split(",")) {
-          const o = opt.trim();
-          if (o === "close") close = true;
-          else if (o === "keep-alive" && minor === 0) close = false;
+        break;
+      case 17:
+        if (sameName(buf, at, colon, TRANSFER_ENCODING)) {
+          throw new HttpError(501, "Transfer-Encoding is not supported");
         }
-      }
+        break;
+      case 10:
+        if (sameName(buf, at, colon, CONNECTION)) {
+          close = connection(buf, colon + 1, end, minor, close);
+        }
+        break;
     }
     at = end + 2;
   }
   if (minor === 1 && !host) throw new HttpError(400, "missing Host");
   if (contentLength > MAX_BODY) throw new HttpError(413, "body too large");
   return {
-    method: text.slice(0, sp1),
-    target: text.slice(sp1 + 1, sp2),
+    method: method(buf, from, sp1),
+    target: target(buf, sp1 + 1, sp2),
     minor,
     contentLength: Math.max(0, contentLength),
     keepAlive: !close,
   };
 }
 
-const enc = new TextEncoder();
+/** A Content-Length value: 1 to 16 ASCII digits between white space. */
+function digits(b: Uint8Array, from: number, to: number): number {
+  while (from < to && WS[b[from]] === 1) from++;
+  while (to > from && WS[b[to - 1]] === 1) to--;
+  if (to === from || to - from > 16) {
+    throw new HttpError(400, "bad Content-Length");
+  }
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) throw new HttpError(400, "bad Content-Length");
+    // Exact up to 15 digits; for a 16th, n * 10 is even and below 2^54,
+    // so exact too, and only the last addition rounds: Number()'s value.
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `close` after a Connection value: its comma-separated options in order,
+ * `close` closes and `keep-alive` keeps an HTTP/1.0 connection open.
+ */
+function connection(
+  b: Uint8Array,
+  from: number,
+  to: number,
+  minor: number,
+  close: boolean,
+): boolean {
+  for (let at = from; at <= to;) {
+    let comma = at;
+    while (comma < to && b[comma] !== 44) comma++;
+    let s = at, e = comma;
+    while (s < e && WS[b[s]] === 1) s++;
+    while (e > s && WS[b[e - 1]] === 1) e--;
+    if (sameName(b, s, e, CLOSE)) close = true;
+    else if (minor === 0 && sameName(b, s, e, KEEP_ALIVE)) close = false;
+    at = comma + 1;
+  }
+  return close;
+}
+
 const BODY = "Hello, World!";
 
 function response(head: RequestHead, keepAlive: boolean): Uint8Array {

@@ -20,7 +20,6 @@ import {
   type Transport,
 } from "../mod.ts";
 import {
-  HEAD_END,
   hello,
   HttpError,
   MAX_HEAD,
@@ -29,10 +28,12 @@ import {
   selfCheck,
 } from "./_http.ts";
 
+const EMPTY = new Uint8Array(0);
+
 /** One connection's parser state. */
 export class HttpHello implements Protocol {
   #t!: Transport;
-  #buf: Uint8Array = new Uint8Array(0);
+  #buf: Uint8Array = EMPTY;
   #skip = 0; // body bytes still to ignore
 
   connectionMade(t: Transport): void {
@@ -40,38 +41,50 @@ export class HttpHello implements Protocol {
   }
 
   dataReceived(data: Uint8Array): void {
-    let buf = this.#buf.length === 0 ? data : join(this.#buf, data);
-    const out: Uint8Array[] = [];
+    const buf = this.#buf.length === 0 ? data : join(this.#buf, data);
+    let at = 0; // offsets rather than subarrays: no view per request
+    // The usual read holds one request: its answer is written alone, and a
+    // list is made only for a second one.
+    let first: Uint8Array | undefined;
+    let more: Uint8Array[] | undefined;
     let closing = false;
     while (!closing) {
       if (this.#skip > 0) {
-        const n = Math.min(this.#skip, buf.length);
+        const n = Math.min(this.#skip, buf.length - at);
         this.#skip -= n;
-        buf = buf.subarray(n);
+        at += n;
         if (this.#skip > 0) break;
       }
-      const end = indexOf(buf, HEAD_END);
-      if (end === -1 ? buf.length > MAX_HEAD : end > MAX_HEAD) {
-        out.push(refusal(new HttpError(431, "head too large")));
+      const end = headEnd(buf, at);
+      let answer: Uint8Array;
+      if (end === -1 ? buf.length - at > MAX_HEAD : end - at > MAX_HEAD) {
+        answer = refusal(new HttpError(431, "head too large"));
         closing = true;
+      } else if (end === -1) {
         break;
+      } else {
+        try {
+          const req = parseHead(buf, at, end + 4);
+          answer = hello(req);
+          this.#skip = req.contentLength;
+          closing = !req.keepAlive;
+        } catch (err) {
+          if (!(err instanceof HttpError)) throw err;
+          answer = refusal(err);
+          closing = true;
+        }
+        at = end + 4;
       }
-      if (end === -1) break;
-      try {
-        const req = parseHead(buf.subarray(0, end + 4));
-        out.push(hello(req));
-        this.#skip = req.contentLength;
-        closing = !req.keepAlive;
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
-        out.push(refusal(err));
-        closing = true;
-      }
-      buf = buf.subarray(end + 4);
+      if (first === undefined) first = answer;
+      else (more ??= [first]).push(answer);
     }
-    this.#buf = closing ? new Uint8Array(0) : buf;
-    if (out.length === 1) this.#t.write(out[0]);
-    else if (out.length > 1) this.#t.writelines(out);
+    this.#buf = closing || at === buf.length
+      ? EMPTY
+      : at === 0
+      ? buf
+      : buf.subarray(at);
+    if (more !== undefined) this.#t.writelines(more);
+    else if (first !== undefined) this.#t.write(first);
     if (closing) this.#t.close();
   }
 
@@ -87,12 +100,24 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function indexOf(buf: Uint8Array, sep: Uint8Array): number {
-  for (let i = buf.indexOf(sep[0]); i !== -1; i = buf.indexOf(sep[0], i + 1)) {
-    if (i + sep.length > buf.length) return -1;
-    let j = 1;
-    while (j < sep.length && buf[i + j] === sep[j]) j++;
-    if (j === sep.length) return i;
+/**
+ * The index of the first `\r\n\r\n` in `buf` at or after `from`, or -1.
+ * Looks at every fourth byte while it is neither CR nor LF, which no match
+ * can contain.
+ */
+function headEnd(buf: Uint8Array, from: number): number {
+  for (let i = from + 3; i < buf.length;) {
+    const c = buf[i]; // the last byte of a match ending at i
+    if (c === 10) {
+      if (buf[i - 1] === 13 && buf[i - 2] === 10 && buf[i - 3] === 13) {
+        return i - 3;
+      }
+      i += 2; // this LF can still be a match's second byte
+    } else if (c === 13) {
+      i += 1; // this CR can still be a match's first or third byte
+    } else {
+      i += 4;
+    }
   }
   return -1;
 }
