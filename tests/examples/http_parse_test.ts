@@ -44,10 +44,11 @@ Deno.test("parseHead: other methods and targets come out as sent", () => {
   const h = parseHead(bytes("FOO-BAR /a?b=%20\xe9 HTTP/1.1\r\nhOsT:x\r\n\r\n"));
   assert.equal(h.method, "FOO-BAR");
   assert.equal(h.target, "/a?b=%20\xe9");
-  // latin1 as WHATWG defines it (windows-1252): 0x80 is the euro sign
+  // As the runtime's latin1 decoder reads it: windows-1252 on Deno and Bun
+  // (0x80 is the euro sign, as WHATWG defines latin1), ISO-8859-1 on Node.
   assert.equal(
     parseHead(bytes("GET /\x80 HTTP/1.1\r\nHost: a\r\n\r\n")).target,
-    "/\u20ac",
+    new TextDecoder("latin1").decode(new Uint8Array([0x2f, 0x80])),
   );
   assert.equal(
     parseHead(bytes("HEAD * HTTP/1.1\r\nHost: a\r\n\r\n")).method,
