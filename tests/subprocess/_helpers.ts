@@ -93,8 +93,11 @@ export function hostCommand(
     stdin: stdin ? Writable.toWeb(child.stdin!) : null,
     stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
     stderr: Readable.toWeb(child.stderr!) as ReadableStream<Uint8Array>,
+    // "close", not "exit": it comes once the child's pipes are closed too,
+    // so a test that awaits the status and then counts fds finds none of
+    // them still open (on Bun "exit" comes first, often by a turn or two).
     status: new Promise((resolve) =>
-      child.on("exit", (code) => resolve({ success: code === 0, code }))
+      child.on("close", (code) => resolve({ success: code === 0, code }))
     ),
   };
 }
